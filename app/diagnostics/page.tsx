@@ -1,0 +1,13 @@
+import type { Metadata } from "next";
+import { getTranslations } from "next-intl/server";
+import { PageHeader } from "@/components/page-header";
+
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations("pages");
+  return { title: t("diagnosticsTitle") };
+}
+
+export default async function DiagnosticsPage() {
+  const t = await getTranslations("pages");
+  return <PageHeader title={t("diagnosticsTitle")} subtitle={t("diagnosticsSubtitle")} />;
+}

@@ -1,0 +1,83 @@
+import { expect, test } from "@playwright/test";
+import { healthSchema } from "@/lib/contracts/health";
+
+test.describe("layout and languages", () => {
+  test("answers in Chinese when the browser names no language we have", async ({ request }) => {
+    const html = await (await request.get("/", { headers: { "Accept-Language": "fr-FR" } })).text();
+    expect(html).toContain('<html lang="zh-CN"');
+    expect(html).toContain("生成视频");
+  });
+
+  test("renders in Chinese by default", async ({ page }) => {
+    await page.goto("/");
+    await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
+    await expect(page.getByRole("heading", { level: 1, name: "生成视频" })).toBeVisible();
+    const nav = page.getByRole("navigation", { name: "主导航" });
+    await expect(nav.getByRole("link", { name: "生成" })).toHaveAttribute("aria-current", "page");
+    await expect(nav.getByRole("link", { name: "诊断" })).toBeVisible();
+  });
+
+  test("renders in English for Accept-Language: en", async ({ browser }) => {
+    // Playwright sends the context locale as Accept-Language.
+    const context = await browser.newContext({ locale: "en" });
+    const page = await context.newPage();
+    await page.goto("/diagnostics");
+    await expect(page.locator("html")).toHaveAttribute("lang", "en");
+    await expect(page.getByRole("heading", { level: 1, name: "Diagnostics" })).toBeVisible();
+    await expect(page).toHaveTitle(/Diagnostics · Sora Studio/);
+    await context.close();
+  });
+
+  test("the language switch changes the language and remembers it", async ({ page }) => {
+    await page.goto("/");
+    const switcher = page.getByRole("radiogroup", { name: "语言" });
+    await switcher.getByRole("radio", { name: "English" }).click();
+    await expect(page.getByRole("heading", { level: 1, name: "Generate a video" })).toBeVisible();
+    await expect(page.locator("html")).toHaveAttribute("lang", "en");
+    await page.reload();
+    await expect(page.getByRole("heading", { level: 1, name: "Generate a video" })).toBeVisible();
+    await page
+      .getByRole("radiogroup", { name: "Language" })
+      .getByRole("radio", { name: "中文" })
+      .click();
+    await expect(page.getByRole("heading", { level: 1, name: "生成视频" })).toBeVisible();
+  });
+
+  test("the theme switch applies dark, light and system", async ({ page }) => {
+    await page.emulateMedia({ colorScheme: "light" });
+    await page.goto("/");
+    const html = page.locator("html");
+    const themes = page.getByRole("radiogroup", { name: "主题" });
+    await themes.getByRole("radio", { name: "深色" }).click();
+    await expect(html).toHaveClass(/\bdark\b/);
+    await expect(themes.getByRole("radio", { name: "深色" })).toHaveAttribute(
+      "aria-checked",
+      "true",
+    );
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    await page.reload();
+    await expect(html).toHaveClass(/\bdark\b/);
+    await themes.getByRole("radio", { name: "浅色" }).click();
+    await expect(html).not.toHaveClass(/\bdark\b/);
+    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).not.toBe(
+      background,
+    );
+    await page.emulateMedia({ colorScheme: "dark" });
+    await themes.getByRole("radio", { name: "跟随系统" }).click();
+    await expect(html).toHaveClass(/\bdark\b/);
+  });
+});
+
+test("GET /api/health answers valid health+json without calling the upstream", async ({
+  request,
+}) => {
+  const response = await request.get("/api/health");
+  expect(response.status()).toBe(200);
+  expect(response.headers()["content-type"]).toContain("application/health+json");
+  expect(response.headers()["cache-control"]).toBe("no-store");
+  const body = healthSchema.parse(await response.json());
+  expect(body.status).toBe("pass");
+  const key = body.checks["config:apiKey"]?.[0]?.observedValue;
+  expect(key).toMatch(/^sk-e2e…/);
+  expect(JSON.stringify(body)).not.toMatch(/sk-e2e-Lk9Q/);
+});

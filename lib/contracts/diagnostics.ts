@@ -1,0 +1,373 @@
+import { z } from "zod";
+import { ERROR_CODES, errorCodeSchema } from "./errors";
+import { protocolSchema } from "./job";
+
+/** Check ids in report order (issue #6). Outside scripts rely on these names. */
+export const CHECK_IDS = [
+  "key.present",
+  "key.format",
+  "baseUrl.format",
+  "network.dns",
+  "network.tcp",
+  "network.tls",
+  "http.reachable",
+  "auth",
+  "models",
+  "quota",
+  "api.call",
+  "fallbacks",
+  "generate",
+] as const;
+export const checkIdSchema = z.enum(CHECK_IDS);
+export type CheckId = z.infer<typeof checkIdSchema>;
+
+export const CHECK_STATUSES = ["pass", "warn", "fail", "skip"] as const;
+export const checkStatusSchema = z.enum(CHECK_STATUSES);
+export type CheckStatus = z.infer<typeof checkStatusSchema>;
+
+/**
+ * Causes found before any upstream answer (key, URL, network). Upstream answers are named by the
+ * app's error codes, so a script can treat `no_available_channel` the same in a job and a report.
+ */
+export const LOCAL_CAUSE_CODES = [
+  "key_missing",
+  "key_placeholder",
+  "key_looks_like_url",
+  "key_whitespace",
+  "key_newline",
+  "key_quotes",
+  "key_bearer_prefix",
+  "key_full_width",
+  "key_invisible",
+  "key_non_ascii",
+  "key_inner_space",
+  "key_prefix",
+  "key_short",
+  "base_url_no_scheme",
+  "base_url_bad_scheme",
+  "base_url_invalid",
+  "base_url_endpoint",
+  "base_url_double_v1",
+  "base_url_double_slash",
+  "base_url_console",
+  "base_url_credentials",
+  "base_url_query",
+  "base_url_plain_http",
+  "dns_not_found",
+  "dns_failed",
+  "dns_timeout",
+  "dns_private",
+  "tcp_refused",
+  "tcp_timeout",
+  "tcp_unreachable",
+  "tcp_failed",
+  "tls_expired",
+  "tls_not_yet_valid",
+  "tls_self_signed",
+  "tls_untrusted",
+  "tls_hostname",
+  "tls_handshake",
+  "tls_timeout",
+  "tls_expiring",
+  "tls_insecure_env",
+  "proxy_env",
+  "http_timeout",
+  "http_failed",
+  "http_redirect",
+  "http_cloudflare_challenge",
+  "http_gateway",
+  "http_not_api",
+  "http_server_error",
+  "models_endpoint_missing",
+  "models_unexpected",
+  "model_not_listed",
+  "model_shutdown",
+  "quota_low",
+  "endpoint_not_found",
+  "call_accepted",
+  "fallback_failed",
+] as const;
+
+export const diagnosticCodeSchema = z.enum([...ERROR_CODES, ...LOCAL_CAUSE_CODES]);
+export type DiagnosticCode = z.infer<typeof diagnosticCodeSchema>;
+
+export const diagnosticCheckSchema = z.object({
+  id: checkIdSchema,
+  /** Localized. */
+  title: z.string(),
+  status: checkStatusSchema,
+  durationMs: z.number().int().nonnegative(),
+  /** What was seen, in one line (localized; never the key, only its masked form). */
+  observed: z.string(),
+  /** Machine-readable cause of a warn/fail (stable, see LOCAL_CAUSE_CODES and ERROR_CODES). */
+  code: diagnosticCodeSchema.optional(),
+  /** Localized: why this is a problem (warn/fail) or why the check was skipped. */
+  cause: z.string().optional(),
+  /** Localized: the concrete fix. */
+  hint: z.string().optional(),
+});
+export type DiagnosticCheck = z.infer<typeof diagnosticCheckSchema>;
+
+export const verdictStatusSchema = z.enum(["pass", "warn", "fail"]);
+export type VerdictStatus = z.infer<typeof verdictStatusSchema>;
+
+export const verdictSchema = z.object({
+  status: verdictStatusSchema,
+  /** The first root cause in check order: the problem to fix first. */
+  primaryCause: z
+    .object({ checkId: checkIdSchema, code: diagnosticCodeSchema, message: z.string() })
+    .optional(),
+  /** Localized, concrete, in the order to do them. */
+  nextSteps: z.array(z.string()),
+});
+export type Verdict = z.infer<typeof verdictSchema>;
+
+/** The configuration a report was made with: what a support person needs, the key masked. */
+export const effectiveConfigSchema = z.object({
+  keyMasked: z.string(),
+  keyConfigured: z.boolean(),
+  /** Variable the key was read from (SORA_API_KEY, or the CLI's --key-env). */
+  keySource: z.string(),
+  baseUrl: z.string(),
+  fallbackBaseUrls: z.array(z.string()),
+  defaultModel: z.string(),
+  apiStyle: z.enum(["auto", "videos", "chat"]),
+  protocol: protocolSchema,
+  maxRetries: z.number().int(),
+  retryBaseDelayMs: z.number().int(),
+  requestTimeoutMs: z.number().int(),
+  streamIdleTimeoutMs: z.number().int(),
+  jobDeadlineMs: z.number().int(),
+  pollIntervalMs: z.number().int(),
+  demoMode: z.boolean(),
+  accessPassword: z.boolean(),
+  /** Env files the CLI loaded (`.env.local`, `.env`); absent for the server. */
+  envFiles: z.array(z.string()).optional(),
+  runtime: z.string().optional(),
+});
+export type EffectiveConfig = z.infer<typeof effectiveConfigSchema>;
+
+export const diagnosticsReportSchema = z.object({
+  version: z.string(),
+  startedAt: z.string(),
+  durationMs: z.number().int().nonnegative(),
+  locale: z.enum(["zh-CN", "en"]).optional(),
+  target: z.object({
+    baseUrl: z.string(),
+    keyMasked: z.string(),
+    fallbackBaseUrls: z.array(z.string()).optional(),
+    model: z.string().optional(),
+    protocol: protocolSchema.optional(),
+  }),
+  config: effectiveConfigSchema.optional(),
+  checks: z.array(diagnosticCheckSchema),
+  verdict: verdictSchema,
+});
+export type DiagnosticsReport = z.infer<typeof diagnosticsReportSchema>;
+
+/**
+ * `GET /api/diagnostics` with `Accept: text/event-stream`: one `check` event per finished check
+ * (in finishing order), then one `report` event (terminal). A run that could not start sends `error`.
+ */
+export const diagnosticsEventDataSchemas = {
+  check: diagnosticCheckSchema,
+  report: diagnosticsReportSchema,
+  error: z.object({ error: z.object({ code: errorCodeSchema, message: z.string() }) }),
+} as const;
+export type DiagnosticsEventType = keyof typeof diagnosticsEventDataSchemas;
+
+export const upstreamCallSchema = z.object({
+  /** ISO time the call started. */
+  at: z.string(),
+  operation: z.string(),
+  host: z.string(),
+  status: z.number().int().optional(),
+  latencyMs: z.number().nonnegative(),
+  attempt: z.number().int().optional(),
+  code: errorCodeSchema.optional(),
+  upstreamRequestId: z.string().optional(),
+  requestId: z.string().optional(),
+  jobId: z.string().optional(),
+});
+export type UpstreamCall = z.infer<typeof upstreamCallSchema>;
+
+/** `GET /api/incidents`: the server's recent upstream calls (newest first) and error counts. */
+export const incidentsResponseSchema = z.object({
+  calls: z.array(upstreamCallSchema),
+  counts: z.record(z.string(), z.number().int()),
+  windowMs: z.number().int(),
+  generatedAt: z.string(),
+});
+export type IncidentsResponse = z.infer<typeof incidentsResponseSchema>;
+
+export const STATUS_MARKS: Record<CheckStatus, string> = {
+  pass: "✓",
+  warn: "!",
+  fail: "✗",
+  skip: "–",
+};
+
+/** i18n key under `diagnostics.checks` for a check id (message keys cannot contain dots). */
+export function checkMessageKey(id: CheckId): string {
+  return id.replace(/\.(\w)/g, (_m, c: string) => c.toUpperCase());
+}
+
+type Translate = (key: string, values?: Record<string, string | number>) => string;
+
+export interface ReportTextOptions {
+  /** Terminal colours (the CLI only, when stdout is a TTY and NO_COLOR is unset). */
+  colour?: boolean;
+  incidents?: IncidentsResponse;
+}
+
+const COLOURS: Record<CheckStatus | "bold" | "dim", [string, string]> = {
+  pass: ["\u001b[32m", "\u001b[39m"],
+  warn: ["\u001b[33m", "\u001b[39m"],
+  fail: ["\u001b[31m", "\u001b[39m"],
+  skip: ["\u001b[2m", "\u001b[22m"],
+  bold: ["\u001b[1m", "\u001b[22m"],
+  dim: ["\u001b[2m", "\u001b[22m"],
+};
+
+/** Terminal columns of a string: CJK and full-width characters take two. */
+export function displayWidth(text: string): number {
+  let width = 0;
+  for (const char of text) {
+    const code = char.codePointAt(0) ?? 0;
+    width +=
+      (code >= 0x1100 && code <= 0x115f) ||
+      (code >= 0x2e80 && code <= 0xa4cf) ||
+      (code >= 0xac00 && code <= 0xd7a3) ||
+      (code >= 0xf900 && code <= 0xfaff) ||
+      (code >= 0xfe30 && code <= 0xfe4f) ||
+      (code >= 0xff00 && code <= 0xff60) ||
+      (code >= 0xffe0 && code <= 0xffe6)
+        ? 2
+        : 1;
+  }
+  return width;
+}
+
+function pad(text: string, width: number): string {
+  return text + " ".repeat(Math.max(0, width - displayWidth(text)));
+}
+
+/**
+ * The plain-text report: the CLI's human output and the dashboard's "copy report". `t` reads the
+ * `diagnostics` namespace. Only masked keys ever reach it (the report holds no key).
+ */
+export function reportToText(
+  report: DiagnosticsReport,
+  t: Translate,
+  options: ReportTextOptions = {},
+): string {
+  const paint = (style: keyof typeof COLOURS, text: string) =>
+    options.colour ? `${COLOURS[style][0]}${text}${COLOURS[style][1]}` : text;
+  const lines: string[] = [];
+  lines.push(
+    paint(
+      "bold",
+      t("text.heading", { version: report.version, time: report.startedAt, ms: report.durationMs }),
+    ),
+  );
+  lines.push(
+    t("text.target", {
+      baseUrl: report.target.baseUrl,
+      key: report.target.keyMasked || t("text.none"),
+    }),
+  );
+  const config = report.config;
+  if (config) {
+    lines.push(
+      t("text.model", {
+        model: config.defaultModel,
+        protocol: config.protocol,
+        style: config.apiStyle,
+      }),
+    );
+    lines.push(
+      t("text.fallbacks", {
+        urls: config.fallbackBaseUrls.length ? config.fallbackBaseUrls.join(", ") : t("text.none"),
+      }),
+    );
+    lines.push(
+      t("text.settings", {
+        retries: config.maxRetries,
+        request: config.requestTimeoutMs,
+        idle: config.streamIdleTimeoutMs,
+        deadline: config.jobDeadlineMs,
+        demo: config.demoMode ? t("text.yes") : t("text.no"),
+      }),
+    );
+    if (config.envFiles) {
+      lines.push(
+        t("text.envFiles", {
+          files: config.envFiles.length ? config.envFiles.join(", ") : t("text.none"),
+        }),
+      );
+    }
+    if (config.runtime) lines.push(t("text.runtime", { runtime: config.runtime }));
+  }
+  lines.push("");
+
+  const titleWidth = Math.min(
+    28,
+    Math.max(...report.checks.map((check) => displayWidth(check.title))),
+  );
+  for (const check of report.checks) {
+    const mark = paint(check.status, STATUS_MARKS[check.status]);
+    const ms = paint("dim", t("text.ms", { ms: check.durationMs }));
+    lines.push(`${mark} ${pad(check.title, titleWidth)}  ${check.observed}  ${ms}`);
+  }
+
+  const problems = report.checks.filter((c) => c.status === "warn" || c.status === "fail");
+  if (problems.length > 0) {
+    lines.push("", paint("bold", t("text.problems")));
+    for (const check of problems) {
+      const code = check.code ? ` [${check.code}]` : "";
+      lines.push(`${paint(check.status, STATUS_MARKS[check.status])} ${check.title}${code}`);
+      if (check.cause) lines.push(`  ${t("text.cause")}: ${check.cause}`);
+      if (check.hint) lines.push(`  ${t("text.fix")}: ${check.hint}`);
+    }
+  }
+
+  lines.push("");
+  const verdictText = t(`verdict.${report.verdict.status}`);
+  const primary = report.verdict.primaryCause;
+  const primaryCheck = primary ? report.checks.find((c) => c.id === primary.checkId) : undefined;
+  lines.push(
+    paint(
+      "bold",
+      primary
+        ? t("text.verdictWithCause", {
+            verdict: paint(report.verdict.status, verdictText),
+            cause: primary.message,
+            check: primaryCheck?.title ?? primary.checkId,
+          })
+        : t("text.verdict", { verdict: paint(report.verdict.status, verdictText) }),
+    ),
+  );
+  if (report.verdict.nextSteps.length > 0) {
+    lines.push(t("text.nextSteps"));
+    report.verdict.nextSteps.forEach((step, index) => lines.push(`  ${index + 1}. ${step}`));
+  }
+
+  if (options.incidents) {
+    const { calls, counts } = options.incidents;
+    lines.push("", t("text.incidents", { count: calls.length }));
+    const countText = Object.entries(counts)
+      .map(([code, n]) => `${code}×${n}`)
+      .join(", ");
+    lines.push(`  ${t("text.incidentCounts", { counts: countText || t("text.none") })}`);
+    for (const call of calls.slice(0, 20)) {
+      lines.push(
+        `  ${call.at} ${call.operation} ${call.host} ${call.status ?? "—"} ${Math.round(
+          call.latencyMs,
+        )}ms #${call.attempt ?? 1} ${call.code ?? "ok"}${
+          call.upstreamRequestId ? ` ${call.upstreamRequestId}` : ""
+        }`,
+      );
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,105 @@
+import { z } from "zod";
+import { apiErrorSchema, errorCodeSchema } from "./errors";
+
+export const JOB_STATES = [
+  "queued",
+  "submitting",
+  "running",
+  "completed",
+  "failed",
+  "canceled",
+] as const;
+export const jobStateSchema = z.enum(JOB_STATES);
+export type JobState = z.infer<typeof jobStateSchema>;
+
+export const TERMINAL_STATES: readonly JobState[] = ["completed", "failed", "canceled"];
+export const isTerminalState = (state: JobState) => TERMINAL_STATES.includes(state);
+
+export const protocolSchema = z.enum(["videos", "chat"]);
+export type Protocol = z.infer<typeof protocolSchema>;
+
+export const jobVideoSchema = z.object({
+  /** Always ours (`/api/videos/:id/content`), never the upstream link. */
+  url: z.string(),
+  contentType: z.string(),
+  bytes: z.number().int().optional(),
+  archived: z.boolean(),
+  expiresAt: z.string().optional(),
+  thumbnailUrl: z.string().optional(),
+});
+export type JobVideo = z.infer<typeof jobVideoSchema>;
+
+export const jobSchema = z.object({
+  id: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  state: jobStateSchema,
+  prompt: z.string(),
+  model: z.string(),
+  protocol: protocolSchema,
+  seconds: z.string().optional(),
+  size: z.string().optional(),
+  hasImage: z.boolean(),
+  progress: z.number().min(0).max(100),
+  progressMessage: z.string().optional(),
+  /** Host of the base URL that owns the job (no credentials, no path). */
+  upstreamHost: z.string().optional(),
+  upstreamId: z.string().optional(),
+  /** The job this one retries (the "retry" button links them). */
+  retryOf: z.string().optional(),
+  /** Upstream create attempts made for this job. */
+  attempts: z.number().int(),
+  lastSeq: z.number().int(),
+  video: jobVideoSchema.optional(),
+  error: apiErrorSchema.optional(),
+  completedAt: z.string().optional(),
+});
+export type Job = z.infer<typeof jobSchema>;
+
+export const jobListSchema = z.object({
+  jobs: z.array(jobSchema),
+  nextCursor: z.string().nullable(),
+});
+export type JobList = z.infer<typeof jobListSchema>;
+
+/** SSE event payloads (DESIGN §4). `id:` of each frame is the job's monotonic sequence number. */
+export const jobEventDataSchemas = {
+  job: jobSchema,
+  state: z.object({ state: jobStateSchema }),
+  progress: z.object({ percent: z.number().min(0).max(100), message: z.string().optional() }),
+  retry: z.object({
+    attempt: z.number().int(),
+    maxRetries: z.number().int(),
+    delayMs: z.number().int(),
+    error: z.object({
+      code: errorCodeSchema,
+      status: z.number().int().optional(),
+      message: z.string(),
+    }),
+  }),
+  failover: z.object({ fromHost: z.string(), toHost: z.string() }),
+  completed: z.object({ job: jobSchema }),
+  failed: z.object({ job: jobSchema }),
+  /** Sent shortly before a platform time limit: reconnect with Last-Event-ID. */
+  reconnect: z.object({ afterMs: z.number().int() }),
+} as const;
+
+export type JobEventType = keyof typeof jobEventDataSchemas;
+export const JOB_EVENT_TYPES = Object.keys(jobEventDataSchemas) as JobEventType[];
+
+export type JobEventData = { [K in JobEventType]: z.infer<(typeof jobEventDataSchemas)[K]> };
+
+export type JobEvent = {
+  [K in JobEventType]: { seq: number; type: K; data: JobEventData[K] };
+}[JobEventType];
+
+export const TERMINAL_EVENT_TYPES: readonly JobEventType[] = ["completed", "failed"];
+
+/** Validates one SSE frame as read by a client; returns null for unknown or malformed frames. */
+export function parseJobEvent(type: string, seq: number, raw: unknown): JobEvent | null {
+  if (!(type in jobEventDataSchemas)) return null;
+  const schema = jobEventDataSchemas[type as JobEventType];
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) return null;
+  return { seq, type, data: parsed.data } as JobEvent;
+}

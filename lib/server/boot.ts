@@ -1,0 +1,31 @@
+import "server-only";
+import { ConfigError, getConfig } from "./config";
+import { serverLog } from "./log";
+import { maskKey, registerSecret } from "./redact";
+
+/** Runs once per server process: validates configuration (stops start-up when invalid) and says how it runs. */
+export async function startServer() {
+  let config;
+  try {
+    config = getConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(
+        `[Server] ${error.message}\nFix the variables above in .env.local (see .env.local.example).`,
+      );
+      process.exit(1);
+    }
+    throw error;
+  }
+  registerSecret(config.apiKey);
+  registerSecret(config.rawApiKey);
+  if (config.demoMode) {
+    serverLog.info("demo mode: generations are answered by the built-in simulator", {
+      baseUrl: config.baseUrl,
+    });
+  } else if (!config.apiKey) {
+    serverLog.warn("no API key configured (SORA_API_KEY): generation is disabled until one is set");
+  } else {
+    serverLog.info("upstream configured", { baseUrl: config.baseUrl, key: maskKey(config.apiKey) });
+  }
+}

@@ -1,0 +1,132 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, cleanApiKey, parseConfig } from "./config";
+
+function problemsFor(env: Record<string, string>): string[] {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("parseConfig", () => {
+  it("applies the defaults of DESIGN §7 to an empty environment", () => {
+    const config = parseConfig({});
+    expect(config).toMatchObject({
+      apiKey: undefined,
+      baseUrl: "https://api.openai.com",
+      fallbackBaseUrls: [],
+      defaultModel: "sora_video2",
+      apiStyle: "auto",
+      maxRetries: 2,
+      retryBaseDelayMs: 3000,
+      retryJitterMs: 1000,
+      requestTimeoutMs: 60_000,
+      streamIdleTimeoutMs: 180_000,
+      jobDeadlineMs: 45 * 60_000,
+      maxImageBytes: 10 * 1024 * 1024,
+      accessPassword: undefined,
+      logLevel: "info",
+      demoMode: false,
+    });
+    expect(config.dataDir).toMatch(/[\\/]data$/);
+  });
+
+  it("treats empty values (as left in .env files) as unset", () => {
+    const config = parseConfig({
+      SORA_API_KEY: "",
+      SORA_FALLBACK_BASE_URLS: "",
+      SORA_MAX_RETRIES: "",
+    });
+    expect(config.apiKey).toBeUndefined();
+    expect(config.fallbackBaseUrls).toEqual([]);
+    expect(config.maxRetries).toBe(2);
+  });
+
+  it("parses every variable", () => {
+    const config = parseConfig({
+      SORA_API_KEY: "sk-test-fake-key-123456",
+      SORA_BASE_URL: "https://relay.example/v1/",
+      SORA_FALLBACK_BASE_URLS: "https://a.example, https://b.example/v1",
+      SORA_DEFAULT_MODEL: "sora-2",
+      SORA_API_STYLE: "CHAT",
+      SORA_MAX_RETRIES: "5",
+      SORA_REQUEST_TIMEOUT_MS: "1000",
+      SORA_STREAM_IDLE_TIMEOUT_MS: "2000",
+      SORA_JOB_DEADLINE_MS: "3000",
+      DATA_DIR: "/tmp/sora-data",
+      ACCESS_PASSWORD: "hunter2",
+      LOG_LEVEL: "debug",
+      SORA_DEMO_MODE: "1",
+    });
+    expect(config).toMatchObject({
+      apiKey: "sk-test-fake-key-123456",
+      baseUrl: "https://relay.example/v1/",
+      fallbackBaseUrls: ["https://a.example", "https://b.example/v1"],
+      defaultModel: "sora-2",
+      apiStyle: "chat",
+      maxRetries: 5,
+      requestTimeoutMs: 1000,
+      streamIdleTimeoutMs: 2000,
+      jobDeadlineMs: 3000,
+      dataDir: "/tmp/sora-data",
+      accessPassword: "hunter2",
+      logLevel: "debug",
+      demoMode: true,
+    });
+  });
+
+  it.each([
+    [{ SORA_MAX_RETRIES: "abc" }, "SORA_MAX_RETRIES", /whole number from 0 to 10.*"abc"/],
+    [{ SORA_MAX_RETRIES: "-1" }, "SORA_MAX_RETRIES", /0 to 10/],
+    [{ SORA_MAX_RETRIES: "1.5" }, "SORA_MAX_RETRIES", /whole number/],
+    [{ SORA_BASE_URL: "api.example.com" }, "SORA_BASE_URL", /http\(s\) URL.*"api.example.com"/],
+    [{ SORA_BASE_URL: "ftp://x.example" }, "SORA_BASE_URL", /http\(s\) URL/],
+    [
+      { SORA_FALLBACK_BASE_URLS: "https://ok.example,nope" },
+      "SORA_FALLBACK_BASE_URLS",
+      /http\(s\) URL/,
+    ],
+    [{ SORA_API_STYLE: "grpc" }, "SORA_API_STYLE", /auto, videos, chat/],
+    [{ SORA_REQUEST_TIMEOUT_MS: "soon" }, "SORA_REQUEST_TIMEOUT_MS", /milliseconds/],
+    [{ SORA_JOB_DEADLINE_MS: "5" }, "SORA_JOB_DEADLINE_MS", /at least 1000/],
+    [{ LOG_LEVEL: "loud" }, "LOG_LEVEL", /debug, info, warn, error/],
+  ])("rejects %o with a message naming %s", (env, name, pattern) => {
+    const problems = problemsFor(env as Record<string, string>);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^${name}: `));
+    expect(problems[0]).toMatch(pattern);
+  });
+
+  it("reports every invalid variable at once and never echoes the key", () => {
+    const problems = problemsFor({ SORA_MAX_RETRIES: "x", SORA_BASE_URL: "nope" });
+    expect(problems.map((p) => p.split(":")[0]).sort()).toEqual([
+      "SORA_BASE_URL",
+      "SORA_MAX_RETRIES",
+    ]);
+  });
+
+  it("keeps the raw key for diagnostics but uses the cleaned one", () => {
+    const raw = ' "Bearer sk-test-fake-key-123456"\n';
+    const config = parseConfig({ SORA_API_KEY: raw });
+    expect(config.apiKey).toBe("sk-test-fake-key-123456");
+    expect(config.rawApiKey).toBe(raw);
+  });
+});
+
+describe("cleanApiKey", () => {
+  it.each([
+    ["sk-abc12345", "sk-abc12345"],
+    ["  sk-abc12345  ", "sk-abc12345"],
+    ["sk-abc12345\n", "sk-abc12345"],
+    ['"sk-abc12345"', "sk-abc12345"],
+    ["'sk-abc12345'", "sk-abc12345"],
+    ["“sk-abc12345”", "sk-abc12345"],
+    ["Bearer sk-abc12345", "sk-abc12345"],
+    ["bearer  sk-abc12345", "sk-abc12345"],
+  ])("%j → %j", (raw, clean) => {
+    expect(cleanApiKey(raw)).toBe(clean);
+  });
+});

@@ -1,0 +1,237 @@
+import "server-only";
+import path from "node:path";
+import { z } from "zod";
+
+/** Strips what people paste around keys: spaces, newlines, quotes, a `Bearer ` prefix. */
+export function cleanApiKey(raw: string): string {
+  return raw
+    .trim()
+    .replace(/^["'“”‘’`]+|["'“”‘’`]+$/g, "")
+    .trim()
+    .replace(/^bearer\s+/i, "")
+    .trim();
+}
+
+const optionalString = z.preprocess(
+  (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+  z.string().optional(),
+);
+
+const httpUrl = (example: string) =>
+  z
+    .string()
+    .trim()
+    .refine((value) => {
+      try {
+        const url = new URL(value);
+        return url.protocol === "http:" || url.protocol === "https:";
+      } catch {
+        return false;
+      }
+    }, `expected an http(s) URL such as ${example}`);
+
+const intMs = (fallback: number, min: number) =>
+  z.preprocess(
+    (v) => (v === undefined || v === "" ? fallback : v),
+    z.coerce
+      .number({ error: "expected a whole number of milliseconds" })
+      .int("expected a whole number of milliseconds")
+      .min(min, `expected at least ${min} ms`),
+  );
+
+const envSchema = z.object({
+  SORA_API_KEY: optionalString,
+  SORA_BASE_URL: z.preprocess(
+    (v) => (v === undefined || v === "" ? "https://api.openai.com" : v),
+    httpUrl("https://api.example.com/v1"),
+  ),
+  SORA_FALLBACK_BASE_URLS: z.preprocess(
+    (v) =>
+      typeof v === "string"
+        ? v
+            .split(",")
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : [],
+    z.array(httpUrl("https://backup.example.com/v1")),
+  ),
+  SORA_DEFAULT_MODEL: z.preprocess(
+    (v) => (v === undefined || v === "" ? "sora_video2" : v),
+    z.string().trim().min(1),
+  ),
+  SORA_API_STYLE: z.preprocess(
+    (v) => (v === undefined || v === "" ? "auto" : String(v).toLowerCase()),
+    z.enum(["auto", "videos", "chat"], { error: "expected one of auto, videos, chat" }),
+  ),
+  SORA_MAX_RETRIES: z.preprocess(
+    (v) => (v === undefined || v === "" ? 2 : v),
+    z.coerce
+      .number({ error: "expected a whole number from 0 to 10" })
+      .int("expected a whole number from 0 to 10")
+      .min(0, "expected a whole number from 0 to 10")
+      .max(10, "expected a whole number from 0 to 10"),
+  ),
+  /** First retry delay; the n-th waits n × this, plus jitter (3 s, 6 s by default). */
+  SORA_RETRY_BASE_DELAY_MS: intMs(3000, 0),
+  SORA_RETRY_JITTER_MS: intMs(1000, 0),
+  SORA_REQUEST_TIMEOUT_MS: intMs(60_000, 100),
+  SORA_STREAM_IDLE_TIMEOUT_MS: intMs(180_000, 100),
+  SORA_JOB_DEADLINE_MS: intMs(45 * 60_000, 1000),
+  SORA_POLL_INTERVAL_MS: intMs(2000, 10),
+  SORA_MAX_IMAGE_BYTES: z.preprocess(
+    (v) => (v === undefined || v === "" ? 10 * 1024 * 1024 : v),
+    z.coerce
+      .number({ error: "expected a number of bytes" })
+      .int("expected a number of bytes")
+      .min(1024, "expected at least 1024 bytes"),
+  ),
+  DATA_DIR: z.preprocess((v) => (v === undefined || v === "" ? "./data" : v), z.string()),
+  ACCESS_PASSWORD: optionalString,
+  LOG_LEVEL: z.preprocess(
+    (v) => (v === undefined || v === "" ? "info" : String(v).toLowerCase()),
+    z.enum(["debug", "info", "warn", "error", "silent"], {
+      error: "expected one of debug, info, warn, error, silent",
+    }),
+  ),
+  /** SSE streams end with a `reconnect` event after this long (Vercel's maxDuration minus margin). */
+  SORA_SSE_RECONNECT_MS: z.preprocess(
+    (v) => (v === undefined || v === "" ? undefined : v),
+    z.coerce.number().int().min(1000).optional(),
+  ),
+  VERCEL: optionalString,
+  /** Set by `npm start` when it started the built-in simulator because no key was configured. */
+  SORA_DEMO_MODE: optionalString,
+  HOSTNAME: optionalString,
+  PORT: optionalString,
+  npm_package_version: optionalString,
+});
+
+export type ApiStyle = "auto" | "videos" | "chat";
+export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
+
+export interface AppConfig {
+  /** Key as used on the wire (cleaned), or undefined when none is configured. */
+  apiKey: string | undefined;
+  /** Key exactly as configured, for diagnostics to warn about stray characters. Never logged. */
+  rawApiKey: string | undefined;
+  baseUrl: string;
+  fallbackBaseUrls: string[];
+  defaultModel: string;
+  apiStyle: ApiStyle;
+  maxRetries: number;
+  retryBaseDelayMs: number;
+  retryJitterMs: number;
+  requestTimeoutMs: number;
+  streamIdleTimeoutMs: number;
+  jobDeadlineMs: number;
+  pollIntervalMs: number;
+  maxImageBytes: number;
+  dataDir: string;
+  accessPassword: string | undefined;
+  logLevel: LogLevel;
+  demoMode: boolean;
+  /** Set on Vercel (or by SORA_SSE_RECONNECT_MS): streams hand over to a resumed one before the limit. */
+  sseReconnectMs: number | undefined;
+  hostname: string | undefined;
+  version: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses an environment into the app's configuration; throws ConfigError naming each bad variable. */
+export function parseConfig(env: Record<string, string | undefined>): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? "environment");
+      const value = name === "SORA_API_KEY" || name === "ACCESS_PASSWORD" ? undefined : env[name];
+      return `${name}: ${issue.message}${value === undefined ? "" : ` (got "${value}")`}`;
+    });
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  const apiKey = e.SORA_API_KEY ? cleanApiKey(e.SORA_API_KEY) || undefined : undefined;
+  return {
+    apiKey,
+    rawApiKey: e.SORA_API_KEY,
+    baseUrl: e.SORA_BASE_URL,
+    fallbackBaseUrls: e.SORA_FALLBACK_BASE_URLS,
+    defaultModel: e.SORA_DEFAULT_MODEL,
+    apiStyle: e.SORA_API_STYLE,
+    maxRetries: e.SORA_MAX_RETRIES,
+    retryBaseDelayMs: e.SORA_RETRY_BASE_DELAY_MS,
+    retryJitterMs: e.SORA_RETRY_JITTER_MS,
+    requestTimeoutMs: e.SORA_REQUEST_TIMEOUT_MS,
+    streamIdleTimeoutMs: e.SORA_STREAM_IDLE_TIMEOUT_MS,
+    jobDeadlineMs: e.SORA_JOB_DEADLINE_MS,
+    pollIntervalMs: e.SORA_POLL_INTERVAL_MS,
+    maxImageBytes: e.SORA_MAX_IMAGE_BYTES,
+    dataDir: path.resolve(e.DATA_DIR),
+    accessPassword: e.ACCESS_PASSWORD,
+    logLevel: e.LOG_LEVEL,
+    demoMode: e.SORA_DEMO_MODE === "1" || e.SORA_DEMO_MODE === "true",
+    // Routes declare maxDuration = 300 s; leave 20 s to say goodbye.
+    sseReconnectMs: e.SORA_SSE_RECONNECT_MS ?? (e.VERCEL ? 280_000 : undefined),
+    hostname: e.HOSTNAME,
+    version: e.npm_package_version ?? "0.1.0",
+  };
+}
+
+const CONFIG_KEY = Symbol.for("sora-studio.config");
+type ConfigHolder = { [CONFIG_KEY]?: AppConfig };
+
+/** The configuration of this process, parsed once from process.env (the only reader of it). */
+export function getConfig(): AppConfig {
+  const holder = globalThis as ConfigHolder;
+  holder[CONFIG_KEY] ??= parseConfig(process.env);
+  return holder[CONFIG_KEY];
+}
+
+/** For the diagnostics CLI, which may target another base URL or key. */
+export function readEnv(name: string): string | undefined {
+  return process.env[name];
+}
+
+const PROXY_VARIABLES = [
+  "HTTPS_PROXY",
+  "https_proxy",
+  "HTTP_PROXY",
+  "http_proxy",
+  "ALL_PROXY",
+  "all_proxy",
+  "NO_PROXY",
+  "no_proxy",
+] as const;
+
+export interface NetworkEnv {
+  /** Proxy variables that are set, credentials removed from their values. */
+  proxies: { name: string; value: string }[];
+  /** NODE_EXTRA_CA_CERTS (a path), when set. */
+  extraCaCerts?: string;
+  /** NODE_TLS_REJECT_UNAUTHORIZED=0 switches certificate checks off for the whole process. */
+  tlsRejectUnauthorized?: string;
+}
+
+/** Network-related variables for diagnostics (proxies in use, CA settings); no secrets. */
+export function networkEnv(): NetworkEnv {
+  const proxies: NetworkEnv["proxies"] = [];
+  for (const name of PROXY_VARIABLES) {
+    const value = process.env[name]?.trim();
+    if (value) proxies.push({ name, value: value.replace(/\/\/[^/@]*@/, "//") });
+  }
+  return {
+    proxies,
+    extraCaCerts: process.env.NODE_EXTRA_CA_CERTS?.trim() || undefined,
+    tlsRejectUnauthorized: process.env.NODE_TLS_REJECT_UNAUTHORIZED?.trim() || undefined,
+  };
+}
+
+/** The configuration from this process's environment plus overrides (the diagnostics CLI's flags). */
+export function configFromEnvironment(overrides: Record<string, string | undefined> = {}): AppConfig {
+  return parseConfig({ ...process.env, ...overrides });
+}

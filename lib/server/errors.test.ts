@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { ERROR_CODES, errorEnvelopeSchema } from "@/lib/contracts/errors";
+import { AppError, badRequest, renderError, toAppError } from "./errors";
+
+describe("AppError.toResponse", () => {
+  it("serialises the envelope with the code's status, localized text and request id", async () => {
+    const error = new AppError("no_available_channel", {
+      params: { model: "sora_video2", host: "relay.example" },
+      status: 503,
+      upstreamMessage: "No available channel for model sora_video2 under group default",
+      upstreamRequestId: "2025010100000000",
+      attempts: 1,
+    });
+    const response = error.toResponse("en", "req_1");
+    expect(response.status).toBe(503);
+    expect(response.headers.get("x-request-id")).toBe("req_1");
+    const body = errorEnvelopeSchema.parse(await response.json());
+    expect(body.error).toMatchObject({
+      code: "no_available_channel",
+      retryable: false,
+      status: 503,
+      requestId: "req_1",
+      upstreamRequestId: "2025010100000000",
+      attempts: 1,
+    });
+    expect(body.error.message).toBe("The relay has no channel for the model sora_video2");
+    expect(body.error.hint).toContain("enable a channel for sora_video2");
+  });
+
+  it("speaks Chinese by default texts and uses a detail for precise validation errors", async () => {
+    const response = badRequest("promptTooLong", { max: 4000 }).toResponse("zh-CN", "req_2");
+    expect(response.status).toBe(400);
+    const body = errorEnvelopeSchema.parse(await response.json());
+    expect(body.error.message).toBe("提示词太长（最多 4000 个字符）。");
+    expect(body.error.hint).toBe("按提示修改后再提交。");
+  });
+
+  it("honours an explicit HTTP status (413, 415, 416)", () => {
+    expect(badRequest("bodyTooLarge", { max: "10 MB" }, 413).toResponse("en", "r").status).toBe(
+      413,
+    );
+  });
+
+  it("scrubs keys out of upstream messages", () => {
+    const key = ["sk", "leak", "q".repeat(30)].join("-");
+    const error = new AppError("invalid_api_key", { upstreamMessage: `Incorrect API key ${key}` });
+    expect(error.toStored().upstreamMessage).not.toContain(key);
+  });
+});
+
+describe("renderError", () => {
+  it.each(ERROR_CODES)("has a message and hint for %s in both languages", (code) => {
+    for (const locale of ["zh-CN", "en"] as const) {
+      const rendered = renderError({ code, params: { model: "m", host: "h" } }, locale);
+      expect(rendered.message.length).toBeGreaterThan(3);
+      expect(rendered.hint.length).toBeGreaterThan(3);
+      expect(rendered.message).not.toContain("errors.");
+    }
+  });
+});
+
+describe("toAppError", () => {
+  it("keeps AppErrors and wraps anything else as internal_error", () => {
+    const known = new AppError("timeout");
+    expect(toAppError(known)).toBe(known);
+    expect(toAppError(new Error("boom")).code).toBe("internal_error");
+  });
+});

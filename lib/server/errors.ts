@@ -1,0 +1,118 @@
+import "server-only";
+import { ERROR_SPECS, type ApiError, type ErrorCode } from "@/lib/contracts/errors";
+import type { Locale } from "@/lib/i18n/config";
+import { translator } from "@/lib/i18n/translate";
+import { scrubUpstreamMessage } from "./redact";
+
+/** Key under `errors.details` plus its values, for errors more precise than their code. */
+export interface ErrorDetail {
+  key: string;
+  params?: Record<string, string | number>;
+}
+
+/** What an error needs to be shown later in any language; stored with failed jobs. */
+export interface StoredError {
+  code: ErrorCode;
+  detail?: ErrorDetail;
+  /** Values for the code's message and hint: model, host. */
+  params?: { model?: string; host?: string };
+  status?: number;
+  upstreamMessage?: string;
+  upstreamRequestId?: string;
+  attempts?: number;
+  requestId?: string;
+}
+
+export interface AppErrorOptions extends Omit<StoredError, "code"> {
+  /** HTTP status of our answer when it differs from the code's default (e.g. 413, 415, 416). */
+  httpStatus?: number;
+  headers?: Record<string, string>;
+  cause?: unknown;
+}
+
+/** The one error class of the app: a stable code plus what is needed to explain it. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly options: AppErrorOptions;
+
+  constructor(code: ErrorCode, options: AppErrorOptions = {}) {
+    super(options.upstreamMessage ? `${code}: ${options.upstreamMessage}` : code, {
+      cause: options.cause,
+    });
+    this.name = "AppError";
+    this.code = code;
+    this.options = {
+      ...options,
+      upstreamMessage: options.upstreamMessage
+        ? scrubUpstreamMessage(options.upstreamMessage)
+        : undefined,
+    };
+  }
+
+  get retryable(): boolean {
+    return ERROR_SPECS[this.code].retryable;
+  }
+
+  get httpStatus(): number {
+    return this.options.httpStatus ?? ERROR_SPECS[this.code].status;
+  }
+
+  toStored(requestId?: string): StoredError {
+    const { detail, params, status, upstreamMessage, upstreamRequestId, attempts } = this.options;
+    return {
+      code: this.code,
+      detail,
+      params,
+      status,
+      upstreamMessage,
+      upstreamRequestId,
+      attempts,
+      requestId: requestId ?? this.options.requestId,
+    };
+  }
+
+  toApiError(locale: Locale, requestId: string): ApiError {
+    return renderError(this.toStored(requestId), locale);
+  }
+
+  toResponse(locale: Locale, requestId: string): Response {
+    return Response.json(
+      { error: this.toApiError(locale, requestId) },
+      {
+        status: this.httpStatus,
+        headers: { "x-request-id": requestId, ...this.options.headers },
+      },
+    );
+  }
+}
+
+/** Turns any thrown value into an AppError (unknown failures become internal_error). */
+export function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  return new AppError("internal_error", { cause: error });
+}
+
+/** The envelope's error object, localized. */
+export function renderError(stored: StoredError, locale: Locale): ApiError {
+  const t = translator(locale);
+  const values = { model: stored.params?.model ?? "?", host: stored.params?.host ?? "?" };
+  const message = stored.detail
+    ? t(`errors.details.${stored.detail.key}` as never, stored.detail.params as never)
+    : t(`errors.codes.${stored.code}.message` as never, values as never);
+  return {
+    code: stored.code,
+    message,
+    hint: t(`errors.codes.${stored.code}.hint` as never, values as never),
+    retryable: ERROR_SPECS[stored.code].retryable,
+    status: stored.status,
+    upstreamMessage: stored.upstreamMessage,
+    requestId: stored.requestId ?? "",
+    upstreamRequestId: stored.upstreamRequestId,
+    attempts: stored.attempts,
+  };
+}
+
+/** A 400 with a precise, localized reason and no upstream call. */
+export function badRequest(key: string, params?: ErrorDetail["params"], httpStatus?: number) {
+  return new AppError("bad_request", { detail: { key, params }, httpStatus });
+}

@@ -1,0 +1,98 @@
+// `npm start`: install when needed, build when the sources changed, start the simulator when no key is
+// configured (demo mode), then run the production server and print where it listens.
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import {
+  buildIsCurrent,
+  buildStampPath,
+  distDir,
+  ensureDependencies,
+  nextBin,
+  root,
+  run,
+  sourceHash,
+} from "./lib.mjs";
+
+ensureDependencies();
+
+const { loadEnvConfig } = await import("@next/env");
+loadEnvConfig(root, false, { info: () => {}, error: console.error });
+
+if (!buildIsCurrent()) {
+  console.log(`[start] building the app (next build → ${distDir}) …`);
+  const started = Date.now();
+  const code = await run(process.execPath, [nextBin(), "build"], {
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+  });
+  if (code !== 0) {
+    console.error("[start] the build failed; see the output above.");
+    process.exit(code);
+  }
+  writeFileSync(buildStampPath(), sourceHash());
+  console.log(`[start] built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
+const port = process.env.PORT || "3000";
+const hostname = process.env.HOSTNAME || "0.0.0.0";
+const env = { ...process.env, PORT: port, NEXT_TELEMETRY_DISABLED: "1" };
+const children = [];
+
+function startSimulator() {
+  return new Promise((resolve, reject) => {
+    const sim = spawn(
+      process.execPath,
+      ["--import", "tsx", path.join(root, "simulator", "cli.ts"), "--port", "0"],
+      {
+        cwd: root,
+        stdio: ["ignore", "pipe", "inherit"],
+        env: { ...process.env, SIM_SPEED: process.env.SIM_SPEED || "1" },
+      },
+    );
+    children.push(sim);
+    sim.on("exit", (code) => reject(new Error(`simulator exited with code ${code}`)));
+    const lines = createInterface({ input: sim.stdout });
+    lines.on("line", (line) => {
+      const match = /^ready (http:\/\/\S+)/.exec(line);
+      if (match) resolve(match[1]);
+      else console.log(`[simulator] ${line}`);
+    });
+  });
+}
+
+if (!env.SORA_API_KEY?.trim()) {
+  const simUrl = await startSimulator();
+  env.SORA_BASE_URL = simUrl;
+  env.SORA_API_KEY = `sk-demo-${randomBytes(12).toString("hex")}`;
+  env.SORA_DEMO_MODE = "1";
+  env.SORA_FALLBACK_BASE_URLS = "";
+  console.log(
+    `[start] no SORA_API_KEY configured: demo mode on the built-in simulator (${simUrl})`,
+  );
+}
+
+const server = spawn(process.execPath, [nextBin(), "start", "-p", port, "-H", hostname], {
+  cwd: root,
+  stdio: ["ignore", "pipe", "inherit"],
+  env,
+});
+children.push(server);
+createInterface({ input: server.stdout }).on("line", (line) => {
+  console.log(line);
+  if (/Ready in/.test(line)) {
+    const shown = hostname === "0.0.0.0" || hostname === "::" ? "localhost" : hostname;
+    console.log(`\n  Sora Studio is running at http://${shown}:${port}\n`);
+  }
+});
+
+function shutdown(signal) {
+  for (const child of children) if (child.exitCode === null) child.kill(signal);
+}
+process.on("SIGINT", () => shutdown("SIGINT"));
+process.on("SIGTERM", () => shutdown("SIGTERM"));
+server.on("exit", (code) => {
+  shutdown("SIGTERM");
+  process.exit(code ?? 0);
+});
