@@ -1,12 +1,14 @@
-import { Clapperboard } from "lucide-react";
+import { Clapperboard, LogOut } from "lucide-react";
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
+import { accessGateEnabled } from "@/lib/server/access";
 import { LanguageSwitch } from "./language-switch";
 import { SiteNav } from "./site-nav";
 import { ThemeSwitch } from "./theme-switch";
 
 export async function SiteHeader() {
   const t = await getTranslations("app");
+  const tAuth = await getTranslations("auth");
   return (
     <header className="sticky top-0 z-30 border-b border-zinc-200 bg-white/80 backdrop-blur dark:border-zinc-800 dark:bg-zinc-950/80">
       <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-3">
@@ -18,6 +20,18 @@ export async function SiteHeader() {
         <div className="ml-auto flex items-center gap-2">
           <LanguageSwitch />
           <ThemeSwitch />
+          {accessGateEnabled() ? (
+            <form method="post" action="/api/auth/logout">
+              <button
+                type="submit"
+                aria-label={tAuth("logout")}
+                title={tAuth("logout")}
+                className="rounded-md p-1.5 text-zinc-500 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-zinc-100"
+              >
+                <LogOut className="size-4" aria-hidden />
+              </button>
+            </form>
+          ) : null}
         </div>
       </div>
     </header>

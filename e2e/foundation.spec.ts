@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { healthSchema } from "@/lib/contracts/health";
 
 test.describe("layout and languages", () => {
@@ -80,4 +80,27 @@ test("GET /api/health answers valid health+json without calling the upstream", a
   const key = body.checks["config:apiKey"]?.[0]?.observedValue;
   expect(key).toMatch(/^sk-e2e…/);
   expect(JSON.stringify(body)).not.toMatch(/sk-e2e-Lk9Q/);
+});
+
+test("pages carry a nonce-based CSP and the security headers", async ({ request }) => {
+  const first = await request.get("/");
+  const second = await request.get("/");
+  const csp = first.headers()["content-security-policy"] ?? "";
+  expect(csp).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/);
+  for (const directive of [
+    "connect-src 'self'",
+    "media-src 'self' blob:",
+    "object-src 'none'",
+    "frame-ancestors 'none'",
+  ]) {
+    expect(csp).toContain(directive);
+  }
+  const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+  expect(nonce).toBeTruthy();
+  expect(second.headers()["content-security-policy"]).not.toContain(nonce);
+  expect(await first.text()).toContain(`nonce="${nonce}"`);
+  for (const response of [first, await request.get("/api/health")]) {
+    expect(response.headers()["x-content-type-options"]).toBe("nosniff");
+    expect(response.headers()["referrer-policy"]).toBe("strict-origin-when-cross-origin");
+  }
 });

@@ -37,7 +37,7 @@ if (!buildIsCurrent()) {
 
 const port = process.env.PORT || "3000";
 const hostname = process.env.HOSTNAME || "0.0.0.0";
-const env = { ...process.env, PORT: port, NEXT_TELEMETRY_DISABLED: "1" };
+const env = { ...process.env, PORT: port, HOSTNAME: hostname, NEXT_TELEMETRY_DISABLED: "1" };
 const children = [];
 
 function startSimulator() {

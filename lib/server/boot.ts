@@ -1,4 +1,5 @@
 import "server-only";
+import { listensOnLoopbackOnly } from "./access";
 import { ConfigError, getConfig } from "./config";
 import { serverLog } from "./log";
 import { maskKey, registerSecret } from "./redact";
@@ -19,6 +20,12 @@ export async function startServer() {
   }
   registerSecret(config.apiKey);
   registerSecret(config.rawApiKey);
+  if (!config.accessPassword && !listensOnLoopbackOnly()) {
+    serverLog.warn(
+      "listening beyond loopback without ACCESS_PASSWORD: anyone who can reach this server can spend the key",
+      { hostname: config.hostname ?? "all interfaces" },
+    );
+  }
   if (config.demoMode) {
     serverLog.info("demo mode: generations are answered by the built-in simulator", {
       baseUrl: config.baseUrl,

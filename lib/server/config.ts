@@ -85,6 +85,15 @@ const envSchema = z.object({
       .int("expected a number of bytes")
       .min(1024, "expected at least 1024 bytes"),
   ),
+  /** Jobs one client IP may create per hour, and all clients together (0 = no limit). */
+  SORA_RATE_LIMIT_PER_IP: z.preprocess(
+    (v) => (v === undefined || v === "" ? 60 : v),
+    z.coerce.number({ error: "expected a whole number" }).int("expected a whole number").min(0),
+  ),
+  SORA_RATE_LIMIT_GLOBAL: z.preprocess(
+    (v) => (v === undefined || v === "" ? 300 : v),
+    z.coerce.number({ error: "expected a whole number" }).int("expected a whole number").min(0),
+  ),
   DATA_DIR: z.preprocess((v) => (v === undefined || v === "" ? "./data" : v), z.string()),
   ACCESS_PASSWORD: optionalString,
   LOG_LEVEL: z.preprocess(
@@ -126,6 +135,8 @@ export interface AppConfig {
   jobDeadlineMs: number;
   pollIntervalMs: number;
   maxImageBytes: number;
+  rateLimitPerIp: number;
+  rateLimitGlobal: number;
   dataDir: string;
   accessPassword: string | undefined;
   logLevel: LogLevel;
@@ -171,6 +182,8 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     jobDeadlineMs: e.SORA_JOB_DEADLINE_MS,
     pollIntervalMs: e.SORA_POLL_INTERVAL_MS,
     maxImageBytes: e.SORA_MAX_IMAGE_BYTES,
+    rateLimitPerIp: e.SORA_RATE_LIMIT_PER_IP,
+    rateLimitGlobal: e.SORA_RATE_LIMIT_GLOBAL,
     dataDir: path.resolve(e.DATA_DIR),
     accessPassword: e.ACCESS_PASSWORD,
     logLevel: e.LOG_LEVEL,

@@ -1,6 +1,7 @@
 import "server-only";
 import { LOCALE_COOKIE, resolveLocale, type Locale } from "@/lib/i18n/config";
-import { toAppError } from "./errors";
+import { accessGateEnabled, hasSession, PUBLIC_PATHS } from "./access";
+import { AppError, toAppError } from "./errors";
 import { newRequestId, serverLog } from "./log";
 
 export interface ApiContext {
@@ -23,8 +24,8 @@ export function requestLocale(request: Request): Locale {
 }
 
 /**
- * Wraps a route handler: gives it a request id and locale, turns thrown errors into the envelope,
- * and writes one `[Server]` line per request.
+ * Wraps a route handler: enforces the access gate (ACCESS_PASSWORD), gives the handler a request id
+ * and locale, turns thrown errors into the envelope, and writes one `[Server]` line per request.
  */
 export async function handleApi(
   request: Request,
@@ -35,6 +36,9 @@ export async function handleApi(
   const { pathname } = new URL(request.url);
   let response: Response;
   try {
+    if (accessGateEnabled() && !PUBLIC_PATHS.includes(pathname) && !hasSession(request)) {
+      throw new AppError("unauthorized");
+    }
     response = await handler(ctx);
   } catch (error) {
     const appError = toAppError(error);

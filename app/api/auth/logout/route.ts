@@ -1,0 +1,9 @@
+import { logout } from "@/lib/server/auth";
+import { handleApi } from "@/lib/server/http";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+export function POST(request: Request) {
+  return handleApi(request, () => logout(request));
+}
