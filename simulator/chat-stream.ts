@@ -1,0 +1,399 @@
+import type { ServerResponse } from "node:http";
+import type { ChatStyle, StreamFault } from "./faults";
+import { progressAt } from "./jobs";
+
+export interface ChatPlan {
+  style: ChatStyle;
+  fault: StreamFault | undefined;
+  model: string;
+  prompt: string;
+  hasImage: boolean;
+  resultUrl: string;
+  taskId: string;
+  durationMs: number;
+  speed: number;
+}
+
+interface Step {
+  at: number;
+  text: string;
+}
+
+const PROGRESS_STEPS = 10;
+const QUEUED_AT = 0.05;
+export const CHAT_FAILURE_REASON =
+  "Content policy violation: this prompt may violate our content policies";
+
+/** Resolves true after `ms`, or false as soon as `signal` aborts (never rejects). */
+export function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(
+      () => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(true);
+      },
+      Math.max(0, ms),
+    );
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+export function pingInterval(speed: number): number {
+  return Math.max(50, Math.round(10_000 / speed));
+}
+
+/** `json.dumps` with Python's default separators (", " and ": "), non-ASCII kept as is. */
+export function pyJson(value: unknown): string {
+  if (value === null || value === undefined) return "null";
+  if (Array.isArray(value)) return `[${value.map(pyJson).join(", ")}]`;
+  if (typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>);
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}: ${pyJson(v)}`).join(", ")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+const sse = (payload: string) => `data: ${payload}\n\n`;
+const DONE = "data: [DONE]\n\n";
+const PING = ": PING\n\n";
+
+/** Chunks in sora2api's format (progress in `reasoning_content`, `"STOP"`, python spacing). */
+class S2AChunks {
+  private first = true;
+  constructor(
+    private readonly id: string,
+    private readonly created: number,
+  ) {}
+
+  chunk(delta: { content?: string | null; reasoning?: string | null }, finish?: "STOP"): string {
+    const role = this.first ? { role: "assistant" } : {};
+    this.first = false;
+    return sse(
+      pyJson({
+        id: this.id,
+        object: "chat.completion.chunk",
+        created: this.created,
+        model: "sora",
+        choices: [
+          {
+            index: 0,
+            delta: {
+              ...role,
+              content: delta.content ?? null,
+              reasoning_content: delta.reasoning ?? null,
+              tool_calls: null,
+            },
+            finish_reason: finish ?? null,
+            native_finish_reason: finish ?? null,
+          },
+        ],
+        usage: finish
+          ? { prompt_tokens: 0, completion_tokens: 1, total_tokens: 1 }
+          : { prompt_tokens: 0 },
+      }),
+    );
+  }
+}
+
+function compactChunk(
+  plan: ChatPlan,
+  id: string,
+  created: number,
+  delta: Record<string, unknown>,
+  finish: string | null = null,
+): string {
+  return sse(
+    JSON.stringify({
+      id,
+      object: "chat.completion.chunk",
+      created,
+      model: plan.model,
+      choices: [{ index: 0, delta, finish_reason: finish }],
+    }),
+  );
+}
+
+/** Times (ms from start) and percentages of the progress updates, after the queued phase. */
+function progressSchedule(durationMs: number): Array<{ at: number; percent: number }> {
+  const queuedMs = durationMs * 0.1;
+  const out: Array<{ at: number; percent: number }> = [];
+  for (let i = 1; i <= PROGRESS_STEPS; i++) {
+    const at = queuedMs + ((durationMs - queuedMs) * i) / (PROGRESS_STEPS + 1);
+    out.push({ at, percent: Math.min(99, progressAt(at, durationMs)) });
+  }
+  return out;
+}
+
+const orientation = (model: string) => (/landscape/.test(model) ? "landscape" : "portrait");
+
+export function buildScript(plan: ChatPlan, now: number): Step[] {
+  const id = `chatcmpl-${now}`;
+  const created = Math.floor(now / 1000);
+  const d = plan.durationMs;
+  const progress = progressSchedule(d);
+  const steps: Step[] = [];
+  const add = (at: number, text: string) => steps.push({ at, text });
+
+  if (plan.style === "reasoning") {
+    const s2a = new S2AChunks(id, created);
+    if (plan.hasImage) {
+      add(0, s2a.chunk({ reasoning: "**Image Upload Begins**\n\nUploading image to server...\n" }));
+      add(
+        d * 0.02,
+        s2a.chunk({ reasoning: "Image uploaded successfully. Proceeding to generation...\n" }),
+      );
+    }
+    add(
+      d * 0.03,
+      s2a.chunk({
+        reasoning: "**Generation Process Begins**\n\nInitializing generation request...\n",
+      }),
+    );
+    for (const p of progress) {
+      add(
+        p.at,
+        s2a.chunk({ reasoning: `\n**Video Generation Progress**: ${p.percent}% (processing)\n` }),
+      );
+    }
+    add(
+      d,
+      s2a.chunk({
+        reasoning:
+          "**Video Generation Completed**\n\nCache is disabled. Using original URL directly...\n",
+      }),
+    );
+    add(
+      d,
+      s2a.chunk(
+        { content: `\`\`\`html\n<video src='${plan.resultUrl}' controls></video>\n\`\`\`` },
+        "STOP",
+      ),
+    );
+    add(d, DONE);
+    return steps;
+  }
+
+  const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
+    compactChunk(plan, id, created, delta, finish);
+  add(0, chunk({ role: "assistant", content: "" }));
+
+  switch (plan.style) {
+    case "markdown": {
+      add(0, PING);
+      add(d * QUEUED_AT, chunk({ content: "> 排队中......\n" }));
+      for (const p of progress) add(p.at, chunk({ content: `>🏃 进度：${p.percent}%\n` }));
+      const ping = pingInterval(plan.speed);
+      for (let at = ping; at < d; at += ping) add(at, PING);
+      add(
+        d,
+        chunk(
+          { content: `\n\nvideo generated successful,[click here](${plan.resultUrl})` },
+          "stop",
+        ),
+      );
+      break;
+    }
+    case "blockquote": {
+      const params = { prompt: plan.prompt, orientation: orientation(plan.model) };
+      add(0, chunk({ content: `\`\`\`json\n${JSON.stringify(params, null, 2)}\n\`\`\`\n\n` }));
+      add(0, chunk({ content: `> ID: \`${plan.taskId}\`\n` }));
+      add(d * QUEUED_AT, chunk({ content: "> 排队中" }));
+      add(d * QUEUED_AT, chunk({ content: "......\n" }));
+      add(d * 0.1, chunk({ content: "> 生成中." }));
+      add(d * 0.1, chunk({ content: "\n" }));
+      for (const p of progress) {
+        add(p.at, chunk({ content: `>🏃 进度 ${p.percent}` }));
+        add(p.at, chunk({ content: "..\n" }));
+      }
+      add(d, chunk({ content: "> 生成完成 ✅\n" }));
+      add(d, chunk({ content: `> sid: s_${plan.taskId.slice(-12)}\n` }));
+      add(d, chunk({ content: `\n[在线播放](${plan.resultUrl})\n` }, "stop"));
+      break;
+    }
+    case "output": {
+      const wm = (stage: string) => ({ stage, attempt: 1, can_cancel: stage !== "completed" });
+      add(d * QUEUED_AT, chunk({ content: "排队中...\n", wm: wm("queued") }));
+      for (const p of progress)
+        add(p.at, chunk({ content: `进度: ${p.percent}%\n`, wm: wm("generating") }));
+      add(
+        d,
+        chunk(
+          {
+            content: "",
+            output: [{ url: plan.resultUrl, type: "video", task_id: plan.taskId }],
+            wm: wm("completed"),
+          },
+          "stop",
+        ),
+      );
+      break;
+    }
+    case "html": {
+      add(d * QUEUED_AT, chunk({ content: "Queued...\n" }));
+      for (const p of progress) add(p.at, chunk({ content: `Progress: ${p.percent}%\n` }));
+      add(
+        d,
+        chunk(
+          { content: `\`\`\`html\n<video src='${plan.resultUrl}' controls></video>\n\`\`\`` },
+          "stop",
+        ),
+      );
+      break;
+    }
+  }
+  add(d, DONE);
+  return steps.sort((a, b) => a.at - b.at);
+}
+
+/** Scripts of the failure transcripts (sora2api shapes, reference §4 Transcript B). */
+function failureScript(
+  kind: "stream_error" | "content_policy",
+  plan: ChatPlan,
+  now: number,
+): Step[] {
+  const s2a = new S2AChunks(`chatcmpl-${now}`, Math.floor(now / 1000));
+  const d = plan.durationMs;
+  const steps: Step[] = [
+    {
+      at: 0,
+      text: s2a.chunk({
+        reasoning: "**Generation Process Begins**\n\nInitializing generation request...\n",
+      }),
+    },
+  ];
+  if (kind === "stream_error") {
+    steps.push({
+      at: d * 0.1,
+      text: s2a.chunk({
+        reasoning:
+          "**生成失败，正在重试**\n\n第 1 次重试（共 3 次）...\n\n失败原因：API request failed: 400 - sentinel_block\n\n",
+      }),
+    });
+    const upstream = JSON.stringify({
+      error: {
+        message: "Request blocked by sentinel",
+        type: "invalid_request_error",
+        code: "sentinel_block",
+      },
+    });
+    steps.push({
+      at: d * 0.2,
+      text: sse(
+        pyJson({
+          error: {
+            message: `API request failed: 400 - ${upstream}`,
+            type: "server_error",
+            param: null,
+            code: null,
+          },
+        }),
+      ),
+    });
+  } else {
+    steps.push({
+      at: d * 0.1,
+      text: s2a.chunk({ reasoning: "\n**Video Generation Progress**: 12% (processing)\n" }),
+    });
+    steps.push({
+      at: d * 0.2,
+      text: s2a.chunk({
+        reasoning:
+          "**Content Policy Violation**\n\nThe prompt was flagged by the content moderation system.\n",
+      }),
+    });
+    steps.push({
+      at: d * 0.2,
+      text: s2a.chunk({ content: `❌ 生成失败: ${CHAT_FAILURE_REASON}` }, "STOP"),
+    });
+  }
+  steps.push({ at: d * 0.2, text: DONE });
+  return steps;
+}
+
+export const MALFORMED_JSON_LINE = 'data: {"id": "chatcmpl-1", "choices": [\n\n';
+/** sora2api's bug: the terminator written with literal backslash-n characters. */
+export const MALFORMED_DONE = "data: [DONE]\\n\\n";
+const RESET_AFTER_CHUNKS = 3;
+
+export const SSE_HEADERS = {
+  "content-type": "text/event-stream",
+  "cache-control": "no-cache",
+  connection: "keep-alive",
+  "x-accel-buffering": "no",
+};
+
+/** Writes the chat SSE answer (headers already decided by the caller) and follows the plan's fault. */
+export async function writeChatStream(
+  res: ServerResponse,
+  plan: ChatPlan,
+  signal: AbortSignal,
+): Promise<void> {
+  const start = Date.now();
+  const fault = plan.fault;
+  let steps =
+    fault === "stream_error" || fault === "content_policy"
+      ? failureScript(fault, plan, start)
+      : buildScript(plan, start);
+  if (fault === "malformed_done") steps = steps.filter((s) => s.text !== DONE);
+  if (fault === "stall" || fault === "stall_ping" || fault === "malformed_json") {
+    steps = steps.filter((s) => s.text !== PING).slice(0, 2);
+  }
+
+  let dataChunks = 0;
+  for (const step of steps) {
+    if (!(await sleep(step.at - (Date.now() - start), signal))) return;
+    if (step.text.startsWith("data:")) dataChunks++;
+    if (fault === "reset" && dataChunks >= RESET_AFTER_CHUNKS) {
+      // destroy only once the last chunk is on the wire, so the client does see N chunks
+      res.write(step.text, () => res.socket?.destroy());
+      return;
+    }
+    res.write(step.text);
+  }
+
+  switch (fault) {
+    case "stall":
+      await sleep(Number.MAX_SAFE_INTEGER, signal);
+      return;
+    case "stall_ping":
+      while (await sleep(pingInterval(plan.speed), signal)) res.write(PING);
+      return;
+    case "malformed_json":
+      res.end(MALFORMED_JSON_LINE);
+      return;
+    case "malformed_done":
+      res.end(MALFORMED_DONE);
+      return;
+    default:
+      res.end();
+  }
+}
+
+/** The non-stream answer of content-only relays: `[下载视频](url)` in the message. */
+export function chatCompletionBody(plan: ChatPlan, now: number): Record<string, unknown> {
+  const failed = plan.fault === "content_policy";
+  return {
+    id: `foaicmpl-${now}`,
+    object: "chat.completion",
+    created: Math.floor(now / 1000),
+    model: plan.model,
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: "assistant",
+          content: failed
+            ? `❌ 生成失败: ${CHAT_FAILURE_REASON}`
+            : `[下载视频](${plan.resultUrl})\n\n`,
+        },
+        finish_reason: "stop",
+      },
+    ],
+    usage: { prompt_tokens: 12, completion_tokens: 24, total_tokens: 36 },
+  };
+}

@@ -1,0 +1,365 @@
+/**
+ * The simulator's fault catalogue: names, where each applies, and the exact upstream answers
+ * (bodies copied from reference/upstream-protocols.md §3 and §7).
+ */
+
+export type FaultCategory = "create" | "stream" | "job" | "poll" | "content" | "dialect";
+
+export const FAULTS = {
+  no_channel: "create",
+  no_channel_zh: "create",
+  upstream_503: "create",
+  overloaded: "create",
+  saturated: "create",
+  saturated_ms: "create",
+  chat_saturated: "create",
+  invalid_key: "create",
+  invalid_key_relay: "create",
+  relay_quota: "create",
+  quota: "create",
+  credit_exhausted: "create",
+  payment_required: "create",
+  no_access: "create",
+  gateway_504: "create",
+  gateway_524: "create",
+  bad_seconds: "create",
+  content_policy_400: "create",
+  hang: "create",
+  stall: "stream",
+  stall_ping: "stream",
+  reset: "stream",
+  malformed_json: "stream",
+  malformed_done: "stream",
+  stream_error: "stream",
+  content_policy: "stream",
+  job_failed: "job",
+  job_stuck: "job",
+  poll_503: "poll",
+  content_reset: "content",
+  content_json: "content",
+  quirks: "dialect",
+} as const satisfies Record<string, FaultCategory>;
+
+export type FaultName = keyof typeof FAULTS;
+export type StreamFault = {
+  [K in FaultName]: (typeof FAULTS)[K] extends "stream" ? K : never;
+}[FaultName];
+
+export const CHAT_STYLES = ["markdown", "reasoning", "blockquote", "output", "html"] as const;
+export type ChatStyle = (typeof CHAT_STYLES)[number];
+
+export function isFaultName(name: string): name is FaultName {
+  return Object.hasOwn(FAULTS, name);
+}
+
+export interface FaultDirective {
+  name: FaultName;
+  /** `[[sim:NAME*N]]`: only the first N occurrences (creates of the prompt, or polls/downloads of the job). */
+  count?: number;
+}
+
+export interface Directives {
+  faults: FaultDirective[];
+  style?: ChatStyle;
+  speed?: number;
+  problems: string[];
+}
+
+const DIRECTIVE_PATTERN = /\[\[sim:([^\]]*)\]\]/g;
+
+/** Reads every `[[sim:…]]` directive of a prompt; unknown names end up in `problems`. */
+export function parseDirectives(prompt: string): Directives {
+  const out: Directives = { faults: [], problems: [] };
+  for (const match of prompt.matchAll(DIRECTIVE_PATTERN)) {
+    const raw = (match[1] ?? "").trim();
+    const option = /^(\w+)\s*=\s*(.+)$/.exec(raw);
+    if (option) {
+      const [, key = "", value = ""] = option;
+      if (key === "style" && (CHAT_STYLES as readonly string[]).includes(value)) {
+        out.style = value as ChatStyle;
+      } else if (key === "speed" && Number(value) > 0 && Number.isFinite(Number(value))) {
+        out.speed = Number(value);
+      } else {
+        out.problems.push(match[0]);
+      }
+      continue;
+    }
+    const parsed = parseFaultSpec(raw);
+    if (parsed) out.faults.push(parsed);
+    else out.problems.push(match[0]);
+  }
+  return out;
+}
+
+/** `NAME` or `NAME*N`; also used for `--fault` and the `x-sim-fault` header (comma-separated). */
+export function parseFaultSpec(spec: string): FaultDirective | null {
+  const match = /^([a-z0-9_]+)(?:\s*\*\s*(\d+))?$/.exec(spec.trim());
+  if (!match || !isFaultName(match[1] ?? "")) return null;
+  const name = match[1] as FaultName;
+  return match[2] === undefined ? { name } : { name, count: Number(match[2]) };
+}
+
+export function parseFaultList(list: string | undefined): {
+  faults: FaultDirective[];
+  problems: string[];
+} {
+  const faults: FaultDirective[] = [];
+  const problems: string[] = [];
+  for (const part of (list ?? "").split(",")) {
+    if (!part.trim()) continue;
+    const parsed = parseFaultSpec(part);
+    if (parsed) faults.push(parsed);
+    else problems.push(part.trim());
+  }
+  return { faults, problems };
+}
+
+export interface ErrorAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface FaultContext {
+  model: string;
+  requestId: string;
+  apiKey: string;
+}
+
+const json = (
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): ErrorAnswer => ({
+  status,
+  headers: { "content-type": "application/json; charset=utf-8", ...headers },
+  body: JSON.stringify(body),
+});
+
+/** OpenAI's own masking, e.g. `sk-abc***xyz`. */
+export function maskKeyLikeOpenAI(key: string): string {
+  return key.length > 9 ? `${key.slice(0, 6)}***${key.slice(-3)}` : "sk-***";
+}
+
+export const bodies = {
+  noChannel: (c: FaultContext) =>
+    json(503, {
+      error: {
+        message: `No available channel for model ${c.model} under group default (distributor) (request id: ${c.requestId})`,
+        type: "new_api_error",
+        code: "model_not_found",
+      },
+    }),
+  noChannelZh: (c: FaultContext) =>
+    json(503, {
+      error: {
+        message: `当前分组 default 下对于模型 ${c.model} 无可用渠道 (request id: ${c.requestId})`,
+        type: "one_api_error",
+      },
+    }),
+  upstream503: (c: FaultContext) =>
+    json(503, {
+      error: {
+        message: `bad response status code 503 (request id: ${c.requestId})`,
+        type: "upstream_error",
+        param: "503",
+        code: "bad_response_status_code",
+      },
+    }),
+  overloaded: () =>
+    json(503, {
+      error: {
+        message: "Our servers are currently overloaded. Please try again later.",
+        type: "server_error",
+        param: null,
+        code: "server_is_overloaded",
+      },
+    }),
+  saturatedTask: (headers: Record<string, string>) =>
+    json(
+      429,
+      { code: "fail_to_fetch_task", message: "当前分组上游负载已饱和，请稍后再试", data: null },
+      headers,
+    ),
+  saturatedChat: (c: FaultContext) =>
+    json(429, {
+      error: {
+        message: `当前分组上游负载已饱和，请稍后再试 (request id: ${c.requestId})`,
+        type: "upstream_error",
+        param: "",
+        code: "rate_limit_exceeded",
+      },
+    }),
+  invalidKey: (c: FaultContext) =>
+    json(401, {
+      error: {
+        message: `Incorrect API key provided: ${maskKeyLikeOpenAI(c.apiKey)}.`,
+        type: "invalid_request_error",
+        param: null,
+        code: "invalid_api_key",
+      },
+    }),
+  relayToken: (message: string, c: Pick<FaultContext, "requestId">) =>
+    json(401, {
+      error: {
+        message: `${message} (request id: ${c.requestId})`,
+        type: "new_api_error",
+        code: "",
+      },
+    }),
+  /** new-api's auth middleware, verbatim from new-api issue #2363 (note the missing space). */
+  missingToken: (c: Pick<FaultContext, "requestId">) =>
+    json(401, {
+      error: { code: "", message: `未提供令牌(request id:${c.requestId})`, type: "new_api_error" },
+    }),
+  relayQuota: (c: FaultContext) =>
+    json(403, {
+      error: {
+        message: `用户额度不足, 剩余额度: ＄0.000000 (request id: ${c.requestId})`,
+        type: "new_api_error",
+        param: "",
+        code: "insufficient_user_quota",
+      },
+    }),
+  quota: (code: "insufficient_quota" | "credit_balance_exhausted") =>
+    json(429, {
+      error: {
+        message: "You exceeded your current quota, please check your plan and billing details.",
+        type: "insufficient_quota",
+        param: null,
+        code,
+      },
+    }),
+  paymentRequired: () =>
+    json(402, {
+      error: {
+        message: "Insufficient balance: 0.00 USD available, 0.40 USD required",
+        type: "insufficient_quota",
+        code: "insufficient_balance",
+      },
+    }),
+  noAccess: (c: FaultContext) =>
+    json(403, {
+      error: {
+        message: `This token has no access to model ${c.model} (request id: ${c.requestId})`,
+        type: "new_api_error",
+        code: "access_denied",
+      },
+    }),
+  badSeconds: () =>
+    json(400, {
+      error: {
+        message:
+          "Invalid type for 'seconds': expected one of '4', '8', or '12', but got an integer instead.",
+        type: "invalid_request_error",
+        param: "seconds",
+        code: null,
+      },
+    }),
+  moderation: () =>
+    json(400, {
+      error: {
+        message: "Your request was blocked by our moderation system.",
+        type: "invalid_request_error",
+        param: "prompt",
+        code: "moderation_blocked",
+      },
+    }),
+  invalidRequest: (status: number, message: string, param: string | null, code: string | null) =>
+    json(status, { error: { message, type: "invalid_request_error", param, code } }),
+  cloudflare: (status: 504 | 524, rayId: string) => ({
+    status,
+    headers: {
+      "content-type": "text/html; charset=UTF-8",
+      server: "cloudflare",
+      "cf-ray": `${rayId}-LAX`,
+    },
+    body: cloudflarePage(status, rayId),
+  }),
+};
+
+function cloudflarePage(status: 504 | 524, rayId: string): string {
+  const title = status === 524 ? "A timeout occurred" : "Gateway time-out";
+  return [
+    "<!DOCTYPE html>",
+    '<html lang="en-US">',
+    `<head><title>example.com | ${status}: ${title}</title>`,
+    '<meta charset="UTF-8" /></head>',
+    "<body>",
+    `<div id="cf-error-details"><h1>${title}</h1><span>Error code ${status}</span>`,
+    `<p>Visit <a href="https://www.cloudflare.com/">cloudflare.com</a> for more information.</p>`,
+    `<p>Cloudflare Ray ID: <strong>${rayId}</strong></p></div>`,
+    "</body>",
+    "</html>",
+    "",
+  ].join("\n");
+}
+
+export type CreateFaultAnswer = ErrorAnswer | "hang";
+
+export function createFaultAnswer(
+  name: FaultName,
+  c: FaultContext,
+  rayId: string,
+): CreateFaultAnswer | null {
+  switch (name) {
+    case "no_channel":
+      return bodies.noChannel(c);
+    case "no_channel_zh":
+      return bodies.noChannelZh(c);
+    case "upstream_503":
+      return bodies.upstream503(c);
+    case "overloaded":
+      return bodies.overloaded();
+    case "saturated":
+      return bodies.saturatedTask({ "retry-after": "2" });
+    case "saturated_ms":
+      return bodies.saturatedTask({ "retry-after-ms": "1500" });
+    case "chat_saturated":
+      return bodies.saturatedChat(c);
+    case "invalid_key":
+      return bodies.invalidKey(c);
+    case "invalid_key_relay":
+      return bodies.relayToken("无效的令牌", c);
+    case "relay_quota":
+      return bodies.relayQuota(c);
+    case "quota":
+      return bodies.quota("insufficient_quota");
+    case "credit_exhausted":
+      return bodies.quota("credit_balance_exhausted");
+    case "payment_required":
+      return bodies.paymentRequired();
+    case "no_access":
+      return bodies.noAccess(c);
+    case "gateway_504":
+      return bodies.cloudflare(504, rayId);
+    case "gateway_524":
+      return bodies.cloudflare(524, rayId);
+    case "bad_seconds":
+      return bodies.badSeconds();
+    case "content_policy_400":
+      return bodies.moderation();
+    case "hang":
+      return "hang";
+    default:
+      return null;
+  }
+}
+
+export type ActiveFaults = Partial<Record<FaultCategory, FaultDirective>>;
+
+/**
+ * Picks, per category, the first directive that is still active. `priorCreates` is how many
+ * creates this exact prompt had before this one; poll/content counts are checked per job later.
+ */
+export function selectFaults(directives: FaultDirective[], priorCreates: number): ActiveFaults {
+  const active: ActiveFaults = {};
+  for (const directive of directives) {
+    const category = FAULTS[directive.name];
+    if (active[category]) continue;
+    const countsCreates = category !== "poll" && category !== "content";
+    if (countsCreates && directive.count !== undefined && priorCreates >= directive.count) continue;
+    active[category] = directive;
+  }
+  return active;
+}

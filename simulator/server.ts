@@ -1,0 +1,999 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import {
+  BILLING,
+  DEFAULT_CHAT_MODEL,
+  DEFAULT_VIDEO_MODEL,
+  MODELS,
+  VIDEO_SECONDS,
+  VIDEO_SIZES,
+  quoteList,
+} from "./catalog";
+import {
+  SSE_HEADERS,
+  chatCompletionBody,
+  MALFORMED_JSON_LINE,
+  pyJson,
+  sleep,
+  writeChatStream,
+  type ChatPlan,
+} from "./chat-stream";
+import {
+  bodies,
+  createFaultAnswer,
+  parseDirectives,
+  parseFaultList,
+  selectFaults,
+  type ActiveFaults,
+  type ChatStyle,
+  type ErrorAnswer,
+  type FaultDirective,
+  type FaultName,
+  type StreamFault,
+} from "./faults";
+import {
+  fileUrl,
+  jobDuration,
+  jobState,
+  randomId,
+  renderTask,
+  renderTaskSubmit,
+  renderVideo,
+  ulidLike,
+  type Job,
+  type JobKind,
+} from "./jobs";
+import {
+  decodeDataUrl,
+  imageInfo,
+  loadAssets,
+  serveMedia,
+  type ImageInfo,
+  type MediaAssets,
+} from "./media";
+
+export interface SimulatorOptions {
+  port?: number;
+  /** Default 127.0.0.1: the simulator is meant for loopback only. */
+  host?: string;
+  /** Server-wide fault(s), same syntax as a directive: `NAME`, `NAME*N`, comma-separated. */
+  fault?: string;
+  /** Time factor: 1 = a job takes ~20 s; 20 = ~1 s. */
+  speed?: number;
+  quiet?: boolean;
+  assetsDir?: string;
+}
+
+export interface Simulator {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface UploadRecord {
+  endpoint: string;
+  prompt: string;
+  model: string;
+  mime: string;
+  bytes: number;
+  width: number | null;
+  height: number | null;
+}
+
+interface Counter {
+  attempts: number;
+  accepted: number;
+}
+
+interface Ctx {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  requestId: string;
+  route: string;
+  apiKey: string;
+  signal: AbortSignal;
+}
+
+interface Admission {
+  faults: ActiveFaults;
+  speed: number;
+  style: ChatStyle | undefined;
+  counter: Counter;
+}
+
+const MAX_BODY_BYTES = 25 * 1024 * 1024;
+const REAL_PATTERNS: Array<[RegExp, string]> = [
+  [/^\/v1\/videos\/[^/]+\/content$/, "/v1/videos/{id}/content"],
+  [/^\/v1\/videos\/[^/]+\/remix$/, "/v1/videos/{id}/remix"],
+  [/^\/v1\/videos\/[^/]+$/, "/v1/videos/{id}"],
+  [/^\/v1\/video\/generations\/[^/]+$/, "/v1/video/generations/{id}"],
+  [/^\/files\/[^/]+$/, "/files/{name}"],
+];
+
+class BadRequest extends Error {
+  constructor(readonly answer: ErrorAnswer) {
+    super("bad request");
+  }
+}
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const host = options.host ?? "127.0.0.1";
+  const speed = options.speed ?? 1;
+  if (!(speed > 0) || !Number.isFinite(speed)) throw new Error(`invalid speed: ${options.speed}`);
+  const serverFaults = parseFaultList(options.fault);
+  if (serverFaults.problems.length > 0) {
+    throw new Error(`unknown fault: ${serverFaults.problems.join(", ")}`);
+  }
+  const assets = loadAssets(options.assetsDir);
+  const sim = new SimulatorState(assets, speed, serverFaults.faults, options.quiet ?? false);
+  const server = createServer((req, res) => void sim.handle(req, res));
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const displayHost = host.includes(":") ? `[${host}]` : host;
+  sim.baseUrl = `http://${displayHost}:${port}`;
+  return {
+    url: sim.baseUrl,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        sim.shutdown();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+class SimulatorState {
+  baseUrl = "";
+  private requestSeq = 0;
+  private jobSeq = 0;
+  private requests = new Map<string, number>();
+  private total: Counter = { attempts: 0, accepted: 0 };
+  private byPrompt = new Map<string, Counter>();
+  private faultsApplied = new Map<string, number>();
+  private bytesServed = 0;
+  private uploads: UploadRecord[] = [];
+  private jobs = new Map<string, Job>();
+  private files = new Map<string, Job>();
+  private live = new Set<AbortController>();
+
+  constructor(
+    private readonly assets: MediaAssets,
+    private readonly speed: number,
+    private readonly serverFaults: FaultDirective[],
+    private readonly quiet: boolean,
+  ) {}
+
+  shutdown(): void {
+    for (const controller of this.live) controller.abort();
+    this.live.clear();
+  }
+
+  private reset(): void {
+    this.requests.clear();
+    this.total = { attempts: 0, accepted: 0 };
+    this.byPrompt.clear();
+    this.faultsApplied.clear();
+    this.bytesServed = 0;
+    this.uploads = [];
+    this.jobs.clear();
+    this.files.clear();
+  }
+
+  private stats(): Record<string, unknown> {
+    return {
+      requests: Object.fromEntries(this.requests),
+      creates: { total: { ...this.total }, byPrompt: Object.fromEntries(this.byPrompt) },
+      bytesServed: this.bytesServed,
+      uploads: this.uploads,
+      jobs: this.jobs.size,
+      faults: Object.fromEntries(this.faultsApplied),
+    };
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = Date.now();
+    const requestId = `sim-${++this.requestSeq}-${randomId(4)}`;
+    res.setHeader("x-request-id", requestId);
+    const url = new URL(req.url ?? "/", this.baseUrl || "http://127.0.0.1");
+    const method = req.method ?? "GET";
+    const path = url.pathname.replace(/\/{2,}/g, "/");
+    const pattern = REAL_PATTERNS.find(([re]) => re.test(path))?.[1] ?? path;
+    const route = `${method} ${pattern}`;
+    const controller = new AbortController();
+    this.live.add(controller);
+    res.on("close", () => {
+      controller.abort();
+      this.live.delete(controller);
+      // successful reads (polls, downloads, stats) would drown the log during a demo
+      const routine = (method === "GET" || method === "HEAD") && res.statusCode < 300;
+      if (!this.quiet && !routine) {
+        process.stderr.write(`[sim] ${route} → ${res.statusCode} ${Date.now() - started}ms\n`);
+      }
+    });
+    if (!path.startsWith("/__sim/")) this.requests.set(route, (this.requests.get(route) ?? 0) + 1);
+    const ctx: Ctx = { req, res, url, requestId, route, apiKey: "", signal: controller.signal };
+    try {
+      await this.dispatch(ctx, method, path);
+    } catch (error) {
+      if (error instanceof BadRequest) {
+        this.answer(ctx, error.answer);
+        return;
+      }
+      if (!res.headersSent) {
+        this.json(ctx, 500, {
+          error: {
+            message: `simulator error: ${(error as Error).message} (request id: ${requestId})`,
+            type: "server_error",
+            param: null,
+            code: null,
+          },
+        });
+      } else {
+        res.destroy();
+      }
+    }
+  }
+
+  private async dispatch(ctx: Ctx, method: string, path: string): Promise<void> {
+    const segments = path.split("/").slice(1).map(safeDecode);
+    if (path === "/__sim/health" && method === "GET") return this.json(ctx, 200, { ok: true });
+    if (path === "/__sim/stats" && method === "GET") return this.json(ctx, 200, this.stats());
+    if (path === "/__sim/reset" && method === "POST") {
+      this.reset();
+      return this.json(ctx, 200, { ok: true });
+    }
+    if (
+      segments[0] === "files" &&
+      segments.length === 2 &&
+      (method === "GET" || method === "HEAD")
+    ) {
+      return this.serveFile(ctx, segments[1] ?? "");
+    }
+
+    // one-api also serves the billing endpoints without the /v1 prefix
+    const v1 =
+      segments[0] === "v1" ? segments.slice(1) : segments[0] === "dashboard" ? segments : [];
+    const route = matchRoute(method, v1);
+    if (!route) return this.notFound(ctx, method, path);
+    if (!this.authenticate(ctx)) return;
+    switch (route.name) {
+      case "models":
+        return this.json(ctx, 200, { object: "list", data: MODELS });
+      case "subscription":
+        return this.json(ctx, 200, this.subscription(ctx.apiKey));
+      case "usage":
+        return this.json(ctx, 200, this.usage(ctx.apiKey));
+      case "createVideo":
+        return this.createVideo(ctx);
+      case "listVideos":
+        return this.listVideos(ctx);
+      case "getVideo":
+        return this.getVideo(ctx, route.id);
+      case "deleteVideo":
+        return this.deleteVideo(ctx, route.id);
+      case "videoContent":
+        return this.videoContent(ctx, route.id);
+      case "remix":
+        return this.remix(ctx, route.id);
+      case "chat":
+        return this.chat(ctx);
+      case "createTask":
+        return this.createTask(ctx);
+      case "getTask":
+        return this.getTask(ctx, route.id);
+    }
+  }
+
+  // ---- plumbing --------------------------------------------------------------------------
+
+  private json(
+    ctx: Ctx,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): void {
+    this.answer(ctx, {
+      status,
+      headers: { "content-type": "application/json; charset=utf-8", ...headers },
+      body: JSON.stringify(body),
+    });
+  }
+
+  private answer(ctx: Ctx, answer: ErrorAnswer): void {
+    const payload = Buffer.from(answer.body, "utf8");
+    ctx.res.writeHead(answer.status, { ...answer.headers, "content-length": payload.length });
+    ctx.res.end(ctx.req.method === "HEAD" ? undefined : payload);
+  }
+
+  private notFound(ctx: Ctx, method: string, path: string): void {
+    this.answer(ctx, bodies.invalidRequest(404, `Invalid URL (${method} ${path})`, null, null));
+  }
+
+  private authenticate(ctx: Ctx): boolean {
+    const header = ctx.req.headers.authorization?.trim() ?? "";
+    const key = header.replace(/^bearer\s+/i, "").trim();
+    ctx.apiKey = key;
+    const c = { requestId: ctx.requestId, model: "", apiKey: key };
+    if (!key) this.answer(ctx, bodies.missingToken(c));
+    else if (!key.startsWith("sk-")) this.answer(ctx, bodies.relayToken("无效的令牌", c));
+    else if (key.includes("invalid")) this.answer(ctx, bodies.invalidKey(c));
+    else if (key.includes("expired")) this.answer(ctx, bodies.relayToken("该令牌已过期", c));
+    else return true;
+    return false;
+  }
+
+  private async readBody(ctx: Ctx): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        throw new BadRequest(
+          bodies.invalidRequest(
+            413,
+            "Request body too large (max 25 MB).",
+            null,
+            "request_too_large",
+          ),
+        );
+      }
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks);
+  }
+
+  private async readJson(ctx: Ctx): Promise<Record<string, unknown>> {
+    const raw = await this.readBody(ctx);
+    try {
+      const value: unknown = JSON.parse(raw.toString("utf8") || "{}");
+      if (value && typeof value === "object" && !Array.isArray(value)) {
+        return value as Record<string, unknown>;
+      }
+    } catch {
+      // answered below
+    }
+    throw new BadRequest(
+      bodies.invalidRequest(
+        400,
+        "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)",
+        null,
+        null,
+      ),
+    );
+  }
+
+  /** Multipart (what the official SDK sends) or JSON; values keep their wire types. */
+  private async readForm(
+    ctx: Ctx,
+  ): Promise<{ fields: Record<string, unknown>; file: { body: Buffer; mime: string } | null }> {
+    const contentType = ctx.req.headers["content-type"] ?? "";
+    if (!contentType.toLowerCase().startsWith("multipart/form-data")) {
+      return { fields: await this.readJson(ctx), file: null };
+    }
+    const raw = await this.readBody(ctx);
+    let form: FormData;
+    try {
+      form = await new Request(ctx.url, {
+        method: "POST",
+        headers: { "content-type": contentType },
+        body: new Uint8Array(raw),
+      }).formData();
+    } catch {
+      throw new BadRequest(
+        bodies.invalidRequest(400, "Could not parse multipart form data.", null, null),
+      );
+    }
+    const fields: Record<string, unknown> = {};
+    let file: { body: Buffer; mime: string } | null = null;
+    for (const [name, value] of form.entries()) {
+      if (typeof value === "string") fields[name] = value;
+      else if (name === "input_reference") {
+        file = { body: Buffer.from(await value.arrayBuffer()), mime: value.type };
+      }
+    }
+    return { fields, file };
+  }
+
+  private recordUpload(ctx: Ctx, prompt: string, model: string, info: ImageInfo): void {
+    this.uploads.push({ endpoint: ctx.route, prompt, model, ...info });
+  }
+
+  private countFault(name: FaultName): void {
+    this.faultsApplied.set(name, (this.faultsApplied.get(name) ?? 0) + 1);
+  }
+
+  // ---- creates -----------------------------------------------------------------------------
+
+  /**
+   * Counts the create, then applies (in relay order) the key's own limits and the create-time
+   * faults. Returns null when the request has been answered (or deliberately left hanging).
+   */
+  private admit(ctx: Ctx, prompt: string, model: string): Admission | null {
+    const counter = this.byPrompt.get(prompt) ?? { attempts: 0, accepted: 0 };
+    this.byPrompt.set(prompt, counter);
+    const priorCreates = counter.attempts;
+    counter.attempts++;
+    this.total.attempts++;
+
+    const directives = parseDirectives(prompt);
+    const headerFaults = parseFaultList(headerValue(ctx.req.headers["x-sim-fault"]));
+    const problems = [...directives.problems, ...headerFaults.problems];
+    if (problems.length > 0) {
+      throw new BadRequest(
+        bodies.invalidRequest(
+          400,
+          `Unknown simulator directive: ${problems.join(", ")}. See simulator/README.md.`,
+          "prompt",
+          "sim_unknown_directive",
+        ),
+      );
+    }
+    const c = { model, requestId: ctx.requestId, apiKey: ctx.apiKey };
+    if (ctx.apiKey.includes("noaccess")) throw new BadRequest(bodies.noAccess(c));
+    if (ctx.apiKey.includes("exhausted")) throw new BadRequest(bodies.relayQuota(c));
+
+    const faults = selectFaults(
+      [...headerFaults.faults, ...directives.faults, ...this.serverFaults],
+      priorCreates,
+    );
+    if (faults.create) {
+      this.countFault(faults.create.name);
+      const answer = createFaultAnswer(faults.create.name, c, randomId(8));
+      if (answer !== "hang" && answer !== null) this.answer(ctx, answer);
+      return null;
+    }
+    return { faults, speed: directives.speed ?? this.speed, style: directives.style, counter };
+  }
+
+  private accept(admission: Admission): void {
+    admission.counter.accepted++;
+    this.total.accepted++;
+    const { stream, job, dialect } = admission.faults;
+    for (const directive of [stream, job, dialect]) if (directive) this.countFault(directive.name);
+  }
+
+  private newJob(
+    kind: JobKind,
+    id: string,
+    fields: Partial<Job> & Pick<Job, "model" | "prompt">,
+    speed: number,
+  ): Job {
+    const job: Job = {
+      kind,
+      id,
+      fileKey: randomId(12),
+      seq: ++this.jobSeq,
+      seconds: "4",
+      size: "720x1280",
+      createdAtMs: Date.now(),
+      durationMs: jobDuration(speed),
+      speed,
+      remixedFrom: null,
+      faults: {},
+      polls: 0,
+      downloads: 0,
+      deleted: false,
+      ...fields,
+    };
+    this.jobs.set(job.id, job);
+    this.files.set(job.fileKey, job);
+    return job;
+  }
+
+  private videoId(model: string, faults: ActiveFaults): string {
+    return faults.dialect?.name === "quirks"
+      ? `${model}:task_${ulidLike()}`
+      : `video_${randomId(20)}`;
+  }
+
+  private async createVideo(ctx: Ctx): Promise<void> {
+    const { fields, file } = await this.readForm(ctx);
+    const prompt = typeof fields.prompt === "string" ? fields.prompt : "";
+    const model =
+      typeof fields.model === "string" && fields.model ? fields.model : DEFAULT_VIDEO_MODEL;
+    const image = file
+      ? imageInfo(file.body, file.mime || undefined)
+      : this.jsonReference(fields.input_reference);
+    if (image) this.recordUpload(ctx, prompt, model, image);
+
+    const admission = this.admit(ctx, prompt, model);
+    if (!admission) return;
+    if (!prompt.trim()) throw new BadRequest(missingParameter("prompt"));
+    const seconds = validateSeconds(fields.seconds);
+    const size = validateSize(fields.size);
+    if (image?.width && image.height && `${image.width}x${image.height}` !== size) {
+      throw new BadRequest(
+        bodies.invalidRequest(
+          400,
+          "Inpaint image must match the requested width and height",
+          null,
+          null,
+        ),
+      );
+    }
+    const faults = videoJobFaults(admission.faults);
+    this.accept(admission);
+    const job = this.newJob(
+      "video",
+      this.videoId(model, faults),
+      { model, prompt, seconds, size, faults },
+      admission.speed,
+    );
+    this.json(ctx, 200, renderVideo(job, this.renderCtx()), this.pollAfter(job));
+  }
+
+  private jsonReference(value: unknown): ImageInfo | null {
+    const ref =
+      typeof value === "string"
+        ? value
+        : value && typeof value === "object"
+          ? (value as Record<string, unknown>).image_url
+          : undefined;
+    if (typeof ref !== "string") return null;
+    const decoded = decodeDataUrl(ref);
+    return decoded ? imageInfo(decoded.body, decoded.mime) : null;
+  }
+
+  private async remix(ctx: Ctx, sourceId: string): Promise<void> {
+    const { fields } = await this.readForm(ctx);
+    const prompt = typeof fields.prompt === "string" ? fields.prompt : "";
+    const source = this.findJob(sourceId, "video");
+    const admission = this.admit(ctx, prompt, source?.model ?? DEFAULT_VIDEO_MODEL);
+    if (!admission) return;
+    if (!source) return this.videoNotFound(ctx, sourceId);
+    if (!prompt.trim()) throw new BadRequest(missingParameter("prompt"));
+    const faults = videoJobFaults(admission.faults);
+    this.accept(admission);
+    const job = this.newJob(
+      "video",
+      this.videoId(source.model, faults),
+      {
+        model: source.model,
+        prompt,
+        seconds: source.seconds,
+        size: source.size,
+        remixedFrom: source.id,
+        faults,
+      },
+      admission.speed,
+    );
+    this.json(ctx, 200, renderVideo(job, this.renderCtx()), this.pollAfter(job));
+  }
+
+  private async createTask(ctx: Ctx): Promise<void> {
+    const body = await this.readJson(ctx);
+    const prompt = typeof body.prompt === "string" ? body.prompt : "";
+    const model = typeof body.model === "string" && body.model ? body.model : DEFAULT_VIDEO_MODEL;
+    const decoded = typeof body.image === "string" ? decodeDataUrl(body.image) : null;
+    if (decoded) this.recordUpload(ctx, prompt, model, imageInfo(decoded.body, decoded.mime));
+    const admission = this.admit(ctx, prompt, model);
+    if (!admission) return;
+    if (!prompt.trim()) {
+      return this.json(ctx, 400, {
+        code: "invalid_request",
+        message: "prompt is required",
+        data: null,
+      });
+    }
+    const width = Number(body.width);
+    const height = Number(body.height);
+    const size = width > 0 && height > 0 ? `${width}x${height}` : "720x1280";
+    const duration = Number(body.duration);
+    const faults = videoJobFaults(admission.faults);
+    this.accept(admission);
+    const job = this.newJob(
+      "task",
+      `task_${randomId(16)}`,
+      { model, prompt, size, seconds: duration > 0 ? String(duration) : "4", faults },
+      admission.speed,
+    );
+    this.json(ctx, 200, renderTaskSubmit(job));
+  }
+
+  private async chat(ctx: Ctx): Promise<void> {
+    const body = await this.readJson(ctx);
+    const model = typeof body.model === "string" && body.model ? body.model : DEFAULT_CHAT_MODEL;
+    const { prompt, imageUrls } = readChatMessages(body.messages);
+    let hasImage = false;
+    for (const url of imageUrls) {
+      hasImage = true;
+      const decoded = decodeDataUrl(url);
+      if (decoded) this.recordUpload(ctx, prompt, model, imageInfo(decoded.body, decoded.mime));
+    }
+    const admission = this.admit(ctx, prompt, model);
+    if (!admission) return;
+    if (!Array.isArray(body.messages) || body.messages.length === 0) {
+      throw new BadRequest(missingParameter("messages"));
+    }
+    if (!prompt.trim() && !hasImage) {
+      throw new BadRequest(
+        bodies.invalidRequest(400, "The last user message has no text prompt.", "messages", null),
+      );
+    }
+    const fault = chatStreamFault(admission.faults);
+    this.accept(admission);
+    const job = this.newJob(
+      "chat",
+      `chatcmpl-${randomId(12)}`,
+      { model, prompt, faults: { content: admission.faults.content } },
+      admission.speed,
+    );
+    const plan: ChatPlan = {
+      style: admission.style ?? "markdown",
+      fault,
+      model,
+      prompt,
+      hasImage,
+      resultUrl: fileUrl(job, this.baseUrl),
+      taskId: `task_${ulidLike()}`,
+      durationMs: job.durationMs,
+      speed: admission.speed,
+    };
+
+    if (body.stream === true) {
+      ctx.res.writeHead(200, SSE_HEADERS);
+      ctx.res.flushHeaders();
+      await writeChatStream(ctx.res, plan, ctx.signal);
+      return;
+    }
+    if (fault === "stall" || fault === "stall_ping") return;
+    if (!(await sleep(fault === "reset" ? plan.durationMs / 2 : plan.durationMs, ctx.signal)))
+      return;
+    if (fault === "reset") {
+      ctx.res.socket?.destroy();
+      return;
+    }
+    if (fault === "malformed_json") {
+      return this.answer(ctx, {
+        status: 200,
+        headers: { "content-type": "application/json" },
+        body: MALFORMED_JSON_LINE.slice("data: ".length).trim(),
+      });
+    }
+    if (fault === "stream_error") {
+      return this.answer(ctx, {
+        status: 200,
+        headers: { "content-type": "application/json" },
+        body: pyJson({
+          error: {
+            message: "API request failed: 400 - sentinel_block",
+            type: "server_error",
+            param: null,
+            code: null,
+          },
+        }),
+      });
+    }
+    this.json(ctx, 200, chatCompletionBody(plan, Date.now()));
+  }
+
+  // ---- reads -------------------------------------------------------------------------------
+
+  private renderCtx() {
+    return { now: Date.now(), baseUrl: this.baseUrl };
+  }
+
+  private pollAfter(job: Job): Record<string, string> {
+    return { "openai-poll-after-ms": String(Math.max(50, Math.round(1000 / job.speed))) };
+  }
+
+  private findJob(id: string, kind: JobKind): Job | undefined {
+    const job = this.jobs.get(id);
+    return job && job.kind === kind && !job.deleted ? job : undefined;
+  }
+
+  private videoNotFound(ctx: Ctx, id: string): void {
+    this.answer(
+      ctx,
+      bodies.invalidRequest(404, `Video with id '${id}' not found.`, null, "video_not_found"),
+    );
+  }
+
+  /** poll_503: uncounted = every other poll (1st, 3rd, …) fails; `*N` = the first N polls fail. */
+  private pollFails(ctx: Ctx, job: Job): boolean {
+    const index = job.polls++;
+    const header = parseFaultList(headerValue(ctx.req.headers["x-sim-fault"])).faults;
+    const directive = job.faults.poll ?? header.find((f) => f.name === "poll_503");
+    if (!directive) return false;
+    const fails = directive.count === undefined ? index % 2 === 0 : index < directive.count;
+    if (fails) this.countFault("poll_503");
+    return fails;
+  }
+
+  private getVideo(ctx: Ctx, id: string): void {
+    const job = this.findJob(id, "video");
+    if (!job) return this.videoNotFound(ctx, id);
+    if (this.pollFails(ctx, job)) {
+      return this.answer(
+        ctx,
+        bodies.upstream503({ requestId: ctx.requestId, model: job.model, apiKey: "" }),
+      );
+    }
+    this.json(ctx, 200, renderVideo(job, this.renderCtx()), this.pollAfter(job));
+  }
+
+  private getTask(ctx: Ctx, id: string): void {
+    const job = this.findJob(id, "task");
+    if (!job) {
+      return this.json(ctx, 400, { code: "task_not_exist", message: "task_not_exist", data: null });
+    }
+    if (this.pollFails(ctx, job)) {
+      return this.answer(
+        ctx,
+        bodies.upstream503({ requestId: ctx.requestId, model: job.model, apiKey: "" }),
+      );
+    }
+    this.json(ctx, 200, renderTask(job, this.renderCtx()), this.pollAfter(job));
+  }
+
+  private listVideos(ctx: Ctx): void {
+    const params = ctx.url.searchParams;
+    const order = params.get("order") === "asc" ? "asc" : "desc";
+    const limit = Math.min(100, Math.max(1, Number(params.get("limit")) || 20));
+    const after = params.get("after");
+    const all = [...this.jobs.values()]
+      .filter((j) => j.kind === "video" && !j.deleted)
+      .sort((a, b) => (order === "asc" ? a.seq - b.seq : b.seq - a.seq));
+    const start = after ? all.findIndex((j) => j.id === after) + 1 : 0;
+    if (after && start === 0) {
+      throw new BadRequest(
+        bodies.invalidRequest(400, `No video found with id '${after}'.`, "after", "invalid_value"),
+      );
+    }
+    const page = all.slice(start, start + limit);
+    const ctxRender = this.renderCtx();
+    this.json(ctx, 200, {
+      object: "list",
+      data: page.map((j) => renderVideo(j, ctxRender)),
+      has_more: start + limit < all.length,
+      first_id: page[0]?.id ?? null,
+      last_id: page[page.length - 1]?.id ?? null,
+    });
+  }
+
+  private deleteVideo(ctx: Ctx, id: string): void {
+    const job = this.findJob(id, "video");
+    if (!job) return this.videoNotFound(ctx, id);
+    job.deleted = true;
+    this.json(ctx, 200, { id: job.id, object: "video.deleted", deleted: true });
+  }
+
+  private videoContent(ctx: Ctx, id: string): void {
+    const job = this.findJob(id, "video");
+    if (!job) return this.videoNotFound(ctx, id);
+    const variant = ctx.url.searchParams.get("variant") ?? "video";
+    if (!["video", "thumbnail", "spritesheet"].includes(variant)) {
+      throw new BadRequest(
+        bodies.invalidRequest(
+          400,
+          `Invalid value: '${variant}'. Supported values are: 'video', 'thumbnail', and 'spritesheet'.`,
+          "variant",
+          "invalid_value",
+        ),
+      );
+    }
+    const state = jobState(job, Date.now());
+    if (state.status !== "completed") {
+      throw new BadRequest(
+        bodies.invalidRequest(
+          404,
+          `Video '${id}' is not ready: status is ${state.status}.`,
+          null,
+          "video_not_ready",
+        ),
+      );
+    }
+    const kind = variant === "video" ? "video" : "thumbnail";
+    if (job.faults.content?.name === "content_json") {
+      return this.json(ctx, 200, { url: fileUrl(job, this.baseUrl, kind) });
+    }
+    if (job.faults.dialect?.name === "quirks") {
+      const url = fileUrl(job, this.baseUrl, kind);
+      return this.json(ctx, 200, { video_url: url, url });
+    }
+    this.sendMedia(ctx, job, kind);
+  }
+
+  private serveFile(ctx: Ctx, name: string): void {
+    const match = /^([0-9a-f]+)\.(mp4|jpg)$/.exec(name);
+    const job = match ? this.files.get(match[1] ?? "") : undefined;
+    if (!match || !job || job.deleted || jobState(job, Date.now()).status !== "completed") {
+      return this.answer(ctx, {
+        status: 404,
+        headers: { "content-type": "text/plain; charset=utf-8" },
+        body: "404 page not found",
+      });
+    }
+    ctx.res.setHeader("access-control-allow-origin", "*");
+    this.sendMedia(ctx, job, match[2] === "mp4" ? "video" : "thumbnail");
+  }
+
+  /** content_reset: uncounted = every download is cut; `*N` = the first N downloads are cut. */
+  private sendMedia(ctx: Ctx, job: Job, kind: "video" | "thumbnail"): void {
+    const asset = this.assets[kind];
+    let resetAfterBytes: number | undefined;
+    if (ctx.req.method !== "HEAD") {
+      const index = job.downloads++;
+      const directive = job.faults.content;
+      if (
+        directive?.name === "content_reset" &&
+        (directive.count === undefined || index < directive.count)
+      ) {
+        resetAfterBytes = Math.floor(asset.body.length / 3);
+        this.countFault("content_reset");
+      }
+    }
+    serveMedia(ctx.req, ctx.res, asset, {
+      resetAfterBytes,
+      onBytes: (n) => {
+        this.bytesServed += n;
+      },
+    });
+  }
+
+  private subscription(key: string): Record<string, unknown> {
+    const plan = key.includes("exhausted") ? BILLING.exhausted : BILLING.normal;
+    return {
+      object: "billing_subscription",
+      has_payment_method: true,
+      soft_limit_usd: plan.hardLimitUsd,
+      hard_limit_usd: plan.hardLimitUsd,
+      system_hard_limit_usd: plan.hardLimitUsd,
+      access_until: 0,
+    };
+  }
+
+  private usage(key: string): Record<string, unknown> {
+    const plan = key.includes("exhausted") ? BILLING.exhausted : BILLING.normal;
+    return { object: "list", total_usage: Math.round(plan.usedUsd * 100 * 100) / 100 };
+  }
+}
+
+type Route =
+  | {
+      name:
+        "models" | "subscription" | "usage" | "createVideo" | "listVideos" | "chat" | "createTask";
+    }
+  | { name: "getVideo" | "deleteVideo" | "videoContent" | "remix" | "getTask"; id: string };
+
+function matchRoute(method: string, s: string[]): Route | null {
+  const [a, b, c] = s;
+  const n = s.length;
+  if (method === "GET" && n === 1 && a === "models") return { name: "models" };
+  if (method === "GET" && n === 3 && a === "dashboard" && b === "billing") {
+    if (c === "subscription") return { name: "subscription" };
+    if (c === "usage") return { name: "usage" };
+  }
+  if (a === "videos" && n === 1) {
+    if (method === "POST") return { name: "createVideo" };
+    if (method === "GET") return { name: "listVideos" };
+  }
+  if (a === "videos" && n === 2 && b) {
+    if (method === "GET") return { name: "getVideo", id: b };
+    if (method === "DELETE") return { name: "deleteVideo", id: b };
+  }
+  if (a === "videos" && n === 3 && b) {
+    if (c === "content" && (method === "GET" || method === "HEAD")) {
+      return { name: "videoContent", id: b };
+    }
+    if (c === "remix" && method === "POST") return { name: "remix", id: b };
+  }
+  if (method === "POST" && n === 2 && a === "chat" && b === "completions") return { name: "chat" };
+  if (a === "video" && b === "generations") {
+    if (method === "POST" && n === 2) return { name: "createTask" };
+    if (method === "GET" && n === 3 && c) return { name: "getTask", id: c };
+  }
+  return null;
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(",") : value;
+}
+
+function missingParameter(param: string): ErrorAnswer {
+  return bodies.invalidRequest(
+    400,
+    `Missing required parameter: '${param}'.`,
+    param,
+    "missing_required_parameter",
+  );
+}
+
+/** `seconds` must be a STRING, like the real API; an integer gets the exact upstream message. */
+function validateSeconds(value: unknown): string {
+  if (value === undefined || value === null || value === "") return "4";
+  if (typeof value === "number") throw new BadRequest(bodies.badSeconds());
+  if (typeof value !== "string") {
+    throw new BadRequest(
+      bodies.invalidRequest(
+        400,
+        `Invalid type for 'seconds': expected one of '4', '8', or '12', but got ${typeof value} instead.`,
+        "seconds",
+        null,
+      ),
+    );
+  }
+  if (!VIDEO_SECONDS.includes(value)) {
+    throw new BadRequest(
+      bodies.invalidRequest(
+        400,
+        `Invalid value: '${value}'. Supported values are: ${quoteList(VIDEO_SECONDS)}.`,
+        "seconds",
+        "invalid_value",
+      ),
+    );
+  }
+  return value;
+}
+
+function validateSize(value: unknown): string {
+  if (value === undefined || value === null || value === "") return "720x1280";
+  if (typeof value !== "string" || !VIDEO_SIZES.includes(value)) {
+    throw new BadRequest(
+      bodies.invalidRequest(
+        400,
+        `Invalid value: '${String(value)}'. Supported values are: ${quoteList(VIDEO_SIZES)}.`,
+        "size",
+        "invalid_value",
+      ),
+    );
+  }
+  return value;
+}
+
+/** On the videos protocol a stream-style content_policy means the job fails. */
+function videoJobFaults(faults: ActiveFaults): ActiveFaults {
+  if (faults.stream?.name === "content_policy" && !faults.job) {
+    return { ...faults, job: { name: "job_failed" } };
+  }
+  return faults;
+}
+
+/** On the chat protocol job_failed / job_stuck become their stream equivalents. */
+function chatStreamFault(faults: ActiveFaults): StreamFault | undefined {
+  const stream = faults.stream?.name as StreamFault | undefined;
+  if (stream) return stream;
+  if (faults.job?.name === "job_failed") return "content_policy";
+  if (faults.job?.name === "job_stuck") return "stall_ping";
+  return undefined;
+}
+
+function readChatMessages(messages: unknown): { prompt: string; imageUrls: string[] } {
+  if (!Array.isArray(messages)) return { prompt: "", imageUrls: [] };
+  const user = [...messages]
+    .reverse()
+    .find((m): m is Record<string, unknown> => !!m && typeof m === "object" && m.role === "user");
+  if (!user) return { prompt: "", imageUrls: [] };
+  if (typeof user.content === "string") return { prompt: user.content, imageUrls: [] };
+  const texts: string[] = [];
+  const imageUrls: string[] = [];
+  if (Array.isArray(user.content)) {
+    for (const part of user.content as Array<Record<string, unknown>>) {
+      if (part?.type === "text" && typeof part.text === "string") texts.push(part.text);
+      if (part?.type === "image_url") {
+        const ref = part.image_url;
+        const url =
+          typeof ref === "string" ? ref : (ref as Record<string, unknown> | undefined)?.url;
+        if (typeof url === "string") imageUrls.push(url);
+      }
+    }
+  }
+  return { prompt: texts.join("\n"), imageUrls };
+}

@@ -1,0 +1,143 @@
+import { deflateSync } from "node:zlib";
+import { afterAll, beforeAll, beforeEach } from "vitest";
+import { startSimulator, type Simulator, type SimulatorOptions } from "./server";
+
+export const KEY = "sk-sim-test";
+/** Fast enough for tests: a job takes 20 s / 80 = 250 ms. */
+export const TEST_SPEED = 80;
+
+/** Starts one simulator for the file and resets its state before every test. */
+export function useSimulator(options: SimulatorOptions = {}): { readonly url: string } {
+  let sim: Simulator | undefined;
+  const handle = {
+    get url() {
+      if (!sim) throw new Error("simulator not started");
+      return sim.url;
+    },
+  };
+  beforeAll(async () => {
+    sim = await startSimulator({ port: 0, speed: TEST_SPEED, quiet: true, ...options });
+  });
+  afterAll(async () => {
+    await sim?.close();
+  });
+  beforeEach(async () => {
+    if (sim) await fetch(`${sim.url}/__sim/reset`, { method: "POST" });
+  });
+  return handle;
+}
+
+export interface ApiInit extends RequestInit {
+  /** null = no Authorization header at all. */
+  key?: string | null;
+  json?: unknown;
+}
+
+export function api(base: string, path: string, init: ApiInit = {}): Promise<Response> {
+  const { key = KEY, json, ...rest } = init;
+  const headers = new Headers(rest.headers);
+  if (key !== null) headers.set("authorization", `Bearer ${key}`);
+  if (json !== undefined) headers.set("content-type", "application/json");
+  return fetch(`${base}${path}`, {
+    ...rest,
+    method: rest.method ?? (json !== undefined || rest.body ? "POST" : "GET"),
+    headers,
+    body: json !== undefined ? JSON.stringify(json) : rest.body,
+  });
+}
+
+export function videoForm(fields: Record<string, string | Blob>): FormData {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(fields)) form.set(name, value);
+  return form;
+}
+
+export async function stats(base: string): Promise<SimStats> {
+  return (await (await fetch(`${base}/__sim/stats`)).json()) as SimStats;
+}
+
+export interface SimStats {
+  requests: Record<string, number>;
+  creates: {
+    total: { attempts: number; accepted: number };
+    byPrompt: Record<string, { attempts: number; accepted: number }>;
+  };
+  bytesServed: number;
+  uploads: Array<{
+    endpoint: string;
+    prompt: string;
+    model: string;
+    mime: string;
+    bytes: number;
+    width: number | null;
+    height: number | null;
+  }>;
+  jobs: number;
+  faults: Record<string, number>;
+}
+
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 5_000,
+  intervalMs = 25,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** `data:` payloads of an SSE body, in order (comments and blank lines dropped). */
+export function sseData(text: string): string[] {
+  return text
+    .split("\n")
+    .filter((line) => line.startsWith("data: "))
+    .map((line) => line.slice("data: ".length));
+}
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(buf: Buffer): number {
+  let c = 0xffffffff;
+  for (const byte of buf) c = (CRC_TABLE[(c ^ byte) & 0xff] ?? 0) ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function pngChunk(type: string, data: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([length, body, crc]);
+}
+
+/** A real (decodable) RGB PNG with a vertical gradient. */
+export function makePng(width: number, height: number): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 2;
+  const row = width * 3 + 1;
+  const raw = Buffer.alloc(row * height);
+  for (let y = 0; y < height; y++)
+    raw.fill(Math.floor((y / height) * 255), y * row + 1, (y + 1) * row);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk("IHDR", ihdr),
+    pngChunk("IDAT", deflateSync(raw)),
+    pngChunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+export function dataUrl(body: Buffer, mime: string): string {
+  return `data:${mime};base64,${body.toString("base64")}`;
+}
