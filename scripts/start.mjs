@@ -18,7 +18,9 @@ import {
 
 ensureDependencies();
 
-const { loadEnvConfig } = await import("@next/env");
+// @next/env is CommonJS: its named export sits on the default export when imported from ESM.
+const nextEnv = await import("@next/env");
+const { loadEnvConfig } = nextEnv.default ?? nextEnv;
 loadEnvConfig(root, false, { info: () => {}, error: console.error });
 
 if (!buildIsCurrent()) {

@@ -36,9 +36,12 @@ export class AppError extends Error {
   readonly options: AppErrorOptions;
 
   constructor(code: ErrorCode, options: AppErrorOptions = {}) {
-    super(options.upstreamMessage ? `${code}: ${options.upstreamMessage}` : code, {
-      cause: options.cause,
-    });
+    super(
+      options.upstreamMessage ? `${code}: ${scrubUpstreamMessage(options.upstreamMessage)}` : code,
+      {
+        cause: options.cause,
+      },
+    );
     this.name = "AppError";
     this.code = code;
     this.options = {

@@ -1,0 +1,36 @@
+import "server-only";
+import { getConfig, type AppConfig } from "../config";
+import { registerSecret } from "../redact";
+
+/** The settings the upstream layer reads; tests inject their own via `deps.config`. */
+export type UpstreamConfig = Pick<
+  AppConfig,
+  | "apiKey"
+  | "baseUrl"
+  | "fallbackBaseUrls"
+  | "apiStyle"
+  | "maxRetries"
+  | "retryBaseDelayMs"
+  | "retryJitterMs"
+  | "requestTimeoutMs"
+  | "streamIdleTimeoutMs"
+  | "pollIntervalMs"
+>;
+
+export interface UpstreamDeps {
+  config: UpstreamConfig;
+  fetch: typeof fetch;
+  /** 0 ≤ x < 1, for retry jitter. */
+  random: () => number;
+}
+
+/** Fills what a caller (usually a test) did not inject with the process defaults. */
+export function resolveDeps(partial?: Partial<UpstreamDeps>): UpstreamDeps {
+  const config = partial?.config ?? getConfig();
+  registerSecret(config.apiKey);
+  return {
+    config,
+    fetch: partial?.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    random: partial?.random ?? Math.random,
+  };
+}

@@ -1,0 +1,275 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { AppError } from "../errors";
+import {
+  fakeFetch,
+  depsWith,
+  jsonResponse,
+  recordingCallbacks,
+  resetUpstreamState,
+} from "./test-support";
+import { followVideoJob, normalizeVideo } from "./videos";
+
+beforeEach(() => resetUpstreamState());
+
+describe("normalizeVideo: dialects", () => {
+  it.each([
+    {
+      name: "OpenAI video object",
+      body: {
+        id: "video_1",
+        object: "video",
+        status: "in_progress",
+        progress: 33,
+        created_at: 1760000000,
+      },
+      expected: { id: "video_1", status: "in_progress", progress: 33 },
+    },
+    {
+      name: "task_id instead of id, submitted, created_at in ms",
+      body: { task_id: "task_abc", status: "submitted", created_at: 1764347090922 },
+      expected: { id: "task_abc", status: "queued" },
+    },
+    {
+      name: "upper-case SUCCESS with metadata.url",
+      body: {
+        id: "sora-2:task_01k7",
+        status: "SUCCESS",
+        metadata: { url: "https://cdn.example/m.mp4" },
+      },
+      expected: { id: "sora-2:task_01k7", status: "completed", url: "https://cdn.example/m.mp4" },
+    },
+    {
+      name: "new-api generic envelope with progress as a string",
+      body: {
+        code: "success",
+        message: "",
+        data: { task_id: "t1", status: "IN_PROGRESS", progress: "45%", result_url: "" },
+      },
+      expected: { id: "t1", status: "in_progress", progress: 45 },
+    },
+    {
+      name: "new-api generic success with result_url",
+      body: {
+        code: "success",
+        data: {
+          task_id: "t1",
+          status: "SUCCESS",
+          progress: "100%",
+          result_url: "https://cdn.example/r.mp4",
+        },
+      },
+      expected: { status: "completed", progress: 100, url: "https://cdn.example/r.mp4" },
+    },
+    {
+      name: "NOT_START",
+      body: { code: "success", data: { task_id: "t1", status: "NOT_START", progress: "0%" } },
+      expected: { status: "queued", progress: 0 },
+    },
+    {
+      name: "FAILURE with fail_reason",
+      body: {
+        code: "success",
+        data: { task_id: "t1", status: "FAILURE", fail_reason: "upstream timeout" },
+      },
+      expected: { status: "failed", error: { message: "upstream timeout" } },
+    },
+    {
+      name: "succeeded with video_url, expires_at in seconds",
+      body: {
+        id: "v",
+        status: "succeeded",
+        video_url: "https://cdn.example/v.mp4",
+        expires_at: 1760086400,
+      },
+      expected: {
+        status: "completed",
+        url: "https://cdn.example/v.mp4",
+        expiresAt: "2025-10-10T08:53:20.000Z",
+      },
+    },
+    {
+      name: "unknown status counts as queued",
+      body: { id: "v", status: "warming_up" },
+      expected: { status: "queued" },
+    },
+    {
+      name: "failed with an error object",
+      body: {
+        id: "video_x",
+        object: "video",
+        status: "failed",
+        progress: 37,
+        error: {
+          code: "moderation_blocked",
+          message: "Your request was blocked by our moderation system.",
+        },
+      },
+      expected: {
+        status: "failed",
+        progress: 37,
+        error: {
+          code: "moderation_blocked",
+          message: "Your request was blocked by our moderation system.",
+        },
+      },
+    },
+  ])("$name", ({ body, expected }) => {
+    expect(normalizeVideo(body)).toMatchObject(expected);
+  });
+});
+
+describe("followVideoJob", () => {
+  const base = "https://primary.example/v1";
+
+  it("polls to completion through a 503, reporting progress and the retry", async () => {
+    const { fetch, seen } = fakeFetch([
+      jsonResponse(
+        200,
+        { id: "sora-2:task_1", status: "queued", progress: 0 },
+        { "openai-poll-after-ms": "20" },
+      ),
+      jsonResponse(503, {
+        error: { message: "bad response status code 503", code: "bad_response_status_code" },
+      }),
+      jsonResponse(200, { id: "sora-2:task_1", status: "IN_PROGRESS", progress: "45%" }),
+      jsonResponse(200, {
+        id: "sora-2:task_1",
+        status: "completed",
+        progress: 100,
+        expires_at: 1764347090922,
+        metadata: { url: "https://cdn.example/done.mp4" },
+      }),
+    ]);
+    const { cb, events } = recordingCallbacks();
+    const source = await followVideoJob(
+      base,
+      "sora-2:task_1",
+      cb,
+      new AbortController().signal,
+      depsWith(fetch),
+    );
+    expect(source).toEqual({
+      baseUrl: base,
+      upstreamId: "sora-2:task_1",
+      url: "https://cdn.example/done.mp4",
+      expiresAt: new Date(1764347090922).toISOString(),
+    });
+    expect(seen[0]?.url).toBe("https://primary.example/v1/videos/sora-2%3Atask_1");
+    expect(seen[0]?.headers.get("authorization")).toMatch(/^Bearer /);
+    expect(events.progress).toEqual([
+      { percent: 0, message: "queued" },
+      { percent: 45, message: "IN_PROGRESS" },
+      { percent: 100, message: "completed" },
+    ]);
+    expect(events.retries.map((r) => [r.attempt, r.error.code])).toEqual([
+      [1, "upstream_unavailable"],
+    ]);
+  });
+
+  it("a failed job with a moderation code is content_policy, with the upstream message", async () => {
+    const { fetch } = fakeFetch([
+      jsonResponse(200, {
+        id: "video_x",
+        status: "failed",
+        progress: 37,
+        error: {
+          code: "moderation_blocked",
+          message: "Your request was blocked by our moderation system.",
+        },
+      }),
+    ]);
+    const { cb } = recordingCallbacks();
+    const error = await followVideoJob(
+      base,
+      "video_x",
+      cb,
+      new AbortController().signal,
+      depsWith(fetch),
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).code).toBe("content_policy");
+    expect((error as AppError).options.upstreamMessage).toBe(
+      "Your request was blocked by our moderation system.",
+    );
+  });
+
+  it("a poll failing past its budget throws the classified error", async () => {
+    const { fetch, seen } = fakeFetch([jsonResponse(502, "")]);
+    const { cb, events } = recordingCallbacks();
+    const error = await followVideoJob(
+      base,
+      "v",
+      cb,
+      new AbortController().signal,
+      depsWith(fetch),
+    ).then(
+      () => {
+        throw new Error("expected a failure");
+      },
+      (e: unknown) => e as AppError,
+    );
+    expect(error.code).toBe("upstream_unavailable");
+    expect(seen).toHaveLength(3);
+    expect(events.retries).toHaveLength(2);
+  });
+
+  it("each failing streak has its own budget", async () => {
+    const fail = jsonResponse(503, "");
+    const running = jsonResponse(200, { id: "v", status: "in_progress", progress: 10 });
+    const { fetch, seen } = fakeFetch([
+      fail,
+      fail,
+      running,
+      fail,
+      fail,
+      jsonResponse(200, { id: "v", status: "completed" }),
+    ]);
+    const { cb, events } = recordingCallbacks();
+    await followVideoJob(base, "v", cb, new AbortController().signal, depsWith(fetch));
+    expect(seen).toHaveLength(6);
+    expect(events.retries.map((r) => r.attempt)).toEqual([1, 2, 1, 2]);
+  });
+
+  it("unauthorized polls are not retried", async () => {
+    const { fetch, seen } = fakeFetch([
+      jsonResponse(401, { error: { message: "无效的令牌", code: "" } }),
+    ]);
+    const { cb } = recordingCallbacks();
+    const error = await followVideoJob(
+      base,
+      "v",
+      cb,
+      new AbortController().signal,
+      depsWith(fetch),
+    ).then(
+      () => {
+        throw new Error("expected a failure");
+      },
+      (e: unknown) => e as AppError,
+    );
+    expect(error.code).toBe("invalid_api_key");
+    expect(seen).toHaveLength(1);
+  });
+
+  it("stops when the caller aborts, with the caller's reason", async () => {
+    const { fetch } = fakeFetch([
+      jsonResponse(200, { id: "v", status: "in_progress", progress: 50 }),
+    ]);
+    const { cb, events } = recordingCallbacks();
+    const controller = new AbortController();
+    const reason = new Error("deadline");
+    cb.onProgress = (info) => {
+      events.progress.push(info);
+      controller.abort(reason);
+    };
+    await expect(
+      followVideoJob(
+        base,
+        "v",
+        cb,
+        controller.signal,
+        depsWith(fetch, { SORA_POLL_INTERVAL_MS: "600000" }),
+      ),
+    ).rejects.toBe(reason);
+  });
+});

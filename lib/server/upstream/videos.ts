@@ -1,0 +1,324 @@
+import "server-only";
+import { scrubUpstreamMessage } from "../redact";
+import { hostOf } from "./base-url";
+import type { AttemptContext } from "./chat";
+import { classifyJobFailure, classifyUpstreamError, UpstreamError } from "./classify";
+import { resolveDeps, type UpstreamDeps } from "./deps";
+import { openUpstream } from "./request";
+import { withIdempotentRetry } from "./idempotent";
+import { sleep } from "./retry";
+import type { GenerationCallbacks, GenerationRequest, VideoSource } from "./types";
+
+/** Relays are asked at most every 10 s, whatever `openai-poll-after-ms` says (reference §6). */
+const MAX_POLL_INTERVAL_MS = 10_000;
+const MIN_POLL_INTERVAL_MS = 50;
+
+export type VideoStatus = "queued" | "in_progress" | "completed" | "failed";
+
+/** new-api's synonym table (reference §5); anything unknown counts as queued, like new-api does. */
+const STATUS_SYNONYMS: Record<string, VideoStatus> = {
+  queued: "queued",
+  pending: "queued",
+  submitted: "queued",
+  not_start: "queued",
+  preparing: "queued",
+  unknown: "queued",
+  created: "queued",
+  starting: "queued",
+  processing: "in_progress",
+  in_progress: "in_progress",
+  running: "in_progress",
+  generating: "in_progress",
+  completed: "completed",
+  complete: "completed",
+  success: "completed",
+  succeeded: "completed",
+  finished: "completed",
+  failed: "failed",
+  failure: "failed",
+  fail: "failed",
+  error: "failed",
+  cancelled: "failed",
+  canceled: "failed",
+};
+
+export interface NormalizedVideo {
+  id?: string;
+  status: VideoStatus;
+  rawStatus: string;
+  progress?: number;
+  url?: string;
+  expiresAt?: string;
+  error?: { code?: string; message?: string };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function str(value: unknown): string | undefined {
+  if (typeof value === "string" && value.trim()) return value.trim();
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  return undefined;
+}
+
+export function normalizeStatus(value: unknown): VideoStatus {
+  const key = (str(value) ?? "").toLowerCase().replace(/[\s-]+/g, "_");
+  return STATUS_SYNONYMS[key] ?? "queued";
+}
+
+/** `45`, `"45%"`, `0.45`-style fractions are not used by any relay we know, so none are guessed. */
+export function normalizeProgress(value: unknown): number | undefined {
+  const n =
+    typeof value === "number" ? value : typeof value === "string" ? Number.parseFloat(value) : NaN;
+  if (!Number.isFinite(n)) return undefined;
+  return Math.min(100, Math.max(0, Math.round(n)));
+}
+
+/** Unix seconds or milliseconds (some relays), or an ISO string → ISO string. */
+export function normalizeTimestamp(value: unknown): string | undefined {
+  if (typeof value === "number" && Number.isFinite(value) && value > 0) {
+    return new Date(value > 1e12 ? value : value * 1000).toISOString();
+  }
+  if (typeof value === "string" && value.trim()) {
+    const numeric = Number(value);
+    if (Number.isFinite(numeric)) return normalizeTimestamp(numeric);
+    const parsed = Date.parse(value);
+    return Number.isNaN(parsed) ? undefined : new Date(parsed).toISOString();
+  }
+  return undefined;
+}
+
+function resultUrl(video: Record<string, unknown>): string | undefined {
+  const metadata = isObject(video.metadata) ? video.metadata : {};
+  for (const candidate of [
+    metadata.url,
+    metadata.video_url,
+    video.video_url,
+    video.url,
+    video.result_url,
+    video.download_url,
+  ]) {
+    if (typeof candidate === "string" && /^https?:\/\//i.test(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** One video object in any dialect (OpenAI, new-api task envelope `{code,data}`, relays). */
+export function normalizeVideo(body: unknown): NormalizedVideo | undefined {
+  if (!isObject(body)) return undefined;
+  const video =
+    isObject(body.data) && (body.data.status !== undefined || body.data.task_id !== undefined)
+      ? body.data
+      : body;
+  const error = isObject(video.error)
+    ? { code: str(video.error.code), message: str(video.error.message) }
+    : str(video.fail_reason) || typeof video.error === "string"
+      ? { message: str(video.fail_reason) ?? str(video.error) }
+      : undefined;
+  return {
+    id: str(video.id) ?? str(video.task_id) ?? str(video.video_id),
+    status: normalizeStatus(video.status),
+    rawStatus: str(video.status) ?? "",
+    progress: normalizeProgress(video.progress),
+    url: resultUrl(video),
+    expiresAt: normalizeTimestamp(video.expires_at),
+    error,
+  };
+}
+
+export function videoPath(baseUrl: string, upstreamId: string, suffix = ""): string {
+  return `${baseUrl}/videos/${encodeURIComponent(upstreamId)}${suffix}`;
+}
+
+/** Multipart body of `POST /v1/videos`: `seconds` as a string, the image as `input_reference`. */
+export function videosFormData(req: GenerationRequest): FormData {
+  const form = new FormData();
+  form.append("prompt", req.prompt);
+  form.append("model", req.model);
+  if (req.seconds !== undefined) form.append("seconds", String(req.seconds));
+  if (req.size) form.append("size", req.size);
+  if (req.image) {
+    const extension =
+      req.image.mime.split("/")[1] === "jpeg" ? "jpg" : req.image.mime.split("/")[1];
+    form.append(
+      "input_reference",
+      new Blob([new Uint8Array(req.image.bytes)], { type: req.image.mime }),
+      `reference.${extension}`,
+    );
+  }
+  return form;
+}
+
+/** One videos create: POST the form, return the upstream job id. */
+export async function videosAttempt(
+  req: GenerationRequest,
+  cb: GenerationCallbacks,
+  ctx: AttemptContext,
+): Promise<string> {
+  const { config } = ctx.deps;
+  const call = await openUpstream({
+    operation: "create",
+    protocol: "videos",
+    url: `${ctx.baseUrl}/videos`,
+    baseUrl: ctx.baseUrl,
+    apiKey: config.apiKey,
+    method: "POST",
+    headers: { accept: "application/json" },
+    body: videosFormData(req),
+    attempt: ctx.attempt,
+    model: req.model,
+    signal: ctx.signal,
+    deps: ctx.deps,
+  });
+  if (!call.response.ok) throw await call.failFromStatus();
+
+  ctx.accepted.value = true;
+  let text: string;
+  try {
+    text = await call.readText();
+  } catch (error) {
+    call.finish({ error });
+    cb.onAccepted({ baseUrl: ctx.baseUrl });
+    throw error;
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  const video = normalizeVideo(body);
+  if (!video?.id) {
+    // Accepted (2xx) but unusable: report the paid create, then why it cannot be followed.
+    cb.onAccepted({ baseUrl: ctx.baseUrl });
+    const error =
+      isObject(body) && body.error
+        ? classifyUpstreamError({
+            status: call.response.status,
+            headers: call.response.headers,
+            body: text,
+            operation: "create",
+            model: req.model,
+            host: call.host,
+          })
+        : new UpstreamError("protocol_error", {
+            params: { model: req.model, host: call.host },
+            status: call.response.status,
+            upstreamMessage: `the create answer has no job id: ${text.slice(0, 300)}`,
+            upstreamRequestId: call.response.headers.get("x-request-id") ?? undefined,
+          });
+    call.finish({ error });
+    throw error;
+  }
+  call.finish({ status: call.response.status });
+  cb.onAccepted({ baseUrl: ctx.baseUrl, upstreamId: video.id });
+  return video.id;
+}
+
+interface PollAnswer {
+  video: NormalizedVideo;
+  pollAfterMs?: number;
+}
+
+async function pollOnce(
+  baseUrl: string,
+  upstreamId: string,
+  attempt: number,
+  signal: AbortSignal,
+  deps: UpstreamDeps,
+): Promise<PollAnswer> {
+  const call = await openUpstream({
+    operation: "poll",
+    protocol: "videos",
+    url: videoPath(baseUrl, upstreamId),
+    baseUrl,
+    apiKey: deps.config.apiKey,
+    headers: { accept: "application/json" },
+    attempt,
+    signal,
+    deps,
+  });
+  if (!call.response.ok) throw await call.failFromStatus();
+  let text: string;
+  try {
+    text = await call.readText();
+  } catch (error) {
+    call.finish({ error });
+    throw error;
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  const video = normalizeVideo(body);
+  const errorOnly = isObject(body) && Boolean(body.error) && video?.rawStatus === "";
+  if (!video || errorOnly) {
+    const error = errorOnly
+      ? classifyUpstreamError({
+          status: call.response.status,
+          headers: call.response.headers,
+          body: text,
+          operation: "poll",
+          host: call.host,
+        })
+      : new UpstreamError("protocol_error", {
+          params: { host: call.host },
+          status: call.response.status,
+          upstreamMessage: `unreadable job status: ${text.slice(0, 300)}`,
+        });
+    call.finish({ error });
+    throw error;
+  }
+  const routine = video.status === "queued" || video.status === "in_progress";
+  call.finish({ status: call.response.status, routine });
+  const header = Number(call.response.headers.get("openai-poll-after-ms"));
+  return {
+    video,
+    pollAfterMs: Number.isFinite(header) && header > 0 ? header : undefined,
+  };
+}
+
+/**
+ * Polls `GET /v1/videos/{id}` until the job completes (→ VideoSource) or fails (→ AppError).
+ * Each poll is retried on its own budget; the loop ends when `signal` aborts.
+ */
+export async function followVideoJob(
+  baseUrl: string,
+  upstreamId: string,
+  cb: Pick<GenerationCallbacks, "onProgress" | "onRetry">,
+  signal: AbortSignal,
+  deps?: Partial<UpstreamDeps>,
+): Promise<VideoSource> {
+  const resolved = resolveDeps(deps);
+  const { config } = resolved;
+  const host = hostOf(baseUrl);
+  let last: { percent: number; message?: string } | undefined;
+  for (;;) {
+    const answer = await withIdempotentRetry(
+      "poll",
+      (attempt) => pollOnce(baseUrl, upstreamId, attempt, signal, resolved),
+      { deps: resolved, signal, onRetry: (info) => cb.onRetry(info) },
+    );
+    const { video } = answer;
+    if (video.status === "failed") {
+      throw classifyJobFailure(video.error ?? { message: video.rawStatus }, { host });
+    }
+    const percent = video.status === "completed" ? 100 : (video.progress ?? last?.percent ?? 0);
+    const message = video.rawStatus ? scrubUpstreamMessage(video.rawStatus, 80) : undefined;
+    if (!last || last.percent !== percent || last.message !== message) {
+      last = { percent, message };
+      cb.onProgress(message ? { percent, message } : { percent });
+    }
+    if (video.status === "completed") {
+      return { baseUrl, upstreamId, url: video.url, expiresAt: video.expiresAt };
+    }
+    const interval = Math.min(
+      Math.max(answer.pollAfterMs ?? config.pollIntervalMs, MIN_POLL_INTERVAL_MS),
+      MAX_POLL_INTERVAL_MS,
+    );
+    await sleep(interval, signal);
+  }
+}
