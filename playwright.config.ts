@@ -1,26 +1,31 @@
 import { defineConfig, devices } from "@playwright/test";
 import { existsSync } from "node:fs";
+import {
+  APP_PORT as appPort,
+  E2E_DATA_DIR as dataDir,
+  E2E_FAKE_KEY,
+  E2E_SERVER_LOG,
+  SIM_PORT as simPort,
+} from "./e2e/constants";
 
 /**
  * E2E against the real built app (`next start`) and the real simulator, both on loopback.
  * Ports and build folder are overridable so several suites can run side by side.
  */
-const appPort = Number(process.env.APP_PORT ?? 3100);
-const simPort = Number(process.env.SIM_PORT ?? 4010);
 const distDir = process.env.NEXT_DIST_DIR ?? ".next";
+
+export { E2E_FAKE_KEY };
 
 function chromiumPath(): string | undefined {
   const candidates = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"];
   return candidates.find((c): c is string => Boolean(c && existsSync(c)));
 }
 
-// A distinctive fake key: the leak scan looks for it (and any 8-character piece of it) everywhere.
-export const E2E_FAKE_KEY = ["sk", "e2e", "Lk9QwZx7", "Vb3Nm5Tr", "Hj2Pd8Yc"].join("-");
-
 const executablePath = chromiumPath();
 
 export default defineConfig({
   testDir: "./e2e",
+  globalTeardown: "./e2e/global-teardown.ts",
   outputDir: "./test-results",
   fullyParallel: false,
   forbidOnly: Boolean(process.env.CI),
@@ -60,7 +65,7 @@ export default defineConfig({
       timeout: 30_000,
     },
     {
-      command: `node node_modules/next/dist/bin/next start -p ${appPort} -H 127.0.0.1`,
+      command: `mkdir -p ${dataDir} && node node_modules/next/dist/bin/next start -p ${appPort} -H 127.0.0.1 2>&1 | tee ${E2E_SERVER_LOG}`,
       url: `http://127.0.0.1:${appPort}/api/health`,
       reuseExistingServer: !process.env.CI,
       stdout: "pipe",
@@ -73,7 +78,7 @@ export default defineConfig({
         SORA_RETRY_BASE_DELAY_MS: "300",
         SORA_RETRY_JITTER_MS: "100",
         SORA_POLL_INTERVAL_MS: "100",
-        DATA_DIR: `.e2e-data/${appPort}`,
+        DATA_DIR: dataDir,
         LOG_LEVEL: "info",
         NEXT_TELEMETRY_DISABLED: "1",
       },

@@ -1,0 +1,459 @@
+/**
+ * `npm run bench`: the numbers of issue 7, measured against the built app (`next start`) and the
+ * simulator on loopback. Prints a report and writes it, with machine details, to bench/RESULTS.md.
+ * Usage: npm run bench [-- load events content bundle diagnostics] [--jobs 200] [--no-write]
+ */
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { gzipSync } from "node:zlib";
+import { createParser } from "eventsource-parser";
+import { AppServer, REPO_ROOT, fakeApiKey, startSim } from "../tests/helpers/app";
+
+type Section = { title: string; lines: string[]; targets: { label: string; ok: boolean }[] };
+
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(name);
+const option = (name: string, fallback: number) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const chosen = args.filter((a) => !a.startsWith("--") && !/^\d+$/.test(a));
+const wants = (name: string) => chosen.length === 0 || chosen.includes(name);
+
+const percentile = (values: number[], p: number) => {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+};
+const ms = (v: number) => `${v.toFixed(1)} ms`;
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+/** Resident memory of a process and its children, from /proc (Linux). */
+function treeRssBytes(pid: number): number {
+  let total = 0;
+  const visit = (p: number) => {
+    try {
+      const status = fs.readFileSync(`/proc/${p}/status`, "utf8");
+      total += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
+      const children = fs.readFileSync(`/proc/${p}/task/${p}/children`, "utf8").trim();
+      for (const child of children.split(/\s+/).filter(Boolean)) visit(Number(child));
+    } catch {
+      // the process ended between two reads
+    }
+  };
+  visit(pid);
+  return total;
+}
+
+function rssSampler(pid: number) {
+  let peak = treeRssBytes(pid);
+  const start = peak;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, treeRssBytes(pid));
+  }, 50);
+  return {
+    start,
+    stop() {
+      clearInterval(timer);
+      return { start, peak: Math.max(peak, treeRssBytes(pid)) };
+    },
+  };
+}
+
+/** Follows one SSE response to its end, calling back per event with the receive time. */
+async function followSse(
+  response: Response,
+  onEvent: (type: string, data: unknown, at: number) => void,
+): Promise<void> {
+  if (!response.body) throw new Error(`no body (status ${response.status})`);
+  const parser = createParser({
+    onEvent(message) {
+      onEvent(message.event ?? "message", JSON.parse(message.data), performance.now());
+    },
+  });
+  const decoder = new TextDecoder();
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    parser.feed(decoder.decode(chunk, { stream: true }));
+  }
+}
+
+const BENCH_ENV = {
+  SORA_RATE_LIMIT_PER_IP: "0",
+  SORA_RATE_LIMIT_GLOBAL: "0",
+  SORA_POLL_INTERVAL_MS: "200",
+  LOG_LEVEL: "warn",
+};
+
+async function benchLoad(jobs: number): Promise<Section> {
+  const sim = await startSim({ speed: 20 });
+  const app = await new AppServer({
+    simUrl: sim.url,
+    apiKey: fakeApiKey(),
+    env: BENCH_ENV,
+  }).start();
+  await fetch(`${app.url}/api/models`);
+  const sampler = rssSampler(app.pid);
+  const firstEvent: number[] = [];
+  const completion: number[] = [];
+  const outcomes: Record<string, number> = {};
+  const began = performance.now();
+  await Promise.all(
+    Array.from({ length: jobs }, async (_, i) => {
+      const submitted = performance.now();
+      let sawFirst = false;
+      let terminal = "lost";
+      const model = i % 2 === 0 ? "sora_video2" : "sora-2";
+      try {
+        const response = await fetch(`${app.url}/api/videos`, {
+          method: "POST",
+          headers: { "content-type": "application/json", accept: "text/event-stream" },
+          body: JSON.stringify({ prompt: `load test ${i}`, model }),
+        });
+        await followSse(response, (type, _data, at) => {
+          if (!sawFirst) {
+            sawFirst = true;
+            firstEvent.push(at - submitted);
+          }
+          if (type === "completed" || type === "failed") {
+            terminal = type;
+            completion.push(at - submitted);
+          }
+        });
+      } catch (error) {
+        terminal = `error: ${(error as Error).message}`;
+      }
+      outcomes[terminal] = (outcomes[terminal] ?? 0) + 1;
+    }),
+  );
+  const seconds = (performance.now() - began) / 1000;
+  const memory = sampler.stop();
+  const stats = await sim.stats();
+  const listed = (await (await fetch(`${app.url}/api/videos?limit=100`)).json()) as {
+    jobs: unknown[];
+  };
+  await app.stop();
+  await sim.close();
+  app.removeData();
+  const completed = outcomes.completed ?? 0;
+  return {
+    title: `Load: ${jobs} concurrent jobs, each followed over SSE (simulator speed 20, half chat, half videos)`,
+    lines: [
+      `outcomes: ${JSON.stringify(outcomes)}`,
+      `upstream creates: ${stats.creates.total.attempts} attempts, ${stats.creates.total.accepted} accepted (jobs submitted: ${jobs})`,
+      `history lists ${listed.jobs.length} of the first 100`,
+      `throughput: ${(completed / seconds).toFixed(1)} jobs/s (${seconds.toFixed(1)} s wall)`,
+      `submit → first event: p50 ${ms(percentile(firstEvent, 50))}, p99 ${ms(percentile(firstEvent, 99))}`,
+      `submit → completion: p50 ${ms(percentile(completion, 50))}, p99 ${ms(percentile(completion, 99))}`,
+      `server RSS: ${mb(memory.start)} idle → ${mb(memory.peak)} peak`,
+    ],
+    targets: [
+      { label: "all jobs complete", ok: completed === jobs },
+      { label: "zero duplicate creates", ok: stats.creates.total.accepted === jobs },
+      { label: "peak RSS < 400 MB", ok: memory.peak < 400 * 1024 * 1024 },
+    ],
+  };
+}
+
+/**
+ * A minimal chat upstream that stamps each progress chunk: the bench knows when every percent left
+ * the upstream, and the SSE reader in the same process knows when it arrived.
+ */
+async function stampedUpstream(steps: number, gapMs: number) {
+  const emitted = new Map<number, number>();
+  const server = http.createServer((req, res) => {
+    if (req.url?.endsWith("/models")) {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ object: "list", data: [{ id: "sora_video2", object: "model" }] }));
+      return;
+    }
+    if (req.url?.endsWith("/video.mp4")) {
+      const body = fs.readFileSync(path.join(REPO_ROOT, "simulator/assets/sample.mp4"));
+      res.writeHead(200, { "content-type": "video/mp4", "content-length": body.length });
+      res.end(body);
+      return;
+    }
+    req.resume();
+    res.writeHead(200, { "content-type": "text/event-stream" });
+    const chunk = (delta: object) =>
+      `data: ${JSON.stringify({ object: "chat.completion.chunk", choices: [{ index: 0, delta }] })}\n\n`;
+    let percent = 0;
+    const tick = () => {
+      percent += 1;
+      if (percent > steps) {
+        const address = server.address() as net.AddressInfo;
+        res.write(chunk({ content: `[video](http://127.0.0.1:${address.port}/video.mp4)` }));
+        res.end("data: [DONE]\n\n");
+        return;
+      }
+      emitted.set(percent, performance.now());
+      res.write(chunk({ content: `进度 ${percent}%\n` }));
+      setTimeout(tick, gapMs);
+    };
+    setTimeout(tick, gapMs);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, emitted, close: () => server.close() };
+}
+
+async function benchEvents(): Promise<Section> {
+  const steps = 95;
+  const upstream = await stampedUpstream(steps, 20);
+  const app = await new AppServer({
+    simUrl: upstream.url,
+    apiKey: fakeApiKey(),
+    env: BENCH_ENV,
+  }).start();
+  const delays: number[] = [];
+  for (let run = 0; run < 3; run++) {
+    upstream.emitted.clear();
+    const response = await fetch(`${app.url}/api/videos`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ prompt: `event overhead ${run}`, model: "sora_video2" }),
+    });
+    await followSse(response, (type, data, at) => {
+      if (type !== "progress") return;
+      const percent = (data as { percent: number }).percent;
+      const sent = upstream.emitted.get(percent);
+      if (sent !== undefined) delays.push(at - sent);
+    });
+  }
+  await app.stop();
+  app.removeData();
+  upstream.close();
+  const p50 = percentile(delays, 50);
+  const p99 = percentile(delays, 99);
+  return {
+    title: "Event overhead: upstream progress chunk written → progress event read from our SSE",
+    lines: [
+      `${delays.length} progress events over 3 jobs (one every 20 ms)`,
+      `delay: p50 ${ms(p50)}, p99 ${ms(p99)}, max ${ms(Math.max(...delays))}`,
+    ],
+    targets: [
+      { label: "p50 < 5 ms", ok: p50 < 5 },
+      { label: "p99 < 25 ms", ok: p99 < 25 },
+    ],
+  };
+}
+
+async function drain(response: Response): Promise<number> {
+  let bytes = 0;
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    bytes += chunk.byteLength;
+  }
+  return bytes;
+}
+
+async function benchContent(): Promise<Section> {
+  const sim = await startSim({ speed: 50 });
+  const app = await new AppServer({
+    simUrl: sim.url,
+    apiKey: fakeApiKey(),
+    env: BENCH_ENV,
+  }).start();
+  const created = await fetch(`${app.url}/api/videos`, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json" },
+    body: JSON.stringify({ prompt: "content bench", model: "sora-2" }),
+  });
+  const { job } = (await created.json()) as { job: { id: string } };
+  for (;;) {
+    const snapshot = (await (await fetch(`${app.url}/api/videos/${job.id}`)).json()) as {
+      state: string;
+      video?: { archived: boolean };
+    };
+    if (snapshot.state === "completed" && snapshot.video?.archived) break;
+    if (snapshot.state === "failed") throw new Error("content bench job failed");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  // Swap the archived sample for a 200 MB file: what is measured is how we serve a big archive.
+  const file = path.join(app.dataDir, "videos", `${job.id}.mp4`);
+  const size = 200 * 1024 * 1024;
+  const block = Buffer.alloc(1024 * 1024, 7);
+  const fd = fs.openSync(file, "w");
+  for (let i = 0; i < size / block.length; i++) fs.writeSync(fd, block);
+  fs.closeSync(fd);
+
+  const direct = performance.now();
+  let directBytes = 0;
+  for await (const chunk of fs.createReadStream(file)) directBytes += (chunk as Buffer).length;
+  const directSeconds = (performance.now() - direct) / 1000;
+
+  const sampler = rssSampler(app.pid);
+  const wholeStarted = performance.now();
+  const wholeBytes = await drain(await fetch(`${app.url}/api/videos/${job.id}/content`));
+  const wholeSeconds = (performance.now() - wholeStarted) / 1000;
+
+  const rangesStarted = performance.now();
+  let rangeBytes = 0;
+  for (let offset = 0; offset < size; offset += 1024 * 1024) {
+    const response = await fetch(`${app.url}/api/videos/${job.id}/content`, {
+      headers: { range: `bytes=${offset}-${offset + 1024 * 1024 - 1}` },
+    });
+    if (response.status !== 206) throw new Error(`range answered ${response.status}`);
+    rangeBytes += await drain(response);
+  }
+  const rangeSeconds = (performance.now() - rangesStarted) / 1000;
+  const memory = sampler.stop();
+  await app.stop();
+  await sim.close();
+  app.removeData();
+
+  const rate = (bytes: number, s: number) => bytes / 1024 / 1024 / s;
+  const directRate = rate(directBytes, directSeconds);
+  const wholeRate = rate(wholeBytes, wholeSeconds);
+  const growth = memory.peak - memory.start;
+  return {
+    title: "Content: a 200 MB archived video, whole and in 1 MB ranges",
+    lines: [
+      `direct file read: ${directRate.toFixed(0)} MB/s`,
+      `GET whole: ${wholeRate.toFixed(0)} MB/s (${mb(wholeBytes)})`,
+      `GET 200 × 1 MB ranges: ${rate(rangeBytes, rangeSeconds).toFixed(0)} MB/s (${mb(rangeBytes)})`,
+      `server RSS growth during both: ${mb(growth)} (${mb(memory.start)} → ${mb(memory.peak)})`,
+    ],
+    targets: [
+      { label: "RSS growth < 30 MB", ok: growth < 30 * 1024 * 1024 },
+      { label: "whole-file throughput ≥ 80 % of direct", ok: wholeRate >= 0.8 * directRate },
+      { label: "all bytes served", ok: wholeBytes === size && rangeBytes === size },
+    ],
+  };
+}
+
+async function benchBundle(): Promise<Section> {
+  const sim = await startSim({ speed: 50 });
+  const app = await new AppServer({
+    simUrl: sim.url,
+    apiKey: fakeApiKey(),
+    env: BENCH_ENV,
+  }).start();
+  const lines: string[] = [];
+  const targets: Section["targets"] = [];
+  for (const route of ["/", "/diagnostics"]) {
+    const html = await (await fetch(`${app.url}${route}`)).text();
+    const scripts = [...html.matchAll(/<script[^>]+src="([^"]+\.js)"/g)].map((m) => m[1] ?? "");
+    let raw = 0;
+    let gzip = 0;
+    for (const src of new Set(scripts)) {
+      const body = Buffer.from(await (await fetch(new URL(src, app.url))).arrayBuffer());
+      raw += body.length;
+      gzip += gzipSync(body, { level: 9 }).length;
+    }
+    lines.push(
+      `${route}: ${new Set(scripts).size} scripts, ${(raw / 1024).toFixed(0)} KB raw, ${(gzip / 1024).toFixed(0)} KB gzip`,
+    );
+    targets.push({ label: `${route} first-load JS < 170 KB gzip`, ok: gzip < 170 * 1024 });
+  }
+  await app.stop();
+  await sim.close();
+  app.removeData();
+  return { title: "Bundle: first-load JS (scripts the HTML loads), gzip -9", lines, targets };
+}
+
+function runDiagnostics(env: Record<string, string>): { ms: number; exit: number } {
+  const started = performance.now();
+  let exit = 0;
+  try {
+    execFileSync(
+      process.execPath,
+      ["--conditions=react-server", "--import", "tsx", "scripts/test-api.ts", "--json"],
+      { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: "ignore" },
+    );
+  } catch (error) {
+    exit = (error as { status?: number }).status ?? 1;
+  }
+  return { ms: performance.now() - started, exit };
+}
+
+async function benchDiagnostics(): Promise<Section> {
+  const sim = await startSim({ speed: 50 });
+  const key = fakeApiKey();
+  runDiagnostics({ SORA_API_KEY: key, SORA_BASE_URL: sim.url }); // warm the tsx cache
+  const healthy = runDiagnostics({ SORA_API_KEY: key, SORA_BASE_URL: sim.url });
+  await sim.close();
+  // Accepts connections and never answers: what a black-holed relay looks like from here.
+  const sockets: net.Socket[] = [];
+  const hole = net.createServer((socket) => sockets.push(socket));
+  await new Promise<void>((resolve) => hole.listen(0, "127.0.0.1", resolve));
+  const { port } = hole.address() as net.AddressInfo;
+  const blackHoled = runDiagnostics({
+    SORA_API_KEY: key,
+    SORA_BASE_URL: `http://127.0.0.1:${port}`,
+  });
+  for (const socket of sockets) socket.destroy();
+  hole.close();
+  return {
+    title: "Diagnostics CLI (`npm run test:api --json`, whole process incl. tsx start-up)",
+    lines: [
+      `healthy loopback simulator: ${ms(healthy.ms)} (exit ${healthy.exit})`,
+      `black-holed host: ${ms(blackHoled.ms)} (exit ${blackHoled.exit})`,
+    ],
+    targets: [
+      { label: "healthy run < 1.5 s", ok: healthy.ms < 1500 && healthy.exit === 0 },
+      { label: "black-holed run within the 15 s bound", ok: blackHoled.ms < 15_000 },
+    ],
+  };
+}
+
+function machine(): string {
+  const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+  return `${os.cpus().length} × ${cpu}, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, ${os.type()} ${os.release()}, Node ${process.version}`;
+}
+
+async function main() {
+  const sections: Section[] = [];
+  const runs: [string, () => Promise<Section>][] = [
+    ["load", () => benchLoad(option("--jobs", 200))],
+    ["events", benchEvents],
+    ["content", benchContent],
+    ["bundle", benchBundle],
+    ["diagnostics", benchDiagnostics],
+  ];
+  for (const [name, run] of runs) {
+    if (!wants(name)) continue;
+    console.log(`… ${name}`);
+    const section = await run();
+    sections.push(section);
+    console.log(`\n## ${section.title}`);
+    for (const line of section.lines) console.log(`- ${line}`);
+    for (const t of section.targets) console.log(`- target ${t.ok ? "met" : "MISSED"}: ${t.label}`);
+  }
+  const report = [
+    "# Benchmark results",
+    "",
+    `Measured ${new Date().toISOString()} with \`npm run bench\` on ${machine()}.`,
+    `Build: \`${process.env.NEXT_DIST_DIR || ".next"}\` (next start, production). Commit: ${gitHead()}.`,
+    "",
+    ...sections.flatMap((s) => [
+      `## ${s.title}`,
+      "",
+      ...s.lines.map((l) => `- ${l}`),
+      ...s.targets.map((t) => `- target ${t.ok ? "met" : "**missed**"}: ${t.label}`),
+      "",
+    ]),
+  ].join("\n");
+  if (!flag("--no-write") && chosen.length === 0) {
+    fs.writeFileSync(path.join(REPO_ROOT, "bench/RESULTS.md"), report);
+    console.log("\nwritten to bench/RESULTS.md");
+  }
+}
+
+function gitHead(): string {
+  try {
+    return execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: REPO_ROOT })
+      .toString()
+      .trim();
+  } catch {
+    return "unknown";
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,19 @@
+import fs from "node:fs";
+import path from "node:path";
+
+/** Text files under a folder (build output), skipping large binaries. */
+export function readTree(dir: string): { name: string; text: string }[] {
+  if (!fs.existsSync(dir)) return [];
+  const out: { name: string; text: string }[] = [];
+  const walk = (current: string) => {
+    for (const entry of fs.readdirSync(current, { withFileTypes: true })) {
+      const full = path.join(current, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (fs.statSync(full).size < 20 * 1024 * 1024) {
+        out.push({ name: full, text: fs.readFileSync(full).toString("latin1") });
+      }
+    }
+  };
+  walk(dir);
+  return out;
+}
