@@ -78,6 +78,7 @@ export default defineConfig({
         SORA_RETRY_BASE_DELAY_MS: "300",
         SORA_RETRY_JITTER_MS: "100",
         SORA_POLL_INTERVAL_MS: "100",
+        SORA_RATE_LIMIT_PER_IP: "1000",
         DATA_DIR: dataDir,
         LOG_LEVEL: "info",
         NEXT_TELEMETRY_DISABLED: "1",

@@ -8,8 +8,9 @@ export function readTree(dir: string): { name: string; text: string }[] {
   const walk = (current: string) => {
     for (const entry of fs.readdirSync(current, { withFileTypes: true })) {
       const full = path.join(current, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (fs.statSync(full).size < 20 * 1024 * 1024) {
+      const stat = fs.statSync(full);
+      if (stat.isDirectory()) walk(full);
+      else if (stat.size < 20 * 1024 * 1024) {
         out.push({ name: full, text: fs.readFileSync(full).toString("latin1") });
       }
     }

@@ -245,6 +245,8 @@ export function networkEnv(): NetworkEnv {
 }
 
 /** The configuration from this process's environment plus overrides (the diagnostics CLI's flags). */
-export function configFromEnvironment(overrides: Record<string, string | undefined> = {}): AppConfig {
+export function configFromEnvironment(
+  overrides: Record<string, string | undefined> = {},
+): AppConfig {
   return parseConfig({ ...process.env, ...overrides });
 }

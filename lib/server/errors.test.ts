@@ -24,7 +24,7 @@ describe("AppError.toResponse", () => {
       attempts: 1,
     });
     expect(body.error.message).toBe("The relay has no channel for the model sora_video2");
-    expect(body.error.hint).toContain("enable a channel for sora_video2");
+    expect(body.error.hint).toContain("enable a channel for sora_video2 in your group");
   });
 
   it("speaks Chinese by default texts and uses a detail for precise validation errors", async () => {
@@ -64,5 +64,19 @@ describe("toAppError", () => {
     const known = new AppError("timeout");
     expect(toAppError(known)).toBe(known);
     expect(toAppError(new Error("boom")).code).toBe("internal_error");
+  });
+});
+
+describe("AppError across bundle chunks", () => {
+  it("is recognised by instanceof when created by another copy of the class", () => {
+    const foreign = Object.assign(new Error("no_available_channel"), {
+      [Symbol.for("sora-studio.app-error")]: true,
+      code: "no_available_channel",
+    });
+    expect(foreign instanceof AppError).toBe(true);
+    expect(new Error("plain") instanceof AppError).toBe(false);
+    class SubError extends AppError {}
+    expect(new AppError("timeout") instanceof SubError).toBe(false);
+    expect(new SubError("timeout") instanceof SubError).toBe(true);
   });
 });

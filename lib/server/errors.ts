@@ -30,8 +30,22 @@ export interface AppErrorOptions extends Omit<StoredError, "code"> {
   cause?: unknown;
 }
 
+// Next may bundle this module into several server chunks (instrumentation, each route); a brand
+// keeps `instanceof AppError` true for errors created by another chunk's copy of the class.
+const APP_ERROR_BRAND = Symbol.for("sora-studio.app-error");
+
 /** The one error class of the app: a stable code plus what is needed to explain it. */
 export class AppError extends Error {
+  static [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== AppError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return (
+      typeof value === "object" &&
+      value !== null &&
+      (value as Record<symbol, unknown>)[APP_ERROR_BRAND] === true
+    );
+  }
+
+  readonly [APP_ERROR_BRAND] = true;
   readonly code: ErrorCode;
   readonly options: AppErrorOptions;
 

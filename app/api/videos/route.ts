@@ -1,0 +1,15 @@
+import { handleApi } from "@/lib/server/http";
+import { createVideo, listVideos } from "@/lib/server/jobs/service";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+/** Vercel: the stream hands over to GET …/events (see SORA_SSE_RECONNECT_MS) before this. */
+export const maxDuration = 300;
+
+export function GET(request: Request) {
+  return handleApi(request, (ctx) => Response.json(listVideos(request, ctx)));
+}
+
+export function POST(request: Request) {
+  return handleApi(request, (ctx) => createVideo(request, ctx));
+}

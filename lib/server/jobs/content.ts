@@ -1,0 +1,126 @@
+import "server-only";
+import fs from "node:fs";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { getConfig } from "../config";
+import { AppError } from "../errors";
+import { serverLog } from "../log";
+import { fetchVideoContent } from "../upstream";
+import { VIDEO_CONTENT_TYPE } from "./snapshot";
+import { getJobStore } from "./store";
+import type { JobRecord } from "./types";
+
+export type ByteRange = { start: number; end: number };
+
+/**
+ * One `bytes=` range against a known size: `a-b`, `a-`, `-n`. Null when there is no Range
+ * header; "invalid" for malformed, multiple or unsatisfiable ranges (all answered 416).
+ */
+export function parseRange(header: string | null, size: number): ByteRange | null | "invalid" {
+  if (header === null) return null;
+  const match = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(header);
+  if (!match || size <= 0) return "invalid";
+  const [, first = "", last = ""] = match;
+  if (first === "" && last === "") return "invalid";
+  if (first.length > 15 || last.length > 15) return "invalid";
+  if (first === "") {
+    const suffix = Number(last);
+    if (suffix === 0) return "invalid";
+    return { start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  const start = Number(first);
+  const end = last === "" ? size - 1 : Math.min(Number(last), size - 1);
+  if (start >= size || (last !== "" && Number(last) < start)) return "invalid";
+  return { start, end };
+}
+
+function rangeNotSatisfiable(size?: number): AppError {
+  return new AppError("bad_request", {
+    detail: { key: "invalidRange" },
+    httpStatus: 416,
+    headers: size === undefined ? {} : { "Content-Range": `bytes */${size}` },
+  });
+}
+
+function disposition(job: JobRecord): string {
+  return `inline; filename="sora-${job.id}.mp4"`;
+}
+
+function serveArchive(request: Request, job: JobRecord, file: string, stat: fs.Stats): Response {
+  const size = stat.size;
+  const etag = `"${size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}"`;
+  const headers: Record<string, string> = {
+    "Accept-Ranges": "bytes",
+    "Content-Type": VIDEO_CONTENT_TYPE,
+    "Content-Disposition": disposition(job),
+    ETag: etag,
+    "Last-Modified": stat.mtime.toUTCString(),
+    "Cache-Control": "private, max-age=86400",
+  };
+  if (request.headers.get("if-none-match") === etag) {
+    return new Response(null, { status: 304, headers });
+  }
+  const ifRange = request.headers.get("if-range");
+  const rangeHeader = ifRange !== null && ifRange !== etag ? null : request.headers.get("range");
+  const range = parseRange(rangeHeader, size);
+  if (range === "invalid") throw rangeNotSatisfiable(size);
+  const start = range?.start ?? 0;
+  const end = range?.end ?? size - 1;
+  headers["Content-Length"] = String(size === 0 ? 0 : end - start + 1);
+  if (range) headers["Content-Range"] = `bytes ${start}-${end}/${size}`;
+  const status = range ? 206 : 200;
+  if (request.method === "HEAD" || size === 0) return new Response(null, { status, headers });
+  const stream = fs.createReadStream(file, { start, end });
+  return new Response(Readable.toWeb(stream) as ReadableStream<Uint8Array>, { status, headers });
+}
+
+const PASSED_HEADERS = [
+  "content-length",
+  "content-range",
+  "accept-ranges",
+  "etag",
+  "last-modified",
+];
+
+/** While there is no archive, the bytes come straight from the upstream link (Range passed on). */
+async function proxyUpstream(request: Request, job: JobRecord): Promise<Response> {
+  if (!job.source) throw new AppError("not_found", { detail: { key: "videoNotReady" } });
+  const range = request.headers.get("range");
+  if (range !== null && !/^\s*bytes\s*=\s*\d*\s*-\s*\d*\s*$/i.test(range))
+    throw rangeNotSatisfiable();
+  const upstream = await fetchVideoContent(
+    job.source,
+    request.signal,
+    range ? { range } : undefined,
+  );
+  const headers: Record<string, string> = {
+    "Content-Type": /^video\//i.test(upstream.headers.get("content-type") ?? "")
+      ? (upstream.headers.get("content-type") as string)
+      : VIDEO_CONTENT_TYPE,
+    "Content-Disposition": disposition(job),
+    "Cache-Control": "private, no-store",
+  };
+  for (const name of PASSED_HEADERS) {
+    const value = upstream.headers.get(name);
+    if (value !== null) headers[name] = value;
+  }
+  headers["accept-ranges"] ??= "bytes";
+  if (request.method === "HEAD") {
+    await upstream.body?.cancel().catch(() => undefined);
+    return new Response(null, { status: upstream.status, headers });
+  }
+  return new Response(upstream.body, { status: upstream.status, headers });
+}
+
+/** `GET|HEAD /api/videos/:id/content`: the archive with Range support, else the upstream link. */
+export async function serveJobContent(request: Request, jobId: string): Promise<Response> {
+  const job = getJobStore().getJob(jobId);
+  if (!job) throw new AppError("not_found");
+  if (job.archived && job.archivePath) {
+    const file = path.join(getConfig().dataDir, job.archivePath);
+    const stat = await fs.promises.stat(file).catch(() => undefined);
+    if (stat?.isFile()) return serveArchive(request, job, file, stat);
+    serverLog.warn("archived video is missing; trying the upstream link", { job: job.id });
+  }
+  return proxyUpstream(request, job);
+}

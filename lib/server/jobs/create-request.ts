@@ -1,0 +1,223 @@
+import "server-only";
+import type { z } from "zod";
+import { PROMPT_MAX_CHARS, createVideoRequestSchema } from "@/lib/contracts/create-video";
+import type { Protocol } from "@/lib/contracts/job";
+import { getConfig } from "../config";
+import { AppError, badRequest } from "../errors";
+import {
+  decodeImageDataUrl,
+  formatBytes,
+  imageTooLarge,
+  inspectImage,
+  type ImageInfo,
+} from "../media/image";
+import { resolveProtocol } from "../upstream";
+import { isJobId } from "./ids";
+import { findModel } from "./models";
+import { getJobStore } from "./store";
+
+/** A submit that passed every check: nothing below this line is rejected for its input. */
+export interface CreateJobInput {
+  prompt: string;
+  model: string;
+  protocol: Protocol;
+  seconds?: string;
+  size?: string;
+  image?: ImageInfo & { bytes: Uint8Array };
+  retryOf?: string;
+}
+
+const MULTIPART_FIELDS = ["prompt", "model", "seconds", "size", "retryOf"] as const;
+
+/** JSON with a base64 image is ~4/3 of the image, plus the prompt and multipart framing. */
+export function maxBodyBytes(maxImageBytes: number): number {
+  return Math.ceil(maxImageBytes * 1.4) + 64 * 1024;
+}
+
+function requireKey() {
+  const { apiKey, demoMode } = getConfig();
+  if (!apiKey && !demoMode) {
+    throw new AppError("invalid_api_key", { detail: { key: "noKey" } });
+  }
+}
+
+async function readBody(request: Request, limit: number): Promise<Uint8Array> {
+  const tooLarge = () => badRequest("bodyTooLarge", { max: formatBytes(limit) }, 413);
+  const declared = request.headers.get("content-length");
+  if (declared !== null && Number(declared) > limit) throw tooLarge();
+  if (!request.body) return new Uint8Array();
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
+type RawImage = { kind: "dataUrl"; value: string } | { kind: "file"; file: File };
+
+interface RawRequest {
+  fields: Record<string, unknown>;
+  image?: RawImage;
+}
+
+function parseJsonBody(body: Uint8Array): RawRequest {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(body));
+  } catch {
+    throw badRequest("malformedJson");
+  }
+  if (!value || typeof value !== "object" || Array.isArray(value))
+    throw badRequest("malformedJson");
+  const { image, ...fields } = value as Record<string, unknown>;
+  if (image === undefined || image === null || image === "") return { fields };
+  const images = Array.isArray(image) ? image : [image];
+  if (images.length > 1) throw badRequest("imageCount");
+  const [only] = images;
+  if (typeof only !== "string") throw badRequest("imageType");
+  return { fields, image: { kind: "dataUrl", value: only } };
+}
+
+async function parseMultipartBody(body: Uint8Array, contentType: string): Promise<RawRequest> {
+  let form: FormData;
+  try {
+    form = await new Response(body as BodyInit, {
+      headers: { "content-type": contentType },
+    }).formData();
+  } catch {
+    throw badRequest("invalidField", { field: "multipart" });
+  }
+  const fields: Record<string, unknown> = {};
+  const images: RawImage[] = [];
+  for (const [name, value] of form.entries()) {
+    if (name === "image") {
+      if (typeof value === "string") {
+        if (value !== "") images.push({ kind: "dataUrl", value });
+      } else if (value.size > 0) {
+        images.push({ kind: "file", file: value });
+      }
+      continue;
+    }
+    if (typeof value !== "string") throw badRequest("invalidField", { field: name });
+    if (!(MULTIPART_FIELDS as readonly string[]).includes(name)) continue;
+    if (name in fields) throw badRequest("invalidField", { field: name });
+    fields[name] = value === "" ? undefined : value;
+  }
+  if (images.length > 1) throw badRequest("imageCount");
+  return { fields, image: images[0] };
+}
+
+function issueToError(issue: z.core.$ZodIssue): AppError {
+  const field = String(issue.path[0] ?? "body");
+  switch (issue.message) {
+    case "prompt_empty":
+      return badRequest("promptEmpty");
+    case "prompt_too_long":
+      return badRequest("promptTooLong", { max: PROMPT_MAX_CHARS });
+    case "prompt_control_chars":
+      return badRequest("promptControlChars");
+    case "image_data_url":
+      return badRequest("imageType");
+  }
+  if (field === "prompt") return badRequest("promptEmpty");
+  return badRequest("invalidField", { field });
+}
+
+async function readImage(
+  raw: RawImage,
+  maxBytes: number,
+): Promise<ImageInfo & { bytes: Uint8Array }> {
+  let bytes: Uint8Array;
+  if (raw.kind === "file") {
+    if (raw.file.size > maxBytes) throw imageTooLarge(maxBytes);
+    bytes = new Uint8Array(await raw.file.arrayBuffer());
+  } else {
+    if (!raw.value.startsWith("data:")) throw badRequest("imageType");
+    bytes = decodeImageDataUrl(raw.value, maxBytes);
+  }
+  return { ...inspectImage(bytes), bytes };
+}
+
+const MODEL_ID_PATTERN = /^[A-Za-z0-9][\w.:/-]*$/;
+
+/**
+ * Reads and validates `POST /api/videos` (JSON or multipart) before anything is stored or sent:
+ * every rejection is a 4xx AppError with a localized detail.
+ */
+export async function parseCreateVideoRequest(request: Request): Promise<CreateJobInput> {
+  requireKey();
+  const config = getConfig();
+  const contentType = request.headers.get("content-type") ?? "";
+  const mediaType = contentType.split(";")[0]?.trim().toLowerCase() ?? "";
+  const isJson =
+    mediaType === "application/json" || /^application\/[\w.+-]+\+json$/.test(mediaType);
+  const isMultipart = mediaType === "multipart/form-data";
+  if (!isJson && !isMultipart) throw badRequest("contentType", undefined, 415);
+
+  const body = await readBody(request, maxBodyBytes(config.maxImageBytes));
+  const raw = isJson ? parseJsonBody(body) : await parseMultipartBody(body, contentType);
+
+  const parsed = createVideoRequestSchema.omit({ image: true }).safeParse(raw.fields);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw issue ? issueToError(issue) : badRequest("invalidField", { field: "body" });
+  }
+  const { prompt, retryOf } = parsed.data;
+
+  const model = parsed.data.model ?? config.defaultModel;
+  const info = MODEL_ID_PATTERN.test(model) ? await findModel(model) : null;
+  if (!info) throw badRequest("modelUnknown", { model });
+  const protocol = resolveProtocol(model);
+
+  let seconds: string | undefined;
+  if (info.durations.length > 0) {
+    seconds = parsed.data.seconds ?? info.durations[0];
+    if (seconds !== undefined && !info.durations.includes(seconds)) {
+      throw badRequest("secondsNotAllowed", {
+        model,
+        seconds,
+        allowed: info.durations.join(", "),
+      });
+    }
+  }
+
+  const image = raw.image ? await readImage(raw.image, config.maxImageBytes) : undefined;
+  if (image && !info.acceptsImage) throw badRequest("imageNotAllowed", { model });
+
+  // Relay-only chat models imply their frame size by name; there is nothing to check or send.
+  const checksSize = info.known || protocol === "videos";
+  let size: string | undefined;
+  if (checksSize) {
+    const imageSize = image ? `${image.width}x${image.height}` : undefined;
+    size =
+      parsed.data.size ??
+      (imageSize && info.sizes.includes(imageSize) ? imageSize : undefined) ??
+      info.sizes[0];
+    if (size !== undefined && !info.sizes.includes(size)) {
+      throw badRequest("sizeNotAllowed", { model, size, allowed: info.sizes.join(", ") });
+    }
+    // The videos endpoint rejects a reference image whose frame differs from the video's.
+    if (image && protocol === "videos" && imageSize !== size) {
+      throw badRequest("imageSizeMismatch", {
+        width: image.width,
+        height: image.height,
+        size: size ?? "?",
+      });
+    }
+  }
+
+  if (retryOf !== undefined && (!isJobId(retryOf) || !getJobStore().getJob(retryOf))) {
+    throw badRequest("retryOfMissing");
+  }
+
+  return { prompt, model, protocol, seconds, size, image, retryOf };
+}

@@ -1,0 +1,87 @@
+import "server-only";
+import { isTerminalState, type Job, type JobList } from "@/lib/contracts/job";
+import { AppError, badRequest } from "../errors";
+import type { ApiContext } from "../http";
+import { serverLog } from "../log";
+import { consumeCreateBudget } from "../rate-limit";
+import { removeArchive } from "./archive";
+import { parseCreateVideoRequest } from "./create-request";
+import { assertJobId } from "./ids";
+import { getJobRunner } from "./runner";
+import { renderJob } from "./snapshot";
+import { getJobStore } from "./store";
+import { jobEventStream, parseResumePoint } from "./stream";
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+/** `Accept: application/json` (without event-stream) asks for `202 {job}` instead of the stream. */
+function wantsJson(request: Request): boolean {
+  const accept = request.headers.get("accept")?.toLowerCase() ?? "";
+  return accept.includes("application/json") && !accept.includes("text/event-stream");
+}
+
+/** `POST /api/videos`: validate, persist, start in the background, then follow or answer 202. */
+export async function createVideo(request: Request, ctx: ApiContext): Promise<Response> {
+  const input = await parseCreateVideoRequest(request);
+  // After validation: bad input never spends the budget; before the job: a 429 leaves nothing behind.
+  await consumeCreateBudget(request);
+  const job = getJobRunner().submitJob(input, ctx);
+  if (wantsJson(request)) {
+    return Response.json({ job: renderJob(job, ctx.locale) }, { status: 202 });
+  }
+  return jobEventStream(job, { locale: ctx.locale, after: 0, signal: request.signal });
+}
+
+function findJob(id: string) {
+  const job = getJobStore().getJob(assertJobId(id));
+  if (!job) throw new AppError("not_found");
+  return job;
+}
+
+/** `GET /api/videos?cursor=&limit=`: newest first. */
+export function listVideos(request: Request, ctx: ApiContext): JobList {
+  const params = new URL(request.url).searchParams;
+  const rawLimit = params.get("limit");
+  let limit = DEFAULT_PAGE_SIZE;
+  if (rawLimit !== null && rawLimit !== "") {
+    limit = /^\d{1,3}$/.test(rawLimit) ? Number(rawLimit) : 0;
+    if (limit < 1 || limit > MAX_PAGE_SIZE) throw badRequest("invalidField", { field: "limit" });
+  }
+  const cursor = params.get("cursor") || undefined;
+  const page = getJobStore().listJobs({ limit, cursor });
+  if (!page) throw badRequest("invalidCursor");
+  return { jobs: page.jobs.map((job) => renderJob(job, ctx.locale)), nextCursor: page.nextCursor };
+}
+
+/** `GET /api/videos/:id`. */
+export function getVideo(id: string, ctx: ApiContext): Job {
+  return renderJob(findJob(id), ctx.locale);
+}
+
+/** `GET /api/videos/:id/events`: replay after Last-Event-ID / `?after=`, then live. */
+export function streamVideoEvents(request: Request, id: string, ctx: ApiContext): Response {
+  const job = findJob(id);
+  const after = parseResumePoint(request);
+  return jobEventStream(job, { locale: ctx.locale, after, signal: request.signal });
+}
+
+/** `DELETE /api/videos/:id`: stop following, tell live streams, forget the job and its file. */
+export async function deleteVideo(id: string): Promise<{ deleted: true; id: string }> {
+  const job = findJob(id);
+  const store = getJobStore();
+  const runner = getJobRunner();
+  const wasRunning = runner.cancel(job.id);
+  if (!isTerminalState(job.state)) {
+    store.appendEvent(
+      job.id,
+      { type: "state", data: { state: "canceled" } },
+      { state: "canceled" },
+    );
+  }
+  if (wasRunning) await runner.settled(job.id, 5_000);
+  store.deleteJob(job.id);
+  await removeArchive(job.id);
+  serverLog.info("job deleted", { job: job.id, state: job.state, stoppedFollowing: wasRunning });
+  return { deleted: true, id: job.id };
+}

@@ -1,0 +1,136 @@
+import fs from "node:fs";
+import path from "node:path";
+import { deflateSync } from "node:zlib";
+import { afterAll, beforeAll, expect } from "vitest";
+import { AppServer, REPO_ROOT, fakeApiKey, startSim, type SimHandle } from "./app";
+import { ApiClient, findKeyLeaks } from "./client";
+
+export const SAMPLE_MP4 = fs.readFileSync(path.join(REPO_ROOT, "simulator/assets/sample.mp4"));
+
+export interface Stack {
+  readonly key: string;
+  readonly sim: SimHandle;
+  /** Only with `fallback: true`. */
+  readonly fallbackSim: SimHandle;
+  readonly app: AppServer;
+  readonly client: ApiClient;
+  /** Every text the app returned plus its log, scanned for the key. */
+  expectNoKeyLeak(): void;
+}
+
+/**
+ * One simulator and one `next start` for a test file (fresh DATA_DIR), torn down afterwards.
+ * `env` adds to the app's environment (small timeouts and so on).
+ */
+export interface StackOptions {
+  speed?: number;
+  env?: Record<string, string>;
+  /** Server-wide fault of the primary simulator. */
+  fault?: string;
+  /** Start a second, healthy simulator and configure it as SORA_FALLBACK_BASE_URLS. */
+  fallback?: boolean;
+}
+
+export function setupStack(options: StackOptions = {}): Stack {
+  const key = fakeApiKey();
+  let sim: SimHandle | undefined;
+  let fallbackSim: SimHandle | undefined;
+  let app: AppServer | undefined;
+  const client = new ApiClient(() => {
+    if (!app) throw new Error("app not started");
+    return app.url;
+  });
+  beforeAll(async () => {
+    sim = await startSim({ speed: options.speed ?? 50, fault: options.fault });
+    const env = { ...options.env };
+    if (options.fallback) {
+      fallbackSim = await startSim({ speed: options.speed ?? 50 });
+      env.SORA_FALLBACK_BASE_URLS = fallbackSim.url;
+    }
+    app = await new AppServer({ simUrl: sim.url, apiKey: key, env }).start();
+    // Load the routes once, so no test pays for the first request's module loading.
+    await client.request("/api/models");
+    await client.request("/api/videos?limit=1");
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await sim?.close();
+    await fallbackSim?.close();
+    app?.removeData();
+  });
+  return {
+    key,
+    get sim() {
+      if (!sim) throw new Error("simulator not started");
+      return sim;
+    },
+    get fallbackSim() {
+      if (!fallbackSim) throw new Error("no fallback simulator");
+      return fallbackSim;
+    },
+    get app() {
+      if (!app) throw new Error("app not started");
+      return app;
+    },
+    client,
+    expectNoKeyLeak() {
+      const texts = [...client.transcript.texts, app?.log ?? ""];
+      expect(texts.join("").length).toBeGreaterThan(0);
+      expect(findKeyLeaks(key, texts)).toEqual([]);
+    },
+  };
+}
+
+/** A unique prompt per call, so the simulator's per-prompt create counters are per submit. */
+let promptCounter = 0;
+export function uniquePrompt(text: string): string {
+  promptCounter++;
+  return `${text} #${Date.now().toString(36)}${promptCounter}`;
+}
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(bytes: Buffer): number {
+  let crc = 0xffffffff;
+  for (const b of bytes) crc = (CRC_TABLE[(crc ^ b) & 0xff] ?? 0) ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+function chunk(type: string, data: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([length, body, crc]);
+}
+
+/** A real, decodable grey PNG of the given size. */
+export function makePng(width: number, height: number): Buffer {
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 0, 0, 0, 0], 8); // 8-bit greyscale
+  const row = Buffer.alloc(width + 1, 0x80);
+  row[0] = 0;
+  const raw = Buffer.concat(Array.from({ length: height }, () => row));
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header),
+    chunk("IDAT", deflateSync(raw)),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+/** A file part for FormData; the declared type is whatever the test wants to claim. */
+export function fileBlob(bytes: Uint8Array, type = ""): Blob {
+  return new Blob([new Uint8Array(bytes)], { type });
+}
+
+export function dataUrl(bytes: Buffer, mime = "image/png"): string {
+  return `data:${mime};base64,${bytes.toString("base64")}`;
+}

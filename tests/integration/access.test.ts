@@ -1,0 +1,152 @@
+import { describe, expect, it } from "vitest";
+import { errorEnvelopeSchema } from "@/lib/contracts/errors";
+import { setupStack } from "../helpers/stack";
+
+const PASSWORD = "correct horse battery staple";
+
+describe("ACCESS_PASSWORD gate and rate limits", () => {
+  const stack = setupStack({
+    env: { ACCESS_PASSWORD: PASSWORD, SORA_RATE_LIMIT_PER_IP: "2", SORA_RATE_LIMIT_GLOBAL: "100" },
+  });
+
+  async function signIn(ip: string): Promise<string> {
+    const answer = await stack.client.request("/api/auth/login", {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json",
+        "x-forwarded-for": ip,
+      },
+      body: JSON.stringify({ password: PASSWORD }),
+    });
+    expect(answer.status).toBe(200);
+    const cookie = answer.headers.get("set-cookie") ?? "";
+    expect(cookie).toMatch(/^sora_session=[^;]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=\d+/);
+    return cookie.split(";")[0] ?? "";
+  }
+
+  it("keeps /api/health open and closes every other route", async () => {
+    expect((await stack.client.request("/api/health")).status).toBe(200);
+    for (const path of ["/api/videos", "/api/models", "/api/diagnostics"]) {
+      const answer = await stack.client.request(path);
+      expect(answer.status, path).toBe(401);
+      expect(errorEnvelopeSchema.parse(answer.json).error.code).toBe("unauthorized");
+    }
+    const page = await stack.client.fetch("/diagnostics", { redirect: "manual" });
+    expect(page.status).toBe(303);
+    expect(page.headers.get("location")).toMatch(/\/login\?next=%2Fdiagnostics$/);
+    const login = await stack.client.request("/login");
+    expect(login.status).toBe(200);
+    expect(login.text).toContain('action="/api/auth/login"');
+    expect(login.headers.get("content-security-policy")).toContain("'strict-dynamic'");
+  });
+
+  it("rejects a wrong password and lets the right one in with a signed HttpOnly cookie", async () => {
+    const wrong = await stack.client.request("/api/auth/login", {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json",
+        "x-forwarded-for": "10.9.0.1",
+      },
+      body: JSON.stringify({ password: "guess" }),
+    });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get("set-cookie")).toBeNull();
+
+    const cookie = await signIn("10.9.0.1");
+    const list = await stack.client.request("/api/videos", { headers: { cookie } });
+    expect(list.status).toBe(200);
+    const page = await stack.client.fetch("/", { headers: { cookie }, redirect: "manual" });
+    expect(page.status).toBe(200);
+
+    const forged = cookie.replace(/.$/, (c) => (c === "A" ? "B" : "A"));
+    expect(
+      (await stack.client.request("/api/videos", { headers: { cookie: forged } })).status,
+    ).toBe(401);
+  });
+
+  it("signs in from the HTML form with a redirect to the page asked for, and signs out", async () => {
+    const form = new URLSearchParams({ password: PASSWORD, next: "/diagnostics" });
+    const response = await stack.client.fetch("/api/auth/login", {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        "x-forwarded-for": "10.9.0.2",
+      },
+      body: form.toString(),
+      redirect: "manual",
+    });
+    expect(response.status).toBe(303);
+    expect(new URL(response.headers.get("location") ?? "").pathname).toBe("/diagnostics");
+    const offsite = await stack.client.fetch("/api/auth/login", {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        "x-forwarded-for": "10.9.0.2",
+      },
+      body: new URLSearchParams({ password: PASSWORD, next: "//evil.example/" }).toString(),
+      redirect: "manual",
+    });
+    expect(new URL(offsite.headers.get("location") ?? "").host).not.toBe("evil.example");
+
+    const logout = await stack.client.fetch("/api/auth/logout", {
+      method: "POST",
+      redirect: "manual",
+    });
+    expect(logout.status).toBe(303);
+    expect(logout.headers.get("set-cookie")).toMatch(/^sora_session=; .*Max-Age=0/);
+  });
+
+  it("limits login attempts per IP with 429 and Retry-After", async () => {
+    const attempt = () =>
+      stack.client.request("/api/auth/login", {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json",
+          "x-forwarded-for": "10.9.0.3",
+        },
+        body: JSON.stringify({ password: "nope" }),
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) statuses.push((await attempt()).status);
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
+    const limited = await attempt();
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(errorEnvelopeSchema.parse(limited.json).error.code).toBe("rate_limited");
+    // Another client is not affected.
+    expect((await stack.client.request("/api/health")).status).toBe(200);
+    await signIn("10.9.0.4");
+  });
+
+  it("limits job creation per client IP with 429, Retry-After and the envelope", async () => {
+    const cookie = await signIn("10.9.0.5");
+    const create = (ip: string) =>
+      stack.client.request("/api/videos", {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json",
+          "accept-language": "en",
+          cookie,
+          "x-forwarded-for": ip,
+        },
+        body: JSON.stringify({ prompt: `rate limit ${ip}`, model: "sora-2" }),
+      });
+    expect((await create("10.9.1.1")).status).toBe(202);
+    expect((await create("10.9.1.1")).status).toBe(202);
+    const limited = await create("10.9.1.1");
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    const error = errorEnvelopeSchema.parse(limited.json).error;
+    expect(error.code).toBe("rate_limited");
+    expect(error.message).toContain("at most 2 per hour");
+    expect((await create("10.9.1.2")).status).toBe(202);
+    // The limited third request never reached the upstream: at most the two accepted ones did.
+    const after = await stack.sim.stats();
+    expect(after.creates.byPrompt["rate limit 10.9.1.1"]?.attempts ?? 0).toBeLessThanOrEqual(2);
+    stack.expectNoKeyLeak();
+  });
+});
