@@ -184,10 +184,9 @@ export const upstreamCallSchema = z.object({
   status: z.number().int().optional(),
   latencyMs: z.number().nonnegative(),
   attempt: z.number().int().optional(),
-  code: errorCodeSchema.optional(),
+  /** Error code of a failed call (an ErrorCode, or `aborted` when our side gave up). */
+  code: z.string().optional(),
   upstreamRequestId: z.string().optional(),
-  requestId: z.string().optional(),
-  jobId: z.string().optional(),
 });
 export type UpstreamCall = z.infer<typeof upstreamCallSchema>;
 

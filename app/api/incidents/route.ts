@@ -1,0 +1,12 @@
+import { recentIncidents } from "@/lib/server/diagnostics/service";
+import { handleApi } from "@/lib/server/http";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+/** The server's recent upstream calls (newest first) and error counts of the last hour. */
+export function GET(request: Request) {
+  return handleApi(request, () =>
+    Response.json(recentIncidents(), { headers: { "cache-control": "no-store" } }),
+  );
+}

@@ -1,0 +1,55 @@
+"use client";
+
+import { useTranslations } from "next-intl";
+import { useEffect, useRef } from "react";
+import { Button } from "@/components/ui/button";
+
+/** Confirms the one diagnostic that costs money. */
+export function GenerateDialog({
+  open,
+  model,
+  baseUrl,
+  onConfirm,
+  onClose,
+}: {
+  open: boolean;
+  model: string;
+  baseUrl: string;
+  onConfirm: () => void;
+  onClose: () => void;
+}) {
+  const t = useTranslations("diagnostics.page");
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (open && !dialog.open) dialog.showModal();
+    if (!open && dialog.open) dialog.close();
+  }, [open]);
+  return (
+    <dialog
+      ref={ref}
+      aria-labelledby="diagnostics-generate-title"
+      aria-describedby="diagnostics-generate-body"
+      onClose={onClose}
+      className="m-auto w-[min(32rem,calc(100vw-2rem))] rounded-xl border border-zinc-200 bg-white p-0 text-zinc-900 shadow-xl backdrop:bg-zinc-950/50 dark:border-zinc-800 dark:bg-zinc-900 dark:text-zinc-100"
+    >
+      <div className="space-y-3 p-5">
+        <h2 id="diagnostics-generate-title" className="text-base font-semibold">
+          {t("generateTitle")}
+        </h2>
+        <p id="diagnostics-generate-body" className="text-sm text-zinc-600 dark:text-zinc-300">
+          {t("generateBody", { model, baseUrl })}
+        </p>
+        <div className="flex justify-end gap-2 pt-2">
+          <Button variant="outline" onClick={onClose}>
+            {t("generateCancel")}
+          </Button>
+          <Button variant="danger" onClick={onConfirm}>
+            {t("generateConfirm")}
+          </Button>
+        </div>
+      </div>
+    </dialog>
+  );
+}

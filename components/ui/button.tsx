@@ -1,0 +1,53 @@
+import type { ComponentProps } from "react";
+import { cn } from "./cn";
+
+export type ButtonVariant = "primary" | "secondary" | "ghost" | "danger" | "outline";
+export type ButtonSize = "sm" | "md" | "lg" | "icon" | "icon-sm";
+
+const VARIANTS: Record<ButtonVariant, string> = {
+  primary:
+    "bg-zinc-900 text-white shadow-sm hover:bg-zinc-700 dark:bg-zinc-50 dark:text-zinc-900 dark:hover:bg-zinc-200",
+  secondary:
+    "bg-zinc-100 text-zinc-900 hover:bg-zinc-200 dark:bg-zinc-800 dark:text-zinc-100 dark:hover:bg-zinc-700",
+  outline:
+    "border border-zinc-200 bg-white text-zinc-900 shadow-xs hover:bg-zinc-50 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100 dark:hover:bg-zinc-800",
+  ghost:
+    "text-zinc-600 hover:bg-zinc-100 hover:text-zinc-900 dark:text-zinc-400 dark:hover:bg-zinc-800 dark:hover:text-zinc-100",
+  danger:
+    "bg-red-600 text-white shadow-sm hover:bg-red-500 dark:bg-red-500 dark:hover:bg-red-400 dark:text-white",
+};
+
+const SIZES: Record<ButtonSize, string> = {
+  sm: "h-8 gap-1.5 rounded-md px-2.5 text-xs",
+  md: "h-9 gap-2 rounded-lg px-3.5 text-sm",
+  lg: "h-11 gap-2 rounded-lg px-5 text-sm",
+  icon: "size-9 rounded-lg",
+  "icon-sm": "size-8 rounded-md",
+};
+
+/** Shared by buttons and links that look like buttons. */
+export function buttonClasses({
+  variant = "primary",
+  size = "md",
+  className,
+}: { variant?: ButtonVariant; size?: ButtonSize; className?: string } = {}): string {
+  return cn(
+    "inline-flex shrink-0 items-center justify-center font-medium whitespace-nowrap transition-colors select-none",
+    "focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-violet-500",
+    "disabled:pointer-events-none disabled:opacity-50 aria-disabled:pointer-events-none aria-disabled:opacity-50",
+    "[&_svg]:size-4 [&_svg]:shrink-0",
+    VARIANTS[variant],
+    SIZES[size],
+    className,
+  );
+}
+
+export function Button({
+  variant,
+  size,
+  className,
+  type = "button",
+  ...props
+}: ComponentProps<"button"> & { variant?: ButtonVariant; size?: ButtonSize }) {
+  return <button type={type} className={buttonClasses({ variant, size, className })} {...props} />;
+}

@@ -1,0 +1,65 @@
+import type { ReactNode } from "react";
+import { cn } from "./cn";
+
+export interface SegmentedOption {
+  value: string;
+  label: ReactNode;
+  /** Accessible name when the label is not plain text. */
+  ariaLabel?: string;
+}
+
+/**
+ * A group of native radio buttons that looks like a segmented control: arrow keys, form semantics
+ * and the `radio` role come from the browser.
+ */
+export function Segmented({
+  name,
+  legend,
+  options,
+  value,
+  onChange,
+  disabled,
+  className,
+}: {
+  name: string;
+  legend: string;
+  options: SegmentedOption[];
+  value: string | undefined;
+  onChange: (value: string) => void;
+  disabled?: boolean;
+  className?: string;
+}) {
+  return (
+    <fieldset className={cn("min-w-0", className)} disabled={disabled}>
+      <legend className="mb-1.5 text-sm font-medium text-zinc-700 dark:text-zinc-300">
+        {legend}
+      </legend>
+      <div className="flex flex-wrap gap-1 rounded-lg bg-zinc-100 p-1 dark:bg-zinc-800/70">
+        {options.map((option) => (
+          <label
+            key={option.value}
+            className={cn(
+              "relative flex min-w-0 flex-1 cursor-pointer items-center justify-center gap-1.5 rounded-md px-2.5 py-1.5 text-center text-xs font-medium whitespace-nowrap transition-colors",
+              "has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-violet-500",
+              "has-[:disabled]:cursor-not-allowed has-[:disabled]:opacity-60",
+              option.value === value
+                ? "bg-white text-zinc-900 shadow-sm dark:bg-zinc-950 dark:text-zinc-50"
+                : "text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-zinc-100",
+            )}
+          >
+            <input
+              type="radio"
+              name={name}
+              value={option.value}
+              checked={option.value === value}
+              onChange={() => onChange(option.value)}
+              aria-label={option.ariaLabel}
+              className="sr-only"
+            />
+            {option.label}
+          </label>
+        ))}
+      </div>
+    </fieldset>
+  );
+}
