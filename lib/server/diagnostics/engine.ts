@@ -78,6 +78,8 @@ export async function runDiagnostics(
   const ctx = new RunContext(target, options);
   const results = new Map<CheckId, DiagnosticCheck>();
   const blockingSkips = new Set<CheckId>();
+  /** The failed check behind each blocking skip, so a chain of skips still names the root cause. */
+  const rootFailure = new Map<CheckId, string>();
   const running = new Map<CheckId, Promise<DiagnosticCheck>>();
 
   const execute = async (spec: CheckSpec): Promise<DiagnosticCheck> => {
@@ -91,7 +93,9 @@ export async function runDiagnostics(
     if (early) {
       outcome = early;
     } else if (blocker) {
-      outcome = ctx.skip(ctx.t("skip.blocked", { check: blocker.title }), undefined, true);
+      const root = rootFailure.get(blocker.id) ?? blocker.title;
+      rootFailure.set(spec.id, root);
+      outcome = ctx.skip(ctx.t("skip.blocked", { check: root }), undefined, true);
     } else if (!spec.unbounded && ctx.remainingMs() <= 0) {
       outcome = ctx.skip(
         ctx.t("skip.deadline", { ms: options.timeoutMs ?? 15_000 }),
