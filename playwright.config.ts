@@ -80,6 +80,7 @@ export default defineConfig({
         SORA_POLL_INTERVAL_MS: "100",
         SORA_RATE_LIMIT_PER_IP: "1000",
         DATA_DIR: dataDir,
+        HOSTNAME: "127.0.0.1",
         LOG_LEVEL: "info",
         NEXT_TELEMETRY_DISABLED: "1",
       },

@@ -2,6 +2,9 @@ import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
 import { DiagnosticsDashboard } from "@/components/diagnostics/diagnostics-dashboard";
 import { PageHeader } from "@/components/page-header";
+import { Alert } from "@/components/ui/alert";
+import { accessGateEnabled, listensOnLoopbackOnly } from "@/lib/server/access";
+import { appMode } from "@/lib/server/app-mode";
 import { dashboardConfig } from "@/lib/server/diagnostics/service";
 
 export const dynamic = "force-dynamic";
@@ -13,9 +16,17 @@ export async function generateMetadata(): Promise<Metadata> {
 
 export default async function DiagnosticsPage() {
   const t = await getTranslations("pages");
+  const tAuth = await getTranslations("auth");
+  // A real key behind a server anyone can reach is a key anyone can spend.
+  const exposed = appMode() === "live" && !accessGateEnabled() && !listensOnLoopbackOnly();
   return (
     <>
       <PageHeader title={t("diagnosticsTitle")} subtitle={t("diagnosticsSubtitle")} />
+      {exposed ? (
+        <Alert tone="warning" role="alert" className="mb-4">
+          {tAuth("exposedWarning")}
+        </Alert>
+      ) : null}
       <DiagnosticsDashboard config={dashboardConfig()} />
     </>
   );

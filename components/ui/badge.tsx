@@ -1,7 +1,8 @@
 import type { ComponentProps } from "react";
 import { cn } from "./cn";
 
-export type BadgeTone = "neutral" | "info" | "success" | "warning" | "danger" | "accent" | "overlay";
+export type BadgeTone =
+  "neutral" | "info" | "success" | "warning" | "danger" | "accent" | "overlay";
 
 const TONES: Record<BadgeTone, string> = {
   neutral:
