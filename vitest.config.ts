@@ -13,6 +13,8 @@ export default defineConfig({
     include: ["**/*.test.ts", "**/*.test.tsx"],
     exclude: ["node_modules/**", "e2e/**", "tests/integration/**", ".next*/**", "data/**"],
     environment: "node",
+    // Units exercise failure paths on purpose; their [Server]/[Sora2] lines would only be noise.
+    env: { LOG_LEVEL: "silent" },
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

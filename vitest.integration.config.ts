@@ -12,6 +12,8 @@ export default defineConfig({
   test: {
     include: ["tests/integration/**/*.test.ts"],
     environment: "node",
+    // In-process upstream calls log nothing here; the app servers keep their own logs for the leak scan.
+    env: { LOG_LEVEL: "silent" },
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // One app server per file; files in sequence keep the 2-core machine from thrashing.

@@ -89,74 +89,86 @@ const BENCH_ENV = {
   LOG_LEVEL: "warn",
 };
 
+type SimHandle = Awaited<ReturnType<typeof startSim>>;
+
+/** The built app in front of a simulator (or another upstream), torn down after `body`. */
+async function withApp<T>(
+  upstream: { speed: number } | { url: string },
+  body: (app: AppServer, sim: SimHandle | undefined) => Promise<T>,
+): Promise<T> {
+  const sim = "speed" in upstream ? await startSim({ speed: upstream.speed }) : undefined;
+  const simUrl = sim ? sim.url : (upstream as { url: string }).url;
+  const app = await new AppServer({ simUrl, apiKey: fakeApiKey(), env: BENCH_ENV }).start();
+  try {
+    return await body(app, sim);
+  } finally {
+    await app.stop();
+    await sim?.close();
+    app.removeData();
+  }
+}
+
 async function benchLoad(jobs: number): Promise<Section> {
-  const sim = await startSim({ speed: 20 });
-  const app = await new AppServer({
-    simUrl: sim.url,
-    apiKey: fakeApiKey(),
-    env: BENCH_ENV,
-  }).start();
-  await fetch(`${app.url}/api/models`);
-  const sampler = rssSampler(app.pid);
-  const firstEvent: number[] = [];
-  const completion: number[] = [];
-  const outcomes: Record<string, number> = {};
-  const began = performance.now();
-  await Promise.all(
-    Array.from({ length: jobs }, async (_, i) => {
-      const submitted = performance.now();
-      let sawFirst = false;
-      let terminal = "lost";
-      const model = i % 2 === 0 ? "sora_video2" : "sora-2";
-      try {
-        const response = await fetch(`${app.url}/api/videos`, {
-          method: "POST",
-          headers: { "content-type": "application/json", accept: "text/event-stream" },
-          body: JSON.stringify({ prompt: `load test ${i}`, model }),
-        });
-        await followSse(response, (type, _data, at) => {
-          if (!sawFirst) {
-            sawFirst = true;
-            firstEvent.push(at - submitted);
-          }
-          if (type === "completed" || type === "failed") {
-            terminal = type;
-            completion.push(at - submitted);
-          }
-        });
-      } catch (error) {
-        terminal = `error: ${(error as Error).message}`;
-      }
-      outcomes[terminal] = (outcomes[terminal] ?? 0) + 1;
-    }),
-  );
-  const seconds = (performance.now() - began) / 1000;
-  const memory = sampler.stop();
-  const stats = await sim.stats();
-  const listed = (await (await fetch(`${app.url}/api/videos?limit=100`)).json()) as {
-    jobs: unknown[];
-  };
-  await app.stop();
-  await sim.close();
-  app.removeData();
-  const completed = outcomes.completed ?? 0;
-  return {
-    title: `Load: ${jobs} concurrent jobs, each followed over SSE (simulator speed 20, half chat, half videos)`,
-    lines: [
-      `outcomes: ${JSON.stringify(outcomes)}`,
-      `upstream creates: ${stats.creates.total.attempts} attempts, ${stats.creates.total.accepted} accepted (jobs submitted: ${jobs})`,
-      `history lists ${listed.jobs.length} of the first 100`,
-      `throughput: ${(completed / seconds).toFixed(1)} jobs/s (${seconds.toFixed(1)} s wall)`,
-      `submit → first event: p50 ${ms(percentile(firstEvent, 50))}, p99 ${ms(percentile(firstEvent, 99))}`,
-      `submit → completion: p50 ${ms(percentile(completion, 50))}, p99 ${ms(percentile(completion, 99))}`,
-      `server RSS: ${mb(memory.start)} idle → ${mb(memory.peak)} peak`,
-    ],
-    targets: [
-      { label: "all jobs complete", ok: completed === jobs },
-      { label: "zero duplicate creates", ok: stats.creates.total.accepted === jobs },
-      { label: "peak RSS < 400 MB", ok: memory.peak < 400 * 1024 * 1024 },
-    ],
-  };
+  return withApp({ speed: 20 }, async (app, sim) => {
+    await fetch(`${app.url}/api/models`);
+    const sampler = rssSampler(app.pid);
+    const firstEvent: number[] = [];
+    const completion: number[] = [];
+    const outcomes: Record<string, number> = {};
+    const began = performance.now();
+    await Promise.all(
+      Array.from({ length: jobs }, async (_, i) => {
+        const submitted = performance.now();
+        let sawFirst = false;
+        let terminal = "lost";
+        const model = i % 2 === 0 ? "sora_video2" : "sora-2";
+        try {
+          const response = await fetch(`${app.url}/api/videos`, {
+            method: "POST",
+            headers: { "content-type": "application/json", accept: "text/event-stream" },
+            body: JSON.stringify({ prompt: `load test ${i}`, model }),
+          });
+          await followSse(response, (type, _data, at) => {
+            if (!sawFirst) {
+              sawFirst = true;
+              firstEvent.push(at - submitted);
+            }
+            if (type === "completed" || type === "failed") {
+              terminal = type;
+              completion.push(at - submitted);
+            }
+          });
+        } catch (error) {
+          terminal = `error: ${(error as Error).message}`;
+        }
+        outcomes[terminal] = (outcomes[terminal] ?? 0) + 1;
+      }),
+    );
+    const seconds = (performance.now() - began) / 1000;
+    const memory = sampler.stop();
+    const stats = await sim!.stats();
+    const listed = (await (await fetch(`${app.url}/api/videos?limit=100`)).json()) as {
+      jobs: unknown[];
+    };
+    const completed = outcomes.completed ?? 0;
+    return {
+      title: `Load: ${jobs} concurrent jobs, each followed over SSE (simulator speed 20, half chat, half videos)`,
+      lines: [
+        `outcomes: ${JSON.stringify(outcomes)}`,
+        `upstream creates: ${stats.creates.total.attempts} attempts, ${stats.creates.total.accepted} accepted (jobs submitted: ${jobs})`,
+        `history lists ${listed.jobs.length} of the first 100`,
+        `throughput: ${(completed / seconds).toFixed(1)} jobs/s (${seconds.toFixed(1)} s wall)`,
+        `submit → first event: p50 ${ms(percentile(firstEvent, 50))}, p99 ${ms(percentile(firstEvent, 99))}`,
+        `submit → completion: p50 ${ms(percentile(completion, 50))}, p99 ${ms(percentile(completion, 99))}`,
+        `server RSS: ${mb(memory.start)} idle → ${mb(memory.peak)} peak`,
+      ],
+      targets: [
+        { label: "all jobs complete", ok: completed === jobs },
+        { label: "zero duplicate creates", ok: stats.creates.total.accepted === jobs },
+        { label: "peak RSS < 400 MB", ok: memory.peak < 400 * 1024 * 1024 },
+      ],
+    };
+  });
 }
 
 /**
@@ -204,28 +216,23 @@ async function stampedUpstream(steps: number, gapMs: number) {
 async function benchEvents(): Promise<Section> {
   const steps = 95;
   const upstream = await stampedUpstream(steps, 20);
-  const app = await new AppServer({
-    simUrl: upstream.url,
-    apiKey: fakeApiKey(),
-    env: BENCH_ENV,
-  }).start();
   const delays: number[] = [];
-  for (let run = 0; run < 3; run++) {
-    upstream.emitted.clear();
-    const response = await fetch(`${app.url}/api/videos`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ prompt: `event overhead ${run}`, model: "sora_video2" }),
-    });
-    await followSse(response, (type, data, at) => {
-      if (type !== "progress") return;
-      const percent = (data as { percent: number }).percent;
-      const sent = upstream.emitted.get(percent);
-      if (sent !== undefined) delays.push(at - sent);
-    });
-  }
-  await app.stop();
-  app.removeData();
+  await withApp({ url: upstream.url }, async (app) => {
+    for (let run = 0; run < 3; run++) {
+      upstream.emitted.clear();
+      const response = await fetch(`${app.url}/api/videos`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ prompt: `event overhead ${run}`, model: "sora_video2" }),
+      });
+      await followSse(response, (type, data, at) => {
+        if (type !== "progress") return;
+        const percent = (data as { percent: number }).percent;
+        const sent = upstream.emitted.get(percent);
+        if (sent !== undefined) delays.push(at - sent);
+      });
+    }
+  });
   upstream.close();
   const p50 = percentile(delays, 50);
   const p99 = percentile(delays, 99);
@@ -251,108 +258,94 @@ async function drain(response: Response): Promise<number> {
 }
 
 async function benchContent(): Promise<Section> {
-  const sim = await startSim({ speed: 50 });
-  const app = await new AppServer({
-    simUrl: sim.url,
-    apiKey: fakeApiKey(),
-    env: BENCH_ENV,
-  }).start();
-  const created = await fetch(`${app.url}/api/videos`, {
-    method: "POST",
-    headers: { "content-type": "application/json", accept: "application/json" },
-    body: JSON.stringify({ prompt: "content bench", model: "sora-2" }),
-  });
-  const { job } = (await created.json()) as { job: { id: string } };
-  for (;;) {
-    const snapshot = (await (await fetch(`${app.url}/api/videos/${job.id}`)).json()) as {
-      state: string;
-      video?: { archived: boolean };
-    };
-    if (snapshot.state === "completed" && snapshot.video?.archived) break;
-    if (snapshot.state === "failed") throw new Error("content bench job failed");
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  // Swap the archived sample for a 200 MB file: what is measured is how we serve a big archive.
-  const file = path.join(app.dataDir, "videos", `${job.id}.mp4`);
-  const size = 200 * 1024 * 1024;
-  const block = Buffer.alloc(1024 * 1024, 7);
-  const fd = fs.openSync(file, "w");
-  for (let i = 0; i < size / block.length; i++) fs.writeSync(fd, block);
-  fs.closeSync(fd);
-
-  const direct = performance.now();
-  let directBytes = 0;
-  for await (const chunk of fs.createReadStream(file)) directBytes += (chunk as Buffer).length;
-  const directSeconds = (performance.now() - direct) / 1000;
-
-  const sampler = rssSampler(app.pid);
-  const wholeStarted = performance.now();
-  const wholeBytes = await drain(await fetch(`${app.url}/api/videos/${job.id}/content`));
-  const wholeSeconds = (performance.now() - wholeStarted) / 1000;
-
-  const rangesStarted = performance.now();
-  let rangeBytes = 0;
-  for (let offset = 0; offset < size; offset += 1024 * 1024) {
-    const response = await fetch(`${app.url}/api/videos/${job.id}/content`, {
-      headers: { range: `bytes=${offset}-${offset + 1024 * 1024 - 1}` },
+  return withApp({ speed: 50 }, async (app) => {
+    const created = await fetch(`${app.url}/api/videos`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: JSON.stringify({ prompt: "content bench", model: "sora-2" }),
     });
-    if (response.status !== 206) throw new Error(`range answered ${response.status}`);
-    rangeBytes += await drain(response);
-  }
-  const rangeSeconds = (performance.now() - rangesStarted) / 1000;
-  const memory = sampler.stop();
-  await app.stop();
-  await sim.close();
-  app.removeData();
+    const { job } = (await created.json()) as { job: { id: string } };
+    for (;;) {
+      const snapshot = (await (await fetch(`${app.url}/api/videos/${job.id}`)).json()) as {
+        state: string;
+        video?: { archived: boolean };
+      };
+      if (snapshot.state === "completed" && snapshot.video?.archived) break;
+      if (snapshot.state === "failed") throw new Error("content bench job failed");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // Swap the archived sample for a 200 MB file: what is measured is how we serve a big archive.
+    const file = path.join(app.dataDir, "videos", `${job.id}.mp4`);
+    const size = 200 * 1024 * 1024;
+    const block = Buffer.alloc(1024 * 1024, 7);
+    const fd = fs.openSync(file, "w");
+    for (let i = 0; i < size / block.length; i++) fs.writeSync(fd, block);
+    fs.closeSync(fd);
 
-  const rate = (bytes: number, s: number) => bytes / 1024 / 1024 / s;
-  const directRate = rate(directBytes, directSeconds);
-  const wholeRate = rate(wholeBytes, wholeSeconds);
-  const growth = memory.peak - memory.start;
-  return {
-    title: "Content: a 200 MB archived video, whole and in 1 MB ranges",
-    lines: [
-      `direct file read: ${directRate.toFixed(0)} MB/s`,
-      `GET whole: ${wholeRate.toFixed(0)} MB/s (${mb(wholeBytes)})`,
-      `GET 200 × 1 MB ranges: ${rate(rangeBytes, rangeSeconds).toFixed(0)} MB/s (${mb(rangeBytes)})`,
-      `server RSS growth during both: ${mb(growth)} (${mb(memory.start)} → ${mb(memory.peak)})`,
-    ],
-    targets: [
-      { label: "RSS growth < 30 MB", ok: growth < 30 * 1024 * 1024 },
-      { label: "whole-file throughput ≥ 80 % of direct", ok: wholeRate >= 0.8 * directRate },
-      { label: "all bytes served", ok: wholeBytes === size && rangeBytes === size },
-    ],
-  };
+    const direct = performance.now();
+    let directBytes = 0;
+    for await (const chunk of fs.createReadStream(file)) directBytes += (chunk as Buffer).length;
+    const directSeconds = (performance.now() - direct) / 1000;
+
+    const sampler = rssSampler(app.pid);
+    const wholeStarted = performance.now();
+    const wholeBytes = await drain(await fetch(`${app.url}/api/videos/${job.id}/content`));
+    const wholeSeconds = (performance.now() - wholeStarted) / 1000;
+
+    const rangesStarted = performance.now();
+    let rangeBytes = 0;
+    for (let offset = 0; offset < size; offset += 1024 * 1024) {
+      const response = await fetch(`${app.url}/api/videos/${job.id}/content`, {
+        headers: { range: `bytes=${offset}-${offset + 1024 * 1024 - 1}` },
+      });
+      if (response.status !== 206) throw new Error(`range answered ${response.status}`);
+      rangeBytes += await drain(response);
+    }
+    const rangeSeconds = (performance.now() - rangesStarted) / 1000;
+    const memory = sampler.stop();
+
+    const rate = (bytes: number, s: number) => bytes / 1024 / 1024 / s;
+    const directRate = rate(directBytes, directSeconds);
+    const wholeRate = rate(wholeBytes, wholeSeconds);
+    const growth = memory.peak - memory.start;
+    return {
+      title: "Content: a 200 MB archived video, whole and in 1 MB ranges",
+      lines: [
+        `direct file read: ${directRate.toFixed(0)} MB/s`,
+        `GET whole: ${wholeRate.toFixed(0)} MB/s (${mb(wholeBytes)})`,
+        `GET 200 × 1 MB ranges: ${rate(rangeBytes, rangeSeconds).toFixed(0)} MB/s (${mb(rangeBytes)})`,
+        `server RSS growth during both: ${mb(growth)} (${mb(memory.start)} → ${mb(memory.peak)})`,
+      ],
+      targets: [
+        { label: "RSS growth < 30 MB", ok: growth < 30 * 1024 * 1024 },
+        { label: "whole-file throughput ≥ 80 % of direct", ok: wholeRate >= 0.8 * directRate },
+        { label: "all bytes served", ok: wholeBytes === size && rangeBytes === size },
+      ],
+    };
+  });
 }
 
 async function benchBundle(): Promise<Section> {
-  const sim = await startSim({ speed: 50 });
-  const app = await new AppServer({
-    simUrl: sim.url,
-    apiKey: fakeApiKey(),
-    env: BENCH_ENV,
-  }).start();
-  const lines: string[] = [];
-  const targets: Section["targets"] = [];
-  for (const route of ["/", "/diagnostics"]) {
-    const html = await (await fetch(`${app.url}${route}`)).text();
-    const scripts = [...html.matchAll(/<script[^>]+src="([^"]+\.js)"/g)].map((m) => m[1] ?? "");
-    let raw = 0;
-    let gzip = 0;
-    for (const src of new Set(scripts)) {
-      const body = Buffer.from(await (await fetch(new URL(src, app.url))).arrayBuffer());
-      raw += body.length;
-      gzip += gzipSync(body, { level: 9 }).length;
+  return withApp({ speed: 50 }, async (app) => {
+    const lines: string[] = [];
+    const targets: Section["targets"] = [];
+    for (const route of ["/", "/diagnostics"]) {
+      const html = await (await fetch(`${app.url}${route}`)).text();
+      const scripts = [...html.matchAll(/<script[^>]+src="([^"]+\.js)"/g)].map((m) => m[1] ?? "");
+      let raw = 0;
+      let gzip = 0;
+      for (const src of new Set(scripts)) {
+        const body = Buffer.from(await (await fetch(new URL(src, app.url))).arrayBuffer());
+        raw += body.length;
+        gzip += gzipSync(body, { level: 9 }).length;
+      }
+      lines.push(
+        `${route}: ${new Set(scripts).size} scripts, ${(raw / 1024).toFixed(0)} KB raw, ${(gzip / 1024).toFixed(0)} KB gzip`,
+      );
+      targets.push({ label: `${route} first-load JS < 170 KB gzip`, ok: gzip < 170 * 1024 });
     }
-    lines.push(
-      `${route}: ${new Set(scripts).size} scripts, ${(raw / 1024).toFixed(0)} KB raw, ${(gzip / 1024).toFixed(0)} KB gzip`,
-    );
-    targets.push({ label: `${route} first-load JS < 170 KB gzip`, ok: gzip < 170 * 1024 });
-  }
-  await app.stop();
-  await sim.close();
-  app.removeData();
-  return { title: "Bundle: first-load JS (scripts the HTML loads), gzip -9", lines, targets };
+    return { title: "Bundle: first-load JS (scripts the HTML loads), gzip -9", lines, targets };
+  });
 }
 
 function runDiagnostics(env: Record<string, string>): { ms: number; exit: number } {

@@ -1,29 +1,10 @@
 // `npm run bench`: builds when the sources changed, then runs bench/run.ts against the production build.
-import { writeFileSync } from "node:fs";
 import path from "node:path";
-import {
-  buildIsCurrent,
-  buildStampPath,
-  ensureDependencies,
-  nextBin,
-  root,
-  run,
-  sourceHash,
-} from "./lib.mjs";
+import { buildIfNeeded, ensureDependencies, root, run } from "./lib.mjs";
 
 ensureDependencies();
-const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
-if (!buildIsCurrent()) {
-  const code = await run(process.execPath, [nextBin(), "build"], { env });
-  if (code !== 0) process.exit(code);
-  writeFileSync(buildStampPath(), sourceHash());
-}
+await buildIfNeeded("bench");
+const args = ["--import", "tsx", path.join(root, "bench", "run.ts"), ...process.argv.slice(2)];
 process.exit(
-  await run(
-    process.execPath,
-    ["--import", "tsx", path.join(root, "bench", "run.ts"), ...process.argv.slice(2)],
-    {
-      env,
-    },
-  ),
+  await run(process.execPath, args, { env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } }),
 );

@@ -1,7 +1,7 @@
 // Helpers shared by the start and test scripts (plain Node, no dependencies: they run before `npm ci`).
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 export const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
@@ -79,6 +79,28 @@ export function buildIsCurrent() {
 }
 
 export const nextBin = () => path.join(root, "node_modules", "next", "dist", "bin", "next");
+
+/** `next build` and a fresh source stamp; returns the exit code. */
+export async function build(env = process.env) {
+  const code = await run(process.execPath, [nextBin(), "build"], {
+    env: { ...env, NEXT_TELEMETRY_DISABLED: "1" },
+  });
+  if (code === 0) writeFileSync(buildStampPath(), sourceHash());
+  return code;
+}
+
+/** Builds only when there is no build or the sources changed since the last one. */
+export async function buildIfNeeded(label) {
+  if (buildIsCurrent()) return;
+  console.log(`[${label}] building the app (next build → ${distDir}) …`);
+  const started = Date.now();
+  const code = await build();
+  if (code !== 0) {
+    console.error(`[${label}] the build failed; see the output above.`);
+    process.exit(code);
+  }
+  console.log(`[${label}] built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
 
 /** Chromium for Playwright: CHROMIUM_PATH, Debian's package, or Playwright's own download. */
 export async function findChromium() {

@@ -2,19 +2,9 @@
 // configured (demo mode), then run the production server and print where it listens.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import {
-  buildIsCurrent,
-  buildStampPath,
-  distDir,
-  ensureDependencies,
-  nextBin,
-  root,
-  run,
-  sourceHash,
-} from "./lib.mjs";
+import { buildIfNeeded, ensureDependencies, nextBin, root } from "./lib.mjs";
 
 ensureDependencies();
 
@@ -23,19 +13,7 @@ const nextEnv = await import("@next/env");
 const { loadEnvConfig } = nextEnv.default ?? nextEnv;
 loadEnvConfig(root, false, { info: () => {}, error: console.error });
 
-if (!buildIsCurrent()) {
-  console.log(`[start] building the app (next build → ${distDir}) …`);
-  const started = Date.now();
-  const code = await run(process.execPath, [nextBin(), "build"], {
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
-  });
-  if (code !== 0) {
-    console.error("[start] the build failed; see the output above.");
-    process.exit(code);
-  }
-  writeFileSync(buildStampPath(), sourceHash());
-  console.log(`[start] built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-}
+await buildIfNeeded("start");
 
 const port = process.env.PORT || "3000";
 const hostname = process.env.HOSTNAME || "0.0.0.0";

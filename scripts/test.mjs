@@ -1,17 +1,8 @@
 // `npm test`: every check, in the order a failure is cheapest to find, then one summary.
 // Steps: format, lint, typecheck, unit, build, integration, e2e. `npm test -- unit e2e` runs a subset.
-import { rmSync, writeFileSync } from "node:fs";
+import { rmSync } from "node:fs";
 import path from "node:path";
-import {
-  buildStampPath,
-  distDir,
-  ensureDependencies,
-  findChromium,
-  nextBin,
-  root,
-  run,
-  sourceHash,
-} from "./lib.mjs";
+import { build, distDir, ensureDependencies, findChromium, root, run } from "./lib.mjs";
 
 ensureDependencies();
 
@@ -25,11 +16,7 @@ const STEPS = [
   { name: "unit", run: () => run(bin("vitest"), ["run"], { env }) },
   {
     name: "build",
-    run: async () => {
-      const code = await run(process.execPath, [nextBin(), "build"], { env });
-      if (code === 0) writeFileSync(buildStampPath(), sourceHash());
-      return code;
-    },
+    run: () => build(env),
   },
   {
     name: "integration",
