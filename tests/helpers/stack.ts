@@ -1,8 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
-import { deflateSync } from "node:zlib";
 import { afterAll, beforeAll, expect } from "vitest";
 import { AppServer, REPO_ROOT, fakeApiKey, startSim, type SimHandle } from "./app";
+import { makePng } from "@/simulator/test-support";
 import { ApiClient, findKeyLeaks } from "./client";
 
 export const SAMPLE_MP4 = fs.readFileSync(path.join(REPO_ROOT, "simulator/assets/sample.mp4"));
@@ -88,43 +88,7 @@ export function uniquePrompt(text: string): string {
   return `${text} #${Date.now().toString(36)}${promptCounter}`;
 }
 
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function crc32(bytes: Buffer): number {
-  let crc = 0xffffffff;
-  for (const b of bytes) crc = (CRC_TABLE[(crc ^ b) & 0xff] ?? 0) ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
-}
-
-function chunk(type: string, data: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([length, body, crc]);
-}
-
-/** A real, decodable grey PNG of the given size. */
-export function makePng(width: number, height: number): Buffer {
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 0, 0, 0, 0], 8); // 8-bit greyscale
-  const row = Buffer.alloc(width + 1, 0x80);
-  row[0] = 0;
-  const raw = Buffer.concat(Array.from({ length: height }, () => row));
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk("IHDR", header),
-    chunk("IDAT", deflateSync(raw)),
-    chunk("IEND", Buffer.alloc(0)),
-  ]);
-}
+export { makePng };
 
 /** A file part for FormData; the declared type is whatever the test wants to claim. */
 export function fileBlob(bytes: Uint8Array, type = ""): Blob {
