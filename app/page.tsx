@@ -1,6 +1,10 @@
 import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
+import { GeneratorWorkspace } from "@/components/generator/generator-workspace";
 import { PageHeader } from "@/components/page-header";
+import { appMode } from "@/lib/server/app-mode";
+
+export const dynamic = "force-dynamic";
 
 export async function generateMetadata(): Promise<Metadata> {
   const t = await getTranslations("pages");
@@ -9,5 +13,10 @@ export async function generateMetadata(): Promise<Metadata> {
 
 export default async function GeneratePage() {
   const t = await getTranslations("pages");
-  return <PageHeader title={t("generateTitle")} subtitle={t("generateSubtitle")} />;
+  return (
+    <>
+      <PageHeader title={t("generateTitle")} subtitle={t("generateSubtitle")} />
+      <GeneratorWorkspace demo={appMode() === "demo"} />
+    </>
+  );
 }

@@ -7,6 +7,8 @@ export function readTree(dir: string): { name: string; text: string }[] {
   const out: { name: string; text: string }[] = [];
   const walk = (current: string) => {
     for (const entry of fs.readdirSync(current, { withFileTypes: true })) {
+      // Turbopack links node_modules packages into the build folder: not our output.
+      if (entry.isSymbolicLink()) continue;
       const full = path.join(current, entry.name);
       const stat = fs.statSync(full);
       if (stat.isDirectory()) walk(full);

@@ -54,7 +54,8 @@ export function Segmented({
               checked={option.value === value}
               onChange={() => onChange(option.value)}
               aria-label={option.ariaLabel}
-              className="sr-only"
+              // Covers the whole segment, invisible: the click lands on the radio itself.
+              className="absolute inset-0 m-0 cursor-pointer appearance-none rounded-md opacity-0 disabled:cursor-not-allowed"
             />
             {option.label}
           </label>

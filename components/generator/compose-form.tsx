@@ -1,0 +1,231 @@
+"use client";
+
+import { Sparkles } from "lucide-react";
+import { useTranslations } from "next-intl";
+import { useId, useRef, type FormEvent, type KeyboardEvent } from "react";
+import { PROMPT_MAX_CHARS } from "@/lib/contracts/create-video";
+import { ApiRequestError } from "@/lib/client/api";
+import { fallbackModels, frameSizeFor, resolveSelection } from "@/lib/client/model-options";
+import { useHydrated } from "@/hooks/use-hydrated";
+import { useCreateJob } from "@/hooks/use-jobs";
+import { useModels } from "@/hooks/use-models";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { cn } from "@/components/ui/cn";
+import { Spinner } from "@/components/ui/spinner";
+import { Textarea } from "@/components/ui/textarea";
+import { ImageField, usePreparedImage, type PickedImage } from "./image-field";
+import { ModelParameters, ModelSelect } from "./model-fields";
+
+export interface Draft {
+  prompt: string;
+  model?: string;
+  seconds?: string;
+  size?: string;
+  image: PickedImage | null;
+}
+
+export const EMPTY_DRAFT: Draft = { prompt: "", image: null };
+
+export const SHORTCUT_KEYS = "Ctrl/⌘ + Enter";
+
+/** On phones the form fills the screen: bring the new job's card into view. */
+function revealNewJob() {
+  if (!window.matchMedia("(max-width: 1023px)").matches) return;
+  const reduce = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  document
+    .getElementById("current-jobs")
+    ?.scrollIntoView({ behavior: reduce ? "auto" : "smooth", block: "start" });
+}
+
+/** Prompt, model, duration, frame, reference image and the Generate button. */
+export function ComposeForm({
+  draft,
+  onDraft,
+  promptRef,
+}: {
+  draft: Draft;
+  onDraft: (update: (draft: Draft) => Draft) => void;
+  promptRef: React.RefObject<HTMLTextAreaElement | null>;
+}) {
+  const t = useTranslations("generator.compose");
+  const hydrated = useHydrated();
+  const models = useModels();
+  const create = useCreateJob();
+  const formRef = useRef<HTMLFormElement>(null);
+  const promptId = useId();
+  const countId = useId();
+  const titleId = useId();
+
+  const catalogue = models.data ?? (models.isError ? fallbackModels() : undefined);
+  const selection = catalogue
+    ? resolveSelection(catalogue.models, catalogue.defaultModel, draft)
+    : null;
+  const model = selection?.model;
+  const frame = model ? frameSizeFor(model, selection?.size) : null;
+  const acceptsImage = model?.acceptsImage ?? true;
+  const pickedImage = acceptsImage ? draft.image : null;
+  const prepared = usePreparedImage(pickedImage, frame);
+
+  const length = draft.prompt.length;
+  const trimmed = draft.prompt.trim();
+  const over = trimmed.length - PROMPT_MAX_CHARS;
+  const imageBusy = Boolean(pickedImage) && prepared.isFetching;
+  const imageFailed = Boolean(pickedImage) && prepared.isError;
+  const canSubmit =
+    hydrated &&
+    Boolean(selection) &&
+    trimmed.length > 0 &&
+    over <= 0 &&
+    !imageBusy &&
+    !imageFailed &&
+    !create.isPending;
+
+  function submit(event?: FormEvent) {
+    event?.preventDefault();
+    if (!canSubmit || !selection) return;
+    const image = pickedImage ? prepared.data : undefined;
+    create.mutate(
+      {
+        prompt: trimmed,
+        model: selection.model.id,
+        seconds: selection.seconds,
+        size: selection.size,
+        image: image?.dataUrl,
+        imageInfo: image
+          ? { width: image.width, height: image.height, bytes: image.bytes, mime: image.mime }
+          : undefined,
+      },
+      { onSuccess: revealNewJob },
+    );
+  }
+
+  function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      formRef.current?.requestSubmit();
+    }
+  }
+
+  const createError = create.error;
+  const envelope = createError instanceof ApiRequestError ? createError.error : null;
+
+  return (
+    <Card aria-labelledby={titleId} role="region">
+      <CardHeader>
+        <CardTitle id={titleId}>{t("title")}</CardTitle>
+        <CardDescription>{t("description")}</CardDescription>
+      </CardHeader>
+      <CardContent>
+        <form ref={formRef} onSubmit={submit} className="space-y-5" noValidate>
+          <div className="space-y-1.5">
+            <label
+              htmlFor={promptId}
+              className="block text-sm font-medium text-zinc-700 dark:text-zinc-300"
+            >
+              {t("promptLabel")}
+            </label>
+            <Textarea
+              id={promptId}
+              ref={promptRef}
+              value={draft.prompt}
+              onChange={(e) => {
+                const prompt = e.target.value;
+                onDraft((d) => ({ ...d, prompt }));
+              }}
+              onKeyDown={onKeyDown}
+              placeholder={t("promptPlaceholder")}
+              aria-describedby={countId}
+              aria-invalid={over > 0 || undefined}
+              rows={6}
+            />
+            <div id={countId} className="flex items-start justify-between gap-3 text-xs">
+              {over > 0 ? (
+                <span role="alert" className="font-medium text-red-600 dark:text-red-400">
+                  {t("promptTooLong", { max: PROMPT_MAX_CHARS, over })}
+                </span>
+              ) : (
+                <span className="text-zinc-400 dark:text-zinc-500">
+                  <kbd className="font-sans">{t("shortcut", { keys: SHORTCUT_KEYS })}</kbd>
+                </span>
+              )}
+              <span
+                className={cn(
+                  "shrink-0 font-mono tabular-nums",
+                  over > 0 ? "text-red-600 dark:text-red-400" : "text-zinc-400 dark:text-zinc-500",
+                )}
+              >
+                {t("promptCount", { count: length, max: PROMPT_MAX_CHARS })}
+              </span>
+            </div>
+          </div>
+
+          <ModelSelect
+            models={catalogue?.models}
+            value={model}
+            disabled={!hydrated}
+            onChange={(id) => onDraft((d) => ({ ...d, model: id }))}
+          />
+          {models.isError ? (
+            <Alert tone="warning" className="text-xs">
+              {t("modelsUnavailable")}
+            </Alert>
+          ) : catalogue?.relayError ? (
+            <Alert tone="warning" className="text-xs">
+              {t("relayListError", { code: catalogue.relayError })}
+            </Alert>
+          ) : null}
+
+          {model ? (
+            <ModelParameters
+              model={model}
+              seconds={selection?.seconds}
+              size={selection?.size}
+              disabled={!hydrated}
+              onSeconds={(seconds) => onDraft((d) => ({ ...d, model: model.id, seconds }))}
+              onSize={(size) => onDraft((d) => ({ ...d, model: model.id, size }))}
+            />
+          ) : null}
+
+          <ImageField
+            picked={pickedImage}
+            onPick={(image) => onDraft((d) => ({ ...d, image }))}
+            prepared={prepared.data}
+            preparing={imageBusy}
+            problem={imageFailed ? (prepared.error?.problem ?? "decode") : null}
+            frameLabel={frame ? `${frame.width}×${frame.height}` : null}
+            accepted={acceptsImage}
+            disabled={!hydrated}
+          />
+
+          {createError ? (
+            <Alert tone="danger" role="alert" className="space-y-1">
+              <p className="font-semibold">
+                {t("submitFailed")}
+                {envelope ? `: ${envelope.message}` : ""}
+              </p>
+              <p>{envelope ? envelope.hint : t("networkError")}</p>
+              {envelope ? (
+                <p className="font-mono text-xs opacity-80">
+                  {envelope.code}
+                  {envelope.requestId ? ` · ${envelope.requestId}` : ""}
+                </p>
+              ) : null}
+            </Alert>
+          ) : null}
+
+          <div className="space-y-2">
+            <Button type="submit" size="lg" className="w-full" disabled={!canSubmit}>
+              {create.isPending ? <Spinner /> : <Sparkles aria-hidden />}
+              {create.isPending ? t("submitting") : t("submit")}
+            </Button>
+            <p className="text-center text-xs text-zinc-400 dark:text-zinc-500">
+              {t("concurrentHint")}
+            </p>
+          </div>
+        </form>
+      </CardContent>
+    </Card>
+  );
+}

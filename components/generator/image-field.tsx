@@ -1,0 +1,212 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { ImagePlus, X } from "lucide-react";
+import { useTranslations } from "next-intl";
+import { useEffect, useEffectEvent, useId, useRef, useState, type DragEvent } from "react";
+import { formatBytes } from "@/lib/client/format";
+import {
+  ACCEPTED_IMAGE_TYPES,
+  checkImageFile,
+  firstImageFile,
+  ImagePreparationError,
+  MAX_SOURCE_IMAGE_BYTES,
+  prepareReferenceImage,
+  type ImageProblem,
+  type PreparedImage,
+} from "@/lib/client/image";
+import { Button } from "@/components/ui/button";
+import { cn } from "@/components/ui/cn";
+import { Spinner } from "@/components/ui/spinner";
+
+export interface PickedImage {
+  /** Changes with every pick, so the same file picked twice is prepared again. */
+  key: number;
+  file: File;
+}
+
+let pickCounter = 0;
+
+/** Resized/cropped upload for the current frame size, prepared once per (file, frame). */
+export function usePreparedImage(
+  picked: PickedImage | null,
+  frame: { width: number; height: number } | null,
+) {
+  return useQuery<PreparedImage, ImagePreparationError>({
+    queryKey: ["reference-image", picked?.key, frame?.width, frame?.height],
+    queryFn: () => prepareReferenceImage(picked!.file, frame!),
+    enabled: Boolean(picked && frame),
+    staleTime: Infinity,
+    gcTime: 60_000,
+    retry: false,
+  });
+}
+
+/** Reference image: click, drag-and-drop or paste; preview; inline errors; cropped in the browser. */
+export function ImageField({
+  picked,
+  onPick,
+  prepared,
+  preparing,
+  problem,
+  frameLabel,
+  accepted,
+  disabled,
+}: {
+  picked: PickedImage | null;
+  onPick: (image: PickedImage | null) => void;
+  prepared: PreparedImage | undefined;
+  preparing: boolean;
+  problem: ImageProblem | null;
+  frameLabel: string | null;
+  accepted: boolean;
+  disabled: boolean;
+}) {
+  const t = useTranslations("generator.compose");
+  const inputRef = useRef<HTMLInputElement>(null);
+  const [dragging, setDragging] = useState(false);
+  const [rejected, setRejected] = useState<ImageProblem | null>(null);
+  const hintId = useId();
+  const errorId = useId();
+  const shownProblem = rejected ?? problem;
+  const maxLabel = formatBytes(MAX_SOURCE_IMAGE_BYTES);
+
+  function take(file: File | null) {
+    if (!file) return;
+    const issue = checkImageFile(file);
+    if (issue) {
+      setRejected(issue);
+      return;
+    }
+    setRejected(null);
+    pickCounter += 1;
+    onPick({ key: pickCounter, file });
+  }
+
+  // Paste anywhere on the page: an image on the clipboard becomes the reference image.
+  const onPaste = useEffectEvent((event: ClipboardEvent) => {
+    const file = firstImageFile(event.clipboardData?.files);
+    if (!file || !file.type.startsWith("image/")) return;
+    event.preventDefault();
+    take(file);
+  });
+  useEffect(() => {
+    if (!accepted || disabled) return;
+    window.addEventListener("paste", onPaste);
+    return () => window.removeEventListener("paste", onPaste);
+  }, [accepted, disabled]);
+
+  function onDrop(event: DragEvent) {
+    event.preventDefault();
+    setDragging(false);
+    if (!accepted || disabled) return;
+    take(firstImageFile(event.dataTransfer.files));
+  }
+
+  return (
+    <div className="space-y-1.5">
+      <div className="flex items-baseline justify-between">
+        <span className="text-sm font-medium text-zinc-700 dark:text-zinc-300">
+          {t("imageLabel")}
+        </span>
+        <span className="text-xs text-zinc-400">{t("imageOptional")}</span>
+      </div>
+      <input
+        ref={inputRef}
+        type="file"
+        accept={ACCEPTED_IMAGE_TYPES.join(",")}
+        aria-label={t("imageLabel")}
+        tabIndex={-1}
+        className="sr-only"
+        disabled={!accepted || disabled}
+        onChange={(event) => {
+          take(event.target.files?.[0] ?? null);
+          event.target.value = "";
+        }}
+      />
+      {!accepted ? (
+        <p className="rounded-lg border border-dashed border-zinc-200 px-3 py-3 text-xs text-zinc-500 dark:border-zinc-800">
+          {t("imageNotAccepted")}
+        </p>
+      ) : picked ? (
+        <div className="flex items-center gap-3 rounded-lg border border-zinc-200 bg-zinc-50 p-2 dark:border-zinc-800 dark:bg-zinc-900">
+          <div className="flex size-16 shrink-0 items-center justify-center overflow-hidden rounded-md bg-zinc-200 dark:bg-zinc-800">
+            {prepared ? (
+              // A data URL preview of exactly what will be uploaded; next/image adds nothing here.
+              // eslint-disable-next-line @next/next/no-img-element
+              <img
+                src={prepared.dataUrl}
+                alt={t("imagePreviewAlt", { size: `${prepared.width}×${prepared.height}` })}
+                className="size-full object-contain"
+              />
+            ) : preparing ? (
+              <Spinner />
+            ) : null}
+          </div>
+          <div className="min-w-0 flex-1 text-xs">
+            <p className="truncate font-medium text-zinc-800 dark:text-zinc-200">
+              {picked.file.name}
+            </p>
+            <p className="text-zinc-500 dark:text-zinc-400">
+              {preparing
+                ? t("imagePreparing")
+                : prepared
+                  ? t("imageCropped", {
+                      size: `${prepared.width}×${prepared.height}`,
+                      bytes: formatBytes(prepared.bytes),
+                    })
+                  : null}
+            </p>
+          </div>
+          <Button
+            variant="ghost"
+            size="icon-sm"
+            aria-label={t("imageRemove")}
+            title={t("imageRemove")}
+            onClick={() => {
+              setRejected(null);
+              onPick(null);
+            }}
+            disabled={disabled}
+          >
+            <X aria-hidden />
+          </Button>
+        </div>
+      ) : (
+        <button
+          type="button"
+          disabled={disabled}
+          onClick={() => inputRef.current?.click()}
+          onDragOver={(event) => {
+            event.preventDefault();
+            setDragging(true);
+          }}
+          onDragLeave={() => setDragging(false)}
+          onDrop={onDrop}
+          aria-describedby={shownProblem ? errorId : hintId}
+          className={cn(
+            "flex w-full flex-col items-center gap-1 rounded-lg border border-dashed px-3 py-4 text-center transition-colors",
+            "focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-violet-500 disabled:opacity-60",
+            dragging
+              ? "border-violet-500 bg-violet-50 dark:bg-violet-950/30"
+              : "border-zinc-300 hover:border-zinc-400 hover:bg-zinc-50 dark:border-zinc-700 dark:hover:border-zinc-600 dark:hover:bg-zinc-900",
+          )}
+        >
+          <ImagePlus aria-hidden className="size-5 text-zinc-400" />
+          <span className="text-sm font-medium text-zinc-700 dark:text-zinc-300">
+            {t("imageDrop")}
+          </span>
+          <span id={hintId} className="text-xs text-zinc-500 dark:text-zinc-400">
+            {t("imageFormats", { max: maxLabel })}
+            {frameLabel ? ` · ${t("imageWillCrop", { size: frameLabel })}` : ""}
+          </span>
+        </button>
+      )}
+      {shownProblem ? (
+        <p id={errorId} role="alert" className="text-xs font-medium text-red-600 dark:text-red-400">
+          {t(`imageErrors.${shownProblem}`, { max: maxLabel })}
+        </p>
+      ) : null}
+    </div>
+  );
+}

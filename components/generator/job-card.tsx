@@ -1,0 +1,149 @@
+"use client";
+
+import { CornerDownRight, ImageIcon, Timer, X } from "lucide-react";
+import { useTranslations } from "next-intl";
+import { useId } from "react";
+import { isTerminalState, type Job } from "@/lib/contracts/job";
+import { formatElapsed } from "@/lib/client/format";
+import type { TrackedJob } from "@/lib/client/tracked-job";
+import { useJobStream } from "@/hooks/use-job-stream";
+import { useNow } from "@/hooks/use-now";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
+import { cn } from "@/components/ui/cn";
+import { JobFailure } from "./job-failure";
+import { JobNotes } from "./job-notes";
+import { JobProgress } from "./job-progress";
+import { JobResult } from "./job-result";
+import { StateBadge } from "./state-badge";
+
+function ElapsedTime({ job }: { job: Job }) {
+  const t = useTranslations("generator.job");
+  const finished = isTerminalState(job.state);
+  const now = useNow(!finished);
+  const start = Date.parse(job.createdAt);
+  const end = finished ? Date.parse(job.completedAt ?? job.updatedAt) : now;
+  if (!end || Number.isNaN(start) || end < start) return null;
+  const time = formatElapsed(end - start);
+  return (
+    <span className="inline-flex items-center gap-1 tabular-nums">
+      <Timer aria-hidden className="size-3.5" />
+      {finished ? t("took", { time }) : t("elapsed", { time })}
+    </span>
+  );
+}
+
+/** State, model, parameters, elapsed time and lineage of a job, on one wrapping line. */
+export function JobMeta({ job, live = false }: { job: Job; live?: boolean }) {
+  const t = useTranslations("generator");
+  return (
+    <div className="mt-1.5 flex flex-wrap items-center gap-x-2.5 gap-y-1 text-xs text-zinc-500 dark:text-zinc-400">
+      <StateBadge state={job.state} live={live} />
+      <Badge className="font-mono">{job.model}</Badge>
+      {job.seconds ? <span>{t("compose.durationValue", { seconds: job.seconds })}</span> : null}
+      {job.size ? <span className="font-mono">{job.size.replace("x", "×")}</span> : null}
+      {job.hasImage ? (
+        <span className="inline-flex items-center gap-1">
+          <ImageIcon aria-hidden className="size-3.5" />
+          {t("compose.imageLabel")}
+        </span>
+      ) : null}
+      <ElapsedTime job={job} />
+      {job.attempts > 1 ? <span>{t("job.attempts", { count: job.attempts })}</span> : null}
+      {job.retryOf ? (
+        <span className="inline-flex items-center gap-1 font-mono">
+          <CornerDownRight aria-hidden className="size-3.5" />
+          {t("job.retryOf", { id: job.retryOf })}
+        </span>
+      ) : null}
+    </div>
+  );
+}
+
+/** Progress while running, the retry/failover lines, then the video or the failure. */
+export function JobBody({ tracked, autoLoad = true }: { tracked: TrackedJob; autoLoad?: boolean }) {
+  const t = useTranslations("generator.job");
+  const { job } = tracked;
+  return (
+    <div className="space-y-3">
+      {isTerminalState(job.state) ? null : <JobProgress tracked={tracked} />}
+      <JobNotes notes={tracked.notes} />
+      {job.state === "completed" ? <JobResult job={job} autoLoad={autoLoad} /> : null}
+      {job.state === "failed" ? <JobFailure job={job} /> : null}
+      {job.state === "canceled" ? <p className="text-sm text-zinc-500">{t("canceled")}</p> : null}
+    </div>
+  );
+}
+
+const ACCENT: Record<Job["state"], string> = {
+  queued: "before:bg-zinc-300 dark:before:bg-zinc-700",
+  submitting: "before:bg-sky-400",
+  running: "before:bg-violet-500",
+  completed: "before:bg-emerald-500",
+  failed: "before:bg-red-500",
+  canceled: "before:bg-zinc-300 dark:before:bg-zinc-700",
+};
+
+/** A job of the "current" panel. */
+export function JobCard({ id, onDismiss }: { id: string; onDismiss: () => void }) {
+  const t = useTranslations("generator.job");
+  const promptId = useId();
+  const { tracked, isLoading, gone } = useJobStream(id);
+
+  if (!tracked) {
+    return (
+      <Card className="flex items-center gap-3 p-4">
+        {isLoading ? (
+          <div className="h-16 flex-1 animate-pulse rounded-md bg-zinc-100 dark:bg-zinc-800" />
+        ) : (
+          <p className="flex-1 text-sm text-zinc-500">{gone ? t("gone") : t("loadFailed")}</p>
+        )}
+        <Button
+          variant="ghost"
+          size="icon-sm"
+          aria-label={t("dismiss")}
+          title={t("dismiss")}
+          onClick={onDismiss}
+        >
+          <X aria-hidden />
+        </Button>
+      </Card>
+    );
+  }
+
+  const { job } = tracked;
+  return (
+    <Card
+      role="article"
+      aria-labelledby={promptId}
+      className={cn(
+        "relative overflow-hidden before:absolute before:inset-y-0 before:left-0 before:w-0.5",
+        ACCENT[job.state],
+      )}
+    >
+      <div className="flex items-start gap-3 px-4 pt-4 pb-3">
+        <div className="min-w-0 flex-1">
+          <p id={promptId} translate="no" className="line-clamp-3 text-sm font-medium break-words">
+            {job.prompt}
+          </p>
+          <JobMeta job={job} live />
+        </div>
+        <Button
+          variant="ghost"
+          size="icon-sm"
+          aria-label={t("dismiss")}
+          title={t("dismiss")}
+          onClick={onDismiss}
+          className="-mt-1 -mr-1"
+        >
+          <X aria-hidden />
+        </Button>
+      </div>
+      <div className="px-4 pb-4">
+        {gone ? <p className="mb-2 text-sm text-zinc-500">{t("gone")}</p> : null}
+        <JobBody tracked={tracked} />
+      </div>
+    </Card>
+  );
+}

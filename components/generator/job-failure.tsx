@@ -1,0 +1,218 @@
+"use client";
+
+import {
+  AlertTriangle,
+  Check,
+  ClipboardCopy,
+  History,
+  RotateCcw,
+  Stethoscope,
+  XCircle,
+} from "lucide-react";
+import Link from "next/link";
+import { useTranslations } from "next-intl";
+import { useId, useState } from "react";
+import { ERROR_SPECS } from "@/lib/contracts/errors";
+import type { Job } from "@/lib/contracts/job";
+import { ApiRequestError } from "@/lib/client/api";
+import { formatErrorDetails, type ErrorDetailLabels } from "@/lib/client/error-details";
+import { sessionImage } from "@/lib/client/session-images";
+import { useCopy } from "@/hooks/use-copy";
+import { useHydrated } from "@/hooks/use-hydrated";
+import { useCreateJob } from "@/hooks/use-jobs";
+import { Alert } from "@/components/ui/alert";
+import { Button, buttonClasses } from "@/components/ui/button";
+import { Spinner } from "@/components/ui/spinner";
+import { useGeneratorActions } from "./generator-actions";
+
+const LABEL_KEYS = [
+  "header",
+  "time",
+  "jobId",
+  "model",
+  "code",
+  "message",
+  "hint",
+  "status",
+  "requestId",
+  "upstreamRequestId",
+  "upstreamHost",
+  "attempts",
+  "upstreamMessage",
+  "retryOf",
+  "prompt",
+  "page",
+] as const satisfies readonly (keyof ErrorDetailLabels)[];
+
+/**
+ * A failed job: what happened (server-localized message), why it likely happened, what to do next,
+ * the ids support needs, and the ways out: retry, copy details, diagnostics, history.
+ */
+export function JobFailure({ job }: { job: Job }) {
+  const t = useTranslations("generator.failure");
+  const tCauses = useTranslations("generator.causes");
+  const hydrated = useHydrated();
+  const { copy, status: copyStatus } = useCopy();
+  const create = useCreateJob();
+  const actions = useGeneratorActions();
+  const [needsImage, setNeedsImage] = useState(false);
+  const headingId = useId();
+  const error = job.error;
+  const code = error?.code ?? "generation_failed";
+  const ambiguous = ERROR_SPECS[code].ambiguous;
+  // When trying again cannot help (key, quota, channel), fixing the setup is the main way out.
+  const retryFirst = error?.retryable ?? ERROR_SPECS[code].retryable;
+
+  function copyDetails() {
+    const labels = {} as ErrorDetailLabels;
+    for (const key of LABEL_KEYS) labels[key] = t(`labels.${key}`);
+    void copy(formatErrorDetails(job, labels, { pageUrl: window.location.origin }));
+  }
+
+  function retry() {
+    const image = sessionImage(job.id);
+    if (job.hasImage && !image) {
+      setNeedsImage(true);
+      actions?.loadDraft(job);
+      return;
+    }
+    create.mutate({
+      prompt: job.prompt,
+      model: job.model,
+      seconds: job.seconds,
+      size: job.size,
+      image,
+      retryOf: job.id,
+      replaces: job.id,
+    });
+  }
+
+  const retryError =
+    create.error instanceof ApiRequestError && create.error.error
+      ? create.error.error.message
+      : create.error
+        ? String(create.error.message)
+        : null;
+
+  const diagnosticsLink = (
+    <Link
+      href="/diagnostics"
+      className={buttonClasses({ variant: retryFirst ? "ghost" : "primary", size: "sm" })}
+    >
+      <Stethoscope aria-hidden />
+      {t("diagnostics")}
+    </Link>
+  );
+
+  const details: [string, string | number | undefined][] = [
+    [t("labels.code"), code],
+    [t("labels.status"), error?.status],
+    [t("labels.requestId"), error?.requestId || undefined],
+    [t("labels.upstreamRequestId"), error?.upstreamRequestId],
+    [t("labels.upstreamHost"), job.upstreamHost],
+    [t("labels.attempts"), error?.attempts ?? job.attempts],
+  ];
+
+  return (
+    <section
+      role="alert"
+      aria-labelledby={headingId}
+      className="space-y-3 rounded-lg border border-red-200 bg-red-50/60 p-3.5 dark:border-red-900/60 dark:bg-red-950/25"
+    >
+      <div className="flex items-start gap-2.5">
+        <XCircle aria-hidden className="mt-0.5 size-5 shrink-0 text-red-600 dark:text-red-400" />
+        <div className="min-w-0">
+          <p className="text-xs font-medium tracking-wide text-red-700 uppercase dark:text-red-400">
+            {t("title")}
+          </p>
+          <h3 id={headingId} className="text-sm font-semibold text-red-950 dark:text-red-50">
+            {error?.message ?? tCauses(code)}
+          </h3>
+        </div>
+      </div>
+
+      {ambiguous ? (
+        <Alert tone="warning" className="flex items-start gap-2">
+          <AlertTriangle aria-hidden className="mt-0.5 size-4 shrink-0" />
+          <p>
+            {t("ambiguous")}{" "}
+            <a
+              href="#history"
+              className="inline-flex items-center gap-1 font-medium whitespace-nowrap underline underline-offset-2"
+            >
+              <History aria-hidden className="size-3.5" />
+              {t("viewHistory")}
+            </a>
+          </p>
+        </Alert>
+      ) : null}
+
+      <dl className="grid gap-2.5 text-sm sm:grid-cols-[7rem_1fr] sm:gap-x-3">
+        <dt className="font-medium text-zinc-700 dark:text-zinc-300">{t("cause")}</dt>
+        <dd className="text-zinc-700 dark:text-zinc-300">{tCauses(code)}</dd>
+        <dt className="font-medium text-zinc-700 dark:text-zinc-300">{t("nextSteps")}</dt>
+        <dd className="text-zinc-900 dark:text-zinc-100">{error?.hint}</dd>
+      </dl>
+
+      <div className="rounded-md bg-white/70 p-2.5 ring-1 ring-red-100 dark:bg-zinc-950/40 dark:ring-red-950">
+        <p className="mb-1.5 text-xs font-medium text-zinc-500 dark:text-zinc-400">
+          {t("details")}
+        </p>
+        <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-xs">
+          {details
+            .filter((entry): entry is [string, string | number] => entry[1] !== undefined)
+            .map(([label, value]) => (
+              <div key={label} className="contents">
+                <dt className="text-zinc-500 dark:text-zinc-400">{label}</dt>
+                <dd className="min-w-0 font-mono break-all text-zinc-800 dark:text-zinc-200">
+                  {value}
+                </dd>
+              </div>
+            ))}
+        </dl>
+        {error?.upstreamMessage ? (
+          <details className="mt-2 text-xs">
+            <summary className="cursor-pointer text-zinc-500 hover:text-zinc-800 dark:text-zinc-400 dark:hover:text-zinc-200">
+              {t("labels.upstreamMessage")}
+            </summary>
+            <pre
+              translate="no"
+              className="mt-1 max-h-40 overflow-auto rounded bg-zinc-100 p-2 font-mono text-[11px] whitespace-pre-wrap break-all dark:bg-zinc-900"
+            >
+              {error.upstreamMessage}
+            </pre>
+          </details>
+        ) : null}
+      </div>
+
+      {needsImage ? <Alert tone="info">{t("editRetryHint")}</Alert> : null}
+      {retryError ? <Alert tone="danger">{t("retryFailed", { message: retryError })}</Alert> : null}
+
+      <div className="flex flex-wrap items-center gap-2">
+        {retryFirst ? null : diagnosticsLink}
+        <Button
+          size="sm"
+          variant={retryFirst ? "primary" : "outline"}
+          onClick={retry}
+          disabled={!hydrated || create.isPending}
+        >
+          {create.isPending ? <Spinner /> : <RotateCcw aria-hidden />}
+          {create.isPending
+            ? t("retrying")
+            : job.hasImage && hydrated && !sessionImage(job.id)
+              ? t("editRetry")
+              : t("retry")}
+        </Button>
+        <Button size="sm" variant="outline" onClick={copyDetails} disabled={!hydrated}>
+          {copyStatus === "copied" ? <Check aria-hidden /> : <ClipboardCopy aria-hidden />}
+          {copyStatus === "copied"
+            ? t("copied")
+            : copyStatus === "failed"
+              ? t("copyFailed")
+              : t("copyDetails")}
+        </Button>
+        {retryFirst ? diagnosticsLink : null}
+      </div>
+    </section>
+  );
+}

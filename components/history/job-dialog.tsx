@@ -1,0 +1,83 @@
+"use client";
+
+import { X } from "lucide-react";
+import { useFormatter, useTranslations } from "next-intl";
+import { useEffect, useId, useRef } from "react";
+import type { TrackedJob } from "@/lib/client/tracked-job";
+import { Button } from "@/components/ui/button";
+import { JobBody, JobMeta } from "@/components/generator/job-card";
+
+/** Full details of a history item in a native modal dialog (focus trap and Escape for free). */
+export function JobDialog({
+  tracked,
+  open,
+  onClose,
+}: {
+  tracked: TrackedJob;
+  open: boolean;
+  onClose: () => void;
+}) {
+  const t = useTranslations("generator.history");
+  const format = useFormatter();
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  const { job } = tracked;
+
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (open && !dialog.open) dialog.showModal();
+    if (!open && dialog.open) dialog.close();
+  }, [open]);
+
+  return (
+    <dialog
+      ref={ref}
+      onClose={onClose}
+      aria-labelledby={titleId}
+      className="m-auto max-h-[calc(100dvh-2rem)] w-[min(44rem,calc(100vw-1.5rem))] overflow-y-auto rounded-xl border border-zinc-200 bg-white p-0 text-zinc-900 shadow-2xl backdrop:bg-zinc-950/60 backdrop:backdrop-blur-sm dark:border-zinc-800 dark:bg-zinc-900 dark:text-zinc-100"
+    >
+      {open ? (
+        <div className="space-y-4 p-5">
+          <div className="flex items-start gap-3">
+            <div className="min-w-0 flex-1">
+              <h2 id={titleId} className="text-base font-semibold tracking-tight">
+                {t("dialogTitle")}
+              </h2>
+              <p
+                translate="no"
+                className="mt-1 text-sm break-words whitespace-pre-wrap text-zinc-700 dark:text-zinc-300"
+              >
+                {job.prompt}
+              </p>
+              <JobMeta job={job} />
+            </div>
+            <Button
+              variant="ghost"
+              size="icon-sm"
+              aria-label={t("close")}
+              title={t("close")}
+              onClick={onClose}
+            >
+              <X aria-hidden />
+            </Button>
+          </div>
+          <JobBody tracked={tracked} autoLoad={false} />
+          <p className="flex flex-wrap gap-x-3 gap-y-1 border-t border-zinc-100 pt-3 text-xs text-zinc-500 dark:border-zinc-800 dark:text-zinc-400">
+            <span>
+              {t("jobId")}: <span className="font-mono">{job.id}</span>
+            </span>
+            <span>
+              {t("createdAt", {
+                time: format.dateTime(new Date(job.createdAt), {
+                  dateStyle: "medium",
+                  timeStyle: "short",
+                }),
+              })}
+            </span>
+          </p>
+        </div>
+      ) : null}
+    </dialog>
+  );
+}

@@ -1,0 +1,141 @@
+import { expect, type Locator, type Page } from "@playwright/test";
+import { randomUUID } from "node:crypto";
+import type { Locale } from "@/lib/i18n/config";
+import { translator } from "@/lib/i18n/translate";
+
+/** A prompt no other test (or earlier run) has used: the simulator counts faults per prompt. */
+export function uniquePrompt(text: string, directives = ""): string {
+  return `${directives ? `${directives} ` : ""}${text} ${randomUUID().slice(0, 8)}`;
+}
+
+/** The generator page at `/`, addressed by roles and the accessible names of the message files. */
+export class GeneratorPage {
+  readonly t: ReturnType<typeof translator>;
+  readonly consoleLines: string[] = [];
+
+  constructor(
+    readonly page: Page,
+    readonly locale: Locale = "zh-CN",
+  ) {
+    this.t = translator(locale);
+    page.on("console", (message) => this.consoleLines.push(message.text()));
+  }
+
+  async goto(): Promise<void> {
+    await this.page.goto("/");
+    await expect(this.heading).toBeVisible();
+    // Controls are disabled until hydration and the model list: wait for a usable form.
+    await expect(this.modelSelect).toBeEnabled();
+  }
+
+  get heading(): Locator {
+    return this.page.getByRole("heading", { level: 1, name: this.t("pages.generateTitle") });
+  }
+
+  get prompt(): Locator {
+    return this.page.getByRole("textbox", { name: this.t("generator.compose.promptLabel") });
+  }
+
+  get modelSelect(): Locator {
+    return this.page.getByRole("combobox", { name: this.t("generator.compose.modelLabel") });
+  }
+
+  get imageInput(): Locator {
+    return this.page.getByLabel(this.t("generator.compose.imageLabel"), { exact: true });
+  }
+
+  /** The preview of the prepared reference image, named by the frame it was cropped to. */
+  imagePreview(size: string): Locator {
+    return this.page.getByRole("img", {
+      name: this.t("generator.compose.imagePreviewAlt", { size }),
+    });
+  }
+
+  /** Picks an option of a radio group (duration, frame) by the group's and the option's names. */
+  async choose(group: string, option: string): Promise<void> {
+    const radio = this.page
+      .getByRole("group", { name: group })
+      .getByRole("radio", { name: option });
+    await radio.check();
+    await expect(radio).toBeChecked();
+  }
+
+  get generateButton(): Locator {
+    return this.page.getByRole("button", { name: this.t("generator.compose.submit") });
+  }
+
+  get current(): Locator {
+    return this.page.getByRole("region", { name: this.t("generator.current.title") });
+  }
+
+  get history(): Locator {
+    return this.page.getByRole("region", { name: this.t("generator.history.title") });
+  }
+
+  /** The card of a job in the "current" panel, found by its prompt. */
+  jobCard(prompt: string): Locator {
+    return this.current.getByRole("article", { name: prompt });
+  }
+
+  historyItem(prompt: string): Locator {
+    return this.history.getByRole("article", { name: prompt });
+  }
+
+  progressBar(card: Locator): Locator {
+    return card.getByRole("progressbar", { name: this.t("generator.job.progressLabel") });
+  }
+
+  video(card: Locator): Locator {
+    return card.locator("video");
+  }
+
+  stateBadge(
+    card: Locator,
+    state: "queued" | "submitting" | "running" | "completed" | "failed" | "canceled",
+  ): Locator {
+    return card.getByText(this.t(`generator.state.${state}`), { exact: true });
+  }
+
+  async submit(
+    prompt: string,
+    options: { model?: string; via?: "click" | "shortcut" } = {},
+  ): Promise<Locator> {
+    await this.prompt.fill(prompt);
+    if (options.model) await this.modelSelect.selectOption(options.model);
+    if (options.via === "shortcut") await this.prompt.press("Control+Enter");
+    else await this.generateButton.click();
+    const card = this.jobCard(prompt);
+    await expect(card).toBeVisible();
+    return card;
+  }
+
+  /** Waits until the card's video can play: metadata and a first frame decoded, duration known. */
+  async expectPlayable(card: Locator): Promise<void> {
+    const video = this.video(card);
+    await expect(video).toBeVisible({ timeout: 45_000 });
+    await expect
+      .poll(
+        () =>
+          video.evaluate((v: HTMLVideoElement) => ({
+            ready: v.readyState >= 2,
+            duration: Number.isFinite(v.duration) && v.duration > 0,
+          })),
+        { timeout: 20_000 },
+      )
+      .toEqual({ ready: true, duration: true });
+  }
+
+  /** Console groups the page wrote for a job (`[Sora2] job_… …`). */
+  jobLogs(jobId: string): string[] {
+    return this.consoleLines.filter((line) => line.startsWith(`[Sora2] ${jobId}`));
+  }
+
+  /** The job id of a prompt, from the public history API. */
+  async jobId(prompt: string): Promise<string> {
+    const response = await this.page.request.get("/api/videos?limit=100");
+    const { jobs } = (await response.json()) as { jobs: { id: string; prompt: string }[] };
+    const job = jobs.find((j) => j.prompt === prompt);
+    if (!job) throw new Error(`no job for prompt ${prompt}`);
+    return job.id;
+  }
+}

@@ -1,0 +1,86 @@
+"use client";
+
+import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import type { CreateVideoRequest } from "@/lib/contracts/create-video";
+import { ApiRequestError, createJob, deleteJob, fetchJobs } from "@/lib/client/api";
+import { logJobNotice, logRequestError } from "@/lib/client/console-log";
+import { jobMemory } from "@/lib/client/job-memory";
+import {
+  jobKey,
+  jobsKey,
+  removeHistoryJob,
+  seedTrackedJob,
+  upsertHistoryJob,
+} from "@/lib/client/query-cache";
+import { rememberSessionImage } from "@/lib/client/session-images";
+
+export const HISTORY_PAGE_SIZE = 12;
+
+/** `GET /api/videos`, newest first, page by page. */
+export function useJobHistory() {
+  return useInfiniteQuery({
+    queryKey: jobsKey,
+    queryFn: ({ pageParam }) => fetchJobs(pageParam, HISTORY_PAGE_SIZE),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    staleTime: 10_000,
+  });
+}
+
+export interface CreateJobVariables extends CreateVideoRequest {
+  /** Replace this job in the "current" panel (the Retry button of a failed card). */
+  replaces?: string;
+  /** What was uploaded, for the console log. */
+  imageInfo?: { width: number; height: number; bytes: number; mime: string };
+}
+
+/** `POST /api/videos` (202 + job); the job is then shown at once and followed on its stream. */
+export function useCreateJob() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (variables: CreateJobVariables) =>
+      createJob({
+        prompt: variables.prompt,
+        model: variables.model,
+        seconds: variables.seconds,
+        size: variables.size,
+        image: variables.image,
+        retryOf: variables.retryOf,
+      }),
+    onSuccess: (job, variables) => {
+      logJobNotice(job.id, `created · ${job.model} (${job.protocol})`, {
+        prompt: job.prompt,
+        seconds: job.seconds,
+        size: job.size,
+        image: variables.imageInfo ?? (variables.image ? "attached" : "none"),
+        retryOf: job.retryOf,
+      });
+      if (variables.image) rememberSessionImage(job.id, variables.image);
+      seedTrackedJob(queryClient, job);
+      if (variables.replaces) jobMemory().replaceInWorkspace(variables.replaces, job.id);
+      else jobMemory().addToWorkspace(job.id);
+      upsertHistoryJob(queryClient, job);
+    },
+    onError: (error) => {
+      if (error instanceof ApiRequestError && error.error) {
+        logRequestError("create rejected", error.error);
+      } else {
+        logJobNotice(null, "create failed", { error: String(error) }, "error");
+      }
+    },
+  });
+}
+
+export function useDeleteJob() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => deleteJob(id),
+    onSuccess: (_data, id) => {
+      logJobNotice(id, "deleted");
+      jobMemory().removeFromWorkspace(id);
+      jobMemory().forget(id);
+      removeHistoryJob(queryClient, id);
+      queryClient.removeQueries({ queryKey: jobKey(id) });
+    },
+  });
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { excerpt, formatBytes, formatDelaySeconds, formatElapsed, stripDirectives } from "./format";
+
+describe("formatDelaySeconds", () => {
+  it.each([
+    [3000, "3"],
+    [6000, "6"],
+    [3456, "3.5"],
+    [300, "0.3"],
+    [0, "0"],
+    [12_400, "12"],
+    [-5, "0"],
+  ])("%d ms → %s s", (ms, text) => {
+    expect(formatDelaySeconds(ms)).toBe(text);
+  });
+});
+
+describe("formatElapsed", () => {
+  it.each([
+    [0, "0:00"],
+    [9_999, "0:09"],
+    [65_000, "1:05"],
+    [3_725_000, "1:02:05"],
+  ])("%d ms → %s", (ms, text) => {
+    expect(formatElapsed(ms)).toBe(text);
+  });
+});
+
+describe("formatBytes", () => {
+  it.each([
+    [512, "512 B"],
+    [2048, "2 KB"],
+    [1536, "1.5 KB"],
+    [68_000, "66 KB"],
+    [5 * 1024 * 1024, "5 MB"],
+  ])("%d → %s", (bytes, text) => {
+    expect(formatBytes(bytes)).toBe(text);
+  });
+});
+
+describe("stripDirectives / excerpt", () => {
+  it("removes simulator directives", () => {
+    expect(stripDirectives("[[sim:upstream_503*2]]  a cat [[sim:speed=2]] jumps")).toBe(
+      "a cat jumps",
+    );
+  });
+  it("cuts long text on characters, not UTF-16 units", () => {
+    expect(excerpt("一只猫在海浪上冲浪", 5)).toBe("一只猫在…");
+    expect(excerpt("short", 10)).toBe("short");
+  });
+});

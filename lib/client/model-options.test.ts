@@ -1,0 +1,103 @@
+import { describe, expect, it } from "vitest";
+import { describeModel } from "@/lib/contracts/models";
+import {
+  fallbackModels,
+  frameSizeFor,
+  groupModels,
+  orientationOf,
+  resolveSelection,
+  selectableDurations,
+  selectableSizes,
+} from "./model-options";
+
+const models = [
+  describeModel("sora_video2", true),
+  describeModel("sora_video2-landscape", true),
+  describeModel("sora-2", true),
+  describeModel("sora-2-pro", false),
+  describeModel("veo-3-relay", true),
+];
+
+describe("resolveSelection", () => {
+  it("uses the default model when nothing is chosen", () => {
+    const s = resolveSelection(models, "sora_video2", {});
+    expect(s?.model.id).toBe("sora_video2");
+    expect(s?.seconds).toBeUndefined();
+    expect(s?.size).toBeUndefined();
+  });
+
+  it("chat models imply duration and size: nothing to send", () => {
+    const s = resolveSelection(models, "sora_video2", {
+      model: "sora_video2-landscape",
+      seconds: "8",
+      size: "720x1280",
+    });
+    expect(s).toMatchObject({ seconds: undefined, size: undefined });
+    expect(s?.model.id).toBe("sora_video2-landscape");
+  });
+
+  it("videos models keep a valid choice and replace an invalid one", () => {
+    expect(
+      resolveSelection(models, "sora_video2", { model: "sora-2", seconds: "8", size: "1280x720" }),
+    ).toMatchObject({
+      seconds: "8",
+      size: "1280x720",
+    });
+    expect(
+      resolveSelection(models, "sora_video2", {
+        model: "sora-2",
+        seconds: "10",
+        size: "1792x1024",
+      }),
+    ).toMatchObject({
+      seconds: "4",
+      size: "1280x720",
+    });
+  });
+
+  it("an unknown model falls back to the default, then to the first", () => {
+    expect(resolveSelection(models, "sora-2", { model: "gone" })?.model.id).toBe("sora-2");
+    expect(resolveSelection(models, "missing", { model: "gone" })?.model.id).toBe("sora_video2");
+    expect(resolveSelection([], "x", {})).toBeNull();
+  });
+});
+
+describe("model helpers", () => {
+  it.each([
+    ["720x1280", "portrait"],
+    ["1792x1024", "landscape"],
+    ["1024x1024", "square"],
+    ["bad", "square"],
+  ])("orientation of %s is %s", (size, orientation) => {
+    expect(orientationOf(size)).toBe(orientation);
+  });
+
+  it("frame size follows the choice, else the model's first size", () => {
+    const pro = describeModel("sora-2-pro");
+    expect(frameSizeFor(pro, "1792x1024")).toEqual({ width: 1792, height: 1024 });
+    expect(frameSizeFor(pro, "999x999")).toEqual({ width: 720, height: 1280 });
+    expect(frameSizeFor(describeModel("sora_video2"))).toEqual({ width: 704, height: 1280 });
+  });
+
+  it("only videos models offer choices", () => {
+    expect(selectableDurations(describeModel("sora-2"))).toEqual(["4", "8", "12"]);
+    expect(selectableSizes(describeModel("sora_video2-hd"))).toEqual([]);
+  });
+
+  it("groups stable, catalogue and relay-only models", () => {
+    const groups = groupModels(models);
+    expect(groups.recommended.map((m) => m.id)).toEqual(["sora_video2"]);
+    expect(groups.catalogue.map((m) => m.id)).toEqual([
+      "sora_video2-landscape",
+      "sora-2",
+      "sora-2-pro",
+    ]);
+    expect(groups.relay.map((m) => m.id)).toEqual(["veo-3-relay"]);
+  });
+
+  it("falls back to the built-in catalogue", () => {
+    const fallback = fallbackModels();
+    expect(fallback.defaultModel).toBe("sora_video2");
+    expect(fallback.models.every((m) => m.known)).toBe(true);
+  });
+});
