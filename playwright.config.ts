@@ -26,7 +26,7 @@ const executablePath = chromiumPath();
 export default defineConfig({
   testDir: "./e2e",
   globalTeardown: "./e2e/global-teardown.ts",
-  outputDir: "./test-results",
+  outputDir: process.env.PW_OUTPUT_DIR ?? "./test-results",
   fullyParallel: false,
   forbidOnly: Boolean(process.env.CI),
   retries: 0,
