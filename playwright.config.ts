@@ -68,7 +68,8 @@ export default defineConfig({
       command: `mkdir -p ${dataDir} && node node_modules/next/dist/bin/next start -p ${appPort} -H 127.0.0.1 2>&1 | tee ${E2E_SERVER_LOG}`,
       url: `http://127.0.0.1:${appPort}/api/health`,
       reuseExistingServer: !process.env.CI,
-      stdout: "pipe",
+      // The log goes to E2E_SERVER_LOG (tee) for the leak scan and for reading after a failure.
+      stdout: "ignore",
       timeout: 60_000,
       env: {
         NEXT_DIST_DIR: distDir,

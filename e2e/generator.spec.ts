@@ -2,7 +2,7 @@ import type { BrowserContext, ConsoleMessage, Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
 import { GeneratorPage, uniquePrompt } from "./pages/generator-page";
 import type { ErrorCode } from "@/lib/contracts/errors";
-import { makePng } from "@/simulator/test-support";
+import { makePng } from "@/simulator/png";
 
 const SIM_URL = `http://127.0.0.1:${process.env.SIM_PORT ?? 4010}`;
 const SIM_HOST = new URL(SIM_URL).host;

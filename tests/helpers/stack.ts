@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, expect } from "vitest";
 import { AppServer, REPO_ROOT, fakeApiKey, startSim, type SimHandle } from "./app";
-import { makePng } from "@/simulator/test-support";
+import { makePng } from "@/simulator/png";
 import { ApiClient, findKeyLeaks } from "./client";
 
 export const SAMPLE_MP4 = fs.readFileSync(path.join(REPO_ROOT, "simulator/assets/sample.mp4"));

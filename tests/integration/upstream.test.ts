@@ -18,7 +18,7 @@ import {
   type VideoSource,
 } from "@/lib/server/upstream";
 import { startSimulator, type Simulator } from "@/simulator/server";
-import { makePng } from "@/simulator/test-support";
+import { makePng } from "@/simulator/png";
 
 /** The upstream layer against the real simulator over loopback (no mocks of our own code). */
 
