@@ -1,8 +1,9 @@
 "use client";
 
 import { useTranslations } from "next-intl";
-import { useEffect, useRef } from "react";
+
 import { Button } from "@/components/ui/button";
+import { useModalDialog } from "@/hooks/use-modal-dialog";
 
 /** Confirms the one diagnostic that costs money. */
 export function GenerateDialog({
@@ -19,13 +20,7 @@ export function GenerateDialog({
   onClose: () => void;
 }) {
   const t = useTranslations("diagnostics.page");
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
+  const ref = useModalDialog(open);
   return (
     <dialog
       ref={ref}

@@ -2,10 +2,11 @@
 
 import { X } from "lucide-react";
 import { useFormatter, useTranslations } from "next-intl";
-import { useEffect, useId, useRef } from "react";
+import { useId } from "react";
 import type { TrackedJob } from "@/lib/client/tracked-job";
 import { Button } from "@/components/ui/button";
 import { JobBody, JobMeta } from "@/components/generator/job-card";
+import { useModalDialog } from "@/hooks/use-modal-dialog";
 
 /** Full details of a history item in a native modal dialog (focus trap and Escape for free). */
 export function JobDialog({
@@ -19,16 +20,9 @@ export function JobDialog({
 }) {
   const t = useTranslations("generator.history");
   const format = useFormatter();
-  const ref = useRef<HTMLDialogElement>(null);
+  const ref = useModalDialog(open);
   const titleId = useId();
   const { job } = tracked;
-
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
 
   return (
     <dialog
