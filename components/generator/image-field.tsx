@@ -15,7 +15,7 @@ import {
   type ImageProblem,
   type PreparedImage,
 } from "@/lib/client/image";
-import { Button } from "@/components/ui/button";
+import { IconButton } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { Spinner } from "@/components/ui/spinner";
 
@@ -158,11 +158,8 @@ export function ImageField({
                   : null}
             </p>
           </div>
-          <Button
-            variant="ghost"
-            size="icon-sm"
-            aria-label={t("imageRemove")}
-            title={t("imageRemove")}
+          <IconButton
+            label={t("imageRemove")}
             onClick={() => {
               setRejected(null);
               onPick(null);
@@ -170,7 +167,7 @@ export function ImageField({
             disabled={disabled}
           >
             <X aria-hidden />
-          </Button>
+          </IconButton>
         </div>
       ) : (
         <button

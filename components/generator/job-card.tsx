@@ -9,7 +9,7 @@ import type { TrackedJob } from "@/lib/client/tracked-job";
 import { useJobStream } from "@/hooks/use-job-stream";
 import { useNow } from "@/hooks/use-now";
 import { Badge } from "@/components/ui/badge";
-import { Button } from "@/components/ui/button";
+import { IconButton } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
 import { JobFailure } from "./job-failure";
@@ -99,15 +99,9 @@ export function JobCard({ id, onDismiss }: { id: string; onDismiss: () => void }
         ) : (
           <p className="flex-1 text-sm text-zinc-500">{gone ? t("gone") : t("loadFailed")}</p>
         )}
-        <Button
-          variant="ghost"
-          size="icon-sm"
-          aria-label={t("dismiss")}
-          title={t("dismiss")}
-          onClick={onDismiss}
-        >
+        <IconButton label={t("dismiss")} onClick={onDismiss}>
           <X aria-hidden />
-        </Button>
+        </IconButton>
       </Card>
     );
   }
@@ -129,16 +123,9 @@ export function JobCard({ id, onDismiss }: { id: string; onDismiss: () => void }
           </p>
           <JobMeta job={job} live />
         </div>
-        <Button
-          variant="ghost"
-          size="icon-sm"
-          aria-label={t("dismiss")}
-          title={t("dismiss")}
-          onClick={onDismiss}
-          className="-mt-1 -mr-1"
-        >
+        <IconButton label={t("dismiss")} onClick={onDismiss} className="-mt-1 -mr-1">
           <X aria-hidden />
-        </Button>
+        </IconButton>
       </div>
       <div className="px-4 pb-4">
         {gone ? <p className="mb-2 text-sm text-zinc-500">{t("gone")}</p> : null}

@@ -11,7 +11,7 @@ import { useHydrated } from "@/hooks/use-hydrated";
 import { useJobStream } from "@/hooks/use-job-stream";
 import { useDeleteJob } from "@/hooks/use-jobs";
 import { Badge } from "@/components/ui/badge";
-import { Button, buttonClasses } from "@/components/ui/button";
+import { Button, IconButton, buttonClasses } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Progress } from "@/components/ui/progress";
 import { Spinner } from "@/components/ui/spinner";
@@ -163,17 +163,14 @@ export function HistoryCard({ job: listed }: { job: Job }) {
                 </Button>
               </>
             ) : (
-              <Button
-                variant="ghost"
-                size="icon-sm"
-                aria-label={t("delete")}
-                title={t("delete")}
+              <IconButton
+                label={t("delete")}
                 disabled={!hydrated}
                 onClick={() => setConfirming(true)}
                 className="hover:text-red-600 dark:hover:text-red-400"
               >
                 <Trash2 aria-hidden />
-              </Button>
+              </IconButton>
             )}
           </div>
         </div>

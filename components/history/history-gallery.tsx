@@ -6,7 +6,7 @@ import { useEffect, useId, useRef } from "react";
 import type { Job } from "@/lib/contracts/job";
 import { useJobHistory } from "@/hooks/use-jobs";
 import { Alert } from "@/components/ui/alert";
-import { Button } from "@/components/ui/button";
+import { Button, IconButton } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Spinner } from "@/components/ui/spinner";
@@ -56,11 +56,8 @@ export function HistoryGallery() {
           </h2>
           <p className="text-sm text-zinc-500 dark:text-zinc-400">{t("description")}</p>
         </div>
-        <Button
-          variant="ghost"
-          size="icon-sm"
-          aria-label={t("refresh")}
-          title={t("refresh")}
+        <IconButton
+          label={t("refresh")}
           onClick={() => void history.refetch()}
           disabled={history.isFetching}
         >
@@ -68,7 +65,7 @@ export function HistoryGallery() {
             aria-hidden
             className={cn(history.isFetching && "animate-spin motion-reduce:animate-none")}
           />
-        </Button>
+        </IconButton>
       </div>
 
       {history.isPending ? (

@@ -4,7 +4,7 @@ import { X } from "lucide-react";
 import { useFormatter, useTranslations } from "next-intl";
 import { useId } from "react";
 import type { TrackedJob } from "@/lib/client/tracked-job";
-import { Button } from "@/components/ui/button";
+import { IconButton } from "@/components/ui/button";
 import { JobBody, JobMeta } from "@/components/generator/job-card";
 import { useModalDialog } from "@/hooks/use-modal-dialog";
 
@@ -46,15 +46,9 @@ export function JobDialog({
               </p>
               <JobMeta job={job} />
             </div>
-            <Button
-              variant="ghost"
-              size="icon-sm"
-              aria-label={t("close")}
-              title={t("close")}
-              onClick={onClose}
-            >
+            <IconButton label={t("close")} onClick={onClose}>
               <X aria-hidden />
-            </Button>
+            </IconButton>
           </div>
           <JobBody tracked={tracked} autoLoad={false} />
           <p className="flex flex-wrap gap-x-3 gap-y-1 border-t border-zinc-100 pt-3 text-xs text-zinc-500 dark:border-zinc-800 dark:text-zinc-400">

@@ -51,3 +51,8 @@ export function Button({
 }: ComponentProps<"button"> & { variant?: ButtonVariant; size?: ButtonSize }) {
   return <button type={type} className={buttonClasses({ variant, size, className })} {...props} />;
 }
+
+/** An icon-only ghost button: its label is both the accessible name and the tooltip. */
+export function IconButton({ label, ...props }: ComponentProps<"button"> & { label: string }) {
+  return <Button variant="ghost" size="icon-sm" aria-label={label} title={label} {...props} />;
+}
