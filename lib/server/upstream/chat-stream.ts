@@ -2,6 +2,7 @@ import "server-only";
 import { createParser, type EventSourceParser } from "eventsource-parser";
 import { scrubUpstreamMessage } from "../redact";
 import { classifyUpstreamError, UpstreamError, UpstreamTimeout } from "./classify";
+import { isObject } from "./json";
 
 /** How the byte stream ended: `[DONE]`, EOF, a broken connection, or our idle timer. */
 export type StreamEnding = "done" | "eof" | "cut" | "idle";
@@ -35,10 +36,6 @@ const IMAGE_URL = /\.(?:png|jpe?g|webp|gif)(?:\?|$)/i;
 const MAX_TEXT = 1_000_000;
 
 type TextKind = "content" | "reasoning";
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function textOf(value: unknown): string {
   if (typeof value === "string") return value;

@@ -4,6 +4,7 @@ import { AppError, type AppErrorOptions } from "../errors";
 import { scrubUpstreamMessage } from "../redact";
 import { parseRetryAfter } from "./retry";
 import type { UpstreamOperation } from "./types";
+import { isObject } from "./json";
 
 /** An AppError that also carries what the retry rules need to know about the failed call. */
 export class UpstreamError extends AppError {
@@ -113,10 +114,6 @@ function str(value: unknown): string | undefined {
   if (typeof value === "string") return value;
   if (typeof value === "number") return String(value);
   return undefined;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function htmlTitle(body: string): string | undefined {

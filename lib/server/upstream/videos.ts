@@ -8,6 +8,7 @@ import { openUpstream } from "./request";
 import { withIdempotentRetry } from "./idempotent";
 import { sleep } from "./retry";
 import type { GenerationCallbacks, GenerationRequest, VideoSource } from "./types";
+import { isObject, parseJsonOrUndefined } from "./json";
 
 /** Relays are asked at most every 10 s, whatever `openai-poll-after-ms` says (reference §6). */
 const MAX_POLL_INTERVAL_MS = 10_000;
@@ -50,10 +51,6 @@ export interface NormalizedVideo {
   url?: string;
   expiresAt?: string;
   error?: { code?: string; message?: string };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function str(value: unknown): string | undefined {
@@ -182,12 +179,7 @@ export async function videosAttempt(
     cb.onAccepted({ baseUrl: ctx.baseUrl });
     throw error;
   }
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
+  const body = parseJsonOrUndefined(text);
   const video = normalizeVideo(body);
   if (!video?.id) {
     // Accepted (2xx) but unusable: report the paid create, then why it cannot be followed.
@@ -247,12 +239,7 @@ async function pollOnce(
     call.finish({ error });
     throw error;
   }
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
+  const body = parseJsonOrUndefined(text);
   const video = normalizeVideo(body);
   const errorOnly = isObject(body) && Boolean(body.error) && video?.rawStatus === "";
   if (!video || errorOnly) {
