@@ -5,24 +5,9 @@ import {
 } from "@/lib/contracts/diagnostics";
 import type { Job } from "@/lib/contracts/job";
 import { E2E_FAKE_KEY } from "../playwright.config";
+import { HEALTHY_SIMULATOR_CHECKS } from "../tests/helpers/diagnostics";
 import { expect, test } from "./fixtures";
 import { DiagnosticsPage } from "./pages/diagnostics-page";
-
-const HEALTHY: Record<string, "pass" | "skip"> = {
-  "key.present": "pass",
-  "key.format": "pass",
-  "baseUrl.format": "pass",
-  "network.dns": "skip",
-  "network.tcp": "pass",
-  "network.tls": "skip",
-  "http.reachable": "pass",
-  auth: "pass",
-  models: "pass",
-  quota: "pass",
-  "api.call": "pass",
-  fallbacks: "skip",
-  generate: "skip",
-};
 
 test.describe("diagnostics dashboard", () => {
   test("runs every check on open and shows the verdict (zh-CN)", async ({ page }) => {
@@ -31,7 +16,7 @@ test.describe("diagnostics dashboard", () => {
     expect(await diagnostics.finishedVerdict()).toBe("pass");
     await expect(diagnostics.verdict).toContainText(diagnostics.text.verdict.pass);
     await expect(diagnostics.checkList.getByRole("listitem")).toHaveCount(CHECK_IDS.length);
-    for (const [id, status] of Object.entries(HEALTHY)) {
+    for (const [id, status] of Object.entries(HEALTHY_SIMULATOR_CHECKS)) {
       await diagnostics.expectCheck(id as (typeof CHECK_IDS)[number], status);
     }
     await expect(diagnostics.check("auth")).toContainText("密钥认证");

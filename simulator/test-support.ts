@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach } from "vitest";
-import { startSimulator, type Simulator, type SimulatorOptions } from "./server";
+import { startSimulator, type Simulator, type SimulatorOptions, type UploadRecord } from "./server";
 
 export { makePng } from "./png";
 
@@ -64,15 +64,7 @@ export interface SimStats {
     byPrompt: Record<string, { attempts: number; accepted: number }>;
   };
   bytesServed: number;
-  uploads: Array<{
-    endpoint: string;
-    prompt: string;
-    model: string;
-    mime: string;
-    bytes: number;
-    width: number | null;
-    height: number | null;
-  }>;
+  uploads: UploadRecord[];
   jobs: number;
   faults: Record<string, number>;
 }

@@ -36,16 +36,10 @@ export interface JobRecord {
   requestId?: string;
 }
 
-export interface NewJob {
-  prompt: string;
-  model: string;
-  protocol: Protocol;
-  seconds?: string;
-  size?: string;
-  hasImage: boolean;
-  retryOf?: string;
-  requestId?: string;
-}
+export type NewJob = Pick<
+  JobRecord,
+  "prompt" | "model" | "protocol" | "seconds" | "size" | "hasImage" | "retryOf" | "requestId"
+>;
 
 export type JobPatch = Partial<
   Pick<
