@@ -49,6 +49,12 @@ export const jobSchema = z.object({
   retryOf: z.string().optional(),
   /** Upstream create attempts made for this job. */
   attempts: z.number().int(),
+  /**
+   * Whether the upstream may already have accepted (and billed) this job: it has an upstream id, or a
+   * create was sent whose outcome is ambiguous. Decides whether "Retry" may pay twice — not the error
+   * code. Optional only because snapshots in older event logs lack it.
+   */
+  mayBeBilled: z.boolean().optional(),
   lastSeq: z.number().int(),
   video: jobVideoSchema.optional(),
   error: apiErrorSchema.optional(),
