@@ -16,6 +16,8 @@ export const ERROR_CODES = [
   "content_policy",
   "generation_failed",
   "protocol_error",
+  // A relay-provided URL led to a private/loopback/metadata address (SSRF guard); never retried.
+  "destination_refused",
   "interrupted",
   "internal_error",
   // Our own API's answers (not upstream outcomes): unknown job id, access gate.
@@ -50,6 +52,7 @@ export const ERROR_SPECS: Record<ErrorCode, ErrorCodeSpec> = {
   content_policy: { status: 422, retryable: false, ambiguous: false },
   generation_failed: { status: 502, retryable: true, ambiguous: false },
   protocol_error: { status: 502, retryable: true, ambiguous: true },
+  destination_refused: { status: 502, retryable: false, ambiguous: false },
   interrupted: { status: 502, retryable: true, ambiguous: true },
   internal_error: { status: 500, retryable: true, ambiguous: false },
   not_found: { status: 404, retryable: false, ambiguous: false },

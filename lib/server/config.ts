@@ -1,6 +1,7 @@
 import "server-only";
 import path from "node:path";
 import { z } from "zod";
+import { registerSecret } from "./redact";
 
 /** Strips what people paste around keys: spaces, newlines, quotes, a `Bearer ` prefix. */
 export function cleanApiKey(raw: string): string {
@@ -94,6 +95,34 @@ const envSchema = z.object({
     (v) => (v === undefined || v === "" ? 300 : v),
     z.coerce.number({ error: "expected a whole number" }).int("expected a whole number").min(0),
   ),
+  // --- relay-provided URLs and media (issue 11: SSRF, caps) ---
+  /** Hosts (`name` or `name:port`) relay-provided media URLs may reach even on private addresses. */
+  SORA_ALLOWED_MEDIA_HOSTS: z.preprocess(
+    (v) =>
+      typeof v === "string"
+        ? v
+            .split(",")
+            .map((s) => s.trim().toLowerCase())
+            .filter(Boolean)
+        : [],
+    z.array(
+      z
+        .string()
+        .regex(
+          /^(?:\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::\d{1,5})?$/,
+          "expected host names such as cdn.example.internal or 10.0.0.5:9000, comma-separated",
+        ),
+    ),
+  ),
+  /** Largest video archived or proxied from the relay (default 2 GB). */
+  SORA_MAX_VIDEO_BYTES: z.preprocess(
+    (v) => (v === undefined || v === "" ? 2 * 1024 ** 3 : v),
+    z.coerce
+      .number({ error: "expected a number of bytes" })
+      .int("expected a number of bytes")
+      .min(1024, "expected at least 1024 bytes"),
+  ),
+  // --- end relay-provided URLs and media ---
   DATA_DIR: z.preprocess((v) => (v === undefined || v === "" ? "./data" : v), z.string()),
   ACCESS_PASSWORD: optionalString,
   LOG_LEVEL: z.preprocess(
@@ -137,6 +166,9 @@ export interface AppConfig {
   maxImageBytes: number;
   rateLimitPerIp: number;
   rateLimitGlobal: number;
+  /** Hosts (lower case, optional `:port`) relay-provided URLs may reach whatever their address. */
+  allowedMediaHosts: string[];
+  maxVideoBytes: number;
   dataDir: string;
   accessPassword: string | undefined;
   logLevel: LogLevel;
@@ -184,6 +216,8 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     maxImageBytes: e.SORA_MAX_IMAGE_BYTES,
     rateLimitPerIp: e.SORA_RATE_LIMIT_PER_IP,
     rateLimitGlobal: e.SORA_RATE_LIMIT_GLOBAL,
+    allowedMediaHosts: e.SORA_ALLOWED_MEDIA_HOSTS,
+    maxVideoBytes: e.SORA_MAX_VIDEO_BYTES,
     dataDir: path.resolve(e.DATA_DIR),
     accessPassword: e.ACCESS_PASSWORD,
     logLevel: e.LOG_LEVEL,
@@ -201,8 +235,31 @@ type ConfigHolder = { [CONFIG_KEY]?: AppConfig };
 /** The configuration of this process, parsed once from process.env (the only reader of it). */
 export function getConfig(): AppConfig {
   const holder = globalThis as ConfigHolder;
-  holder[CONFIG_KEY] ??= parseConfig(process.env);
+  if (!holder[CONFIG_KEY]) {
+    holder[CONFIG_KEY] = parseConfig(process.env);
+    registerConfigSecrets(holder[CONFIG_KEY]);
+  }
   return holder[CONFIG_KEY];
+}
+
+/** Password of a `https://user:secret@relay` URL, if one was pasted that way. */
+function urlPassword(url: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Every secret a configuration holds, registered with the process-wide scrubber the moment the
+ * configuration is read: the key as used and as pasted, credentials inside base URLs, the password.
+ */
+export function registerConfigSecrets(config: AppConfig): void {
+  registerSecret(config.apiKey);
+  registerSecret(config.rawApiKey);
+  registerSecret(config.accessPassword);
+  for (const url of [config.baseUrl, ...config.fallbackBaseUrls]) registerSecret(urlPassword(url));
 }
 
 /** For the diagnostics CLI, which may target another base URL or key. */
@@ -248,5 +305,7 @@ export function networkEnv(): NetworkEnv {
 export function configFromEnvironment(
   overrides: Record<string, string | undefined> = {},
 ): AppConfig {
-  return parseConfig({ ...process.env, ...overrides });
+  const config = parseConfig({ ...process.env, ...overrides });
+  registerConfigSecrets(config);
+  return config;
 }

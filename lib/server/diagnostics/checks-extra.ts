@@ -1,6 +1,7 @@
 import "server-only";
 import { describeModel } from "@/lib/contracts/models";
 import { AppError } from "../errors";
+import { checkDestination, systemLookup } from "../upstream/destination";
 import { createGeneration } from "../upstream/generation";
 import { followVideoJob, videoPath } from "../upstream/videos";
 import { checkApiCall, checkAuth } from "./checks-api";
@@ -94,8 +95,13 @@ export async function checkGenerate(ctx: RunContext): Promise<Outcome> {
       requestTimeoutMs: ctx.target.requestTimeoutMs ?? 60_000,
       streamIdleTimeoutMs: ctx.target.streamIdleTimeoutMs ?? 180_000,
       pollIntervalMs: ctx.target.pollIntervalMs ?? 2_000,
+      allowedMediaHosts: ctx.target.allowedMediaHosts ?? [],
+      maxVideoBytes: Number.MAX_SAFE_INTEGER,
     },
   };
+  // Relay-provided links get the app's destination check before this probe fetches them.
+  const checkLink = (url: string) =>
+    checkDestination(url, { config: deps.config, baseUrl: base, lookup: systemLookup });
   let lastProgress = 0;
   let upstreamId: string | undefined;
   const callbacks = {
@@ -132,6 +138,7 @@ export async function checkGenerate(ctx: RunContext): Promise<Outcome> {
     if (!contentUrl) {
       return ctx.problem("fail", "protocol_error", ctx.t("observed.generateNoUrl"));
     }
+    if (!source.upstreamId) await checkLink(contentUrl);
     // The key goes only to the upstream's own content endpoint, never to a third-party CDN link.
     let content = await probeHttp(contentUrl, {
       headers: {
@@ -151,6 +158,7 @@ export async function checkGenerate(ctx: RunContext): Promise<Outcome> {
             ? json.video_url
             : undefined;
       if (link) {
+        await checkLink(link);
         content = await probeHttp(link, {
           headers: { range: "bytes=0-1023" },
           timeoutMs: 30_000,

@@ -10,6 +10,7 @@ import {
   readEnv,
   type AppConfig,
 } from "../config";
+import { registerSecret, scrubSecrets } from "../redact";
 import { DEFAULT_RUN_TIMEOUT_MS, type Translate } from "./context";
 import { runDiagnostics } from "./engine";
 import { effectiveConfig, targetFromConfig } from "./target";
@@ -208,6 +209,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const raw = readEnv(options.keyEnv);
     target.rawApiKey = raw;
     target.apiKey = raw ? cleanApiKey(raw) || undefined : undefined;
+    registerSecret(raw);
+    registerSecret(target.apiKey);
   }
   if (loaded.rawBaseUrl !== undefined) target.baseUrl = loaded.rawBaseUrl;
   if (loaded.rawFallbacks !== undefined) target.fallbackBaseUrls = loaded.rawFallbacks;
@@ -228,10 +231,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     ),
   });
   if (options.json) {
+    // The report is scrubbed field by field (runDiagnostics); JSON text is not re-scrubbed because
+    // masking could land next to a backslash escape.
     io.stdout(`${JSON.stringify(report, null, 2)}\n`);
   } else {
     const noColor = Boolean(readEnv("NO_COLOR"));
-    io.stdout(reportToText(report, t, { colour: io.isTTY && !noColor }));
+    io.stdout(scrubSecrets(reportToText(report, t, { colour: io.isTTY && !noColor })));
   }
   return report.verdict.status === "fail" ? 1 : 0;
 }

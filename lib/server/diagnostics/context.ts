@@ -31,6 +31,7 @@ export interface DiagnosticsTarget {
   requestTimeoutMs?: number;
   streamIdleTimeoutMs?: number;
   pollIntervalMs?: number;
+  allowedMediaHosts?: string[];
 }
 
 export interface DiagnosticsOptions {

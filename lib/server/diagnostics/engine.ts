@@ -7,7 +7,7 @@ import {
   type EffectiveConfig,
   type Verdict,
 } from "@/lib/contracts/diagnostics";
-import { maskKey, scrubSecrets } from "../redact";
+import { maskKey, registerSecret, scrubDeep, scrubSecrets } from "../redact";
 import { checkApiCall, checkAuth, checkModels, checkQuota } from "./checks-api";
 import { checkFallbacks, checkGenerate } from "./checks-extra";
 import { checkBaseUrlFormat, checkKeyFormat, checkKeyPresent } from "./checks-local";
@@ -75,6 +75,10 @@ export async function runDiagnostics(
   target: DiagnosticsTarget,
   options: DiagnosticsOptions & { config?: EffectiveConfig; version?: string },
 ): Promise<DiagnosticsReport> {
+  // The target may carry a key the server never configured (the CLI's --key-env): every probe
+  // answer that echoes it must be scrubbed like the configured one.
+  registerSecret(target.apiKey);
+  registerSecret(target.rawApiKey);
   const ctx = new RunContext(target, options);
   const results = new Map<CheckId, DiagnosticCheck>();
   const blockingSkips = new Set<CheckId>();
@@ -136,7 +140,7 @@ export async function runDiagnostics(
     (a, b) => orderOf(a.id) - orderOf(b.id),
   );
 
-  return {
+  return scrubDeep({
     version: options.version ?? "0.0.0",
     startedAt: new Date(ctx.startedAt).toISOString(),
     durationMs: Math.max(0, Date.now() - ctx.startedAt),
@@ -151,7 +155,7 @@ export async function runDiagnostics(
     config: options.config,
     checks,
     verdict: buildVerdict(checks, ctx),
-  };
+  });
 }
 
 const MAX_STEPS = 5;

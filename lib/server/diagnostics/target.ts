@@ -24,6 +24,7 @@ export function targetFromConfig(config: AppConfig, keySource = "SORA_API_KEY"):
     requestTimeoutMs: config.requestTimeoutMs,
     streamIdleTimeoutMs: config.streamIdleTimeoutMs,
     pollIntervalMs: config.pollIntervalMs,
+    allowedMediaHosts: config.allowedMediaHosts,
   };
 }
 

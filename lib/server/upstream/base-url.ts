@@ -24,7 +24,16 @@ export function hostOf(url: string): string {
   }
 }
 
-export function sameHost(a: string, b: string): boolean {
-  const ha = hostOf(a);
-  return ha !== "" && ha.toLowerCase() === hostOf(b).toLowerCase();
+/** Same scheme, host and port (default ports normalised): the rule for sending the key. */
+export function sameOrigin(a: string, b: string): boolean {
+  const origin = (url: string) => {
+    try {
+      const parsed = new URL(url);
+      return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.origin : "";
+    } catch {
+      return "";
+    }
+  };
+  const oa = origin(a);
+  return oa !== "" && oa === origin(b);
 }

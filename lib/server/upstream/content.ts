@@ -2,6 +2,7 @@ import "server-only";
 import { UpstreamError } from "./classify";
 import { resolveDeps, type UpstreamDeps } from "./deps";
 import { withIdempotentRetry } from "./idempotent";
+import { capMediaStream, checkMediaHeaders } from "./media";
 import { openUpstream, type UpstreamCall } from "./request";
 import type { VideoSource } from "./types";
 import { videoPath } from "./videos";
@@ -19,7 +20,7 @@ const PASSED_HEADERS = [
  * The upstream body behind our own stream: an idle timer runs only while we wait for the upstream
  * (a slow consumer is not a silent upstream), and cancelling ours cancels theirs.
  */
-function streamedResponse(call: UpstreamCall, idleMs: number): Response {
+function streamedResponse(call: UpstreamCall, idleMs: number, maxBytes: number): Response {
   const upstream = call.response;
   const headers = new Headers();
   for (const name of PASSED_HEADERS) {
@@ -54,7 +55,11 @@ function streamedResponse(call: UpstreamCall, idleMs: number): Response {
         },
       })
     : null;
-  return new Response(body, { status: upstream.status, statusText: upstream.statusText, headers });
+  return new Response(body && capMediaStream(body, call.host, maxBytes), {
+    status: upstream.status,
+    statusText: upstream.statusText,
+    headers,
+  });
 }
 
 type Opened = { call: UpstreamCall } | { url: string };
@@ -113,6 +118,13 @@ async function openContent(
         call.finish({ status: call.response.status });
         return { url: new URL(link, url).toString() };
       }
+      try {
+        checkMediaHeaders(call.response.headers, call.host, deps.config.maxVideoBytes);
+      } catch (error) {
+        await call.response.body?.cancel().catch(() => undefined);
+        call.finish({ error });
+        throw error;
+      }
       call.finish({ status: call.response.status });
       return { call };
     },
@@ -122,7 +134,8 @@ async function openContent(
 
 /**
  * Opens the video bytes: `GET {base}/videos/{id}/content` (following a JSON `{url}` answer), or
- * the direct link. The key only goes to the base URL's host. Returns the upstream status (200/206)
+ * the direct link. The key only goes to the base URL's origin; relay-provided links pass the
+ * destination check (request.ts), and the answer must be a video within SORA_MAX_VIDEO_BYTES. Returns the upstream status (200/206)
  * and a streamed body; nothing is buffered.
  */
 export async function fetchVideoContent(
@@ -151,7 +164,9 @@ export async function fetchVideoContent(
   }
   const url = opened && "url" in opened ? opened.url : opened ? undefined : source.url;
   if (url) opened = await openContent(url, source.baseUrl, false, signal, init?.range, resolved);
-  if (opened && "call" in opened) return streamedResponse(opened.call, idleMs);
+  if (opened && "call" in opened) {
+    return streamedResponse(opened.call, idleMs, resolved.config.maxVideoBytes);
+  }
   throw new UpstreamError("protocol_error", {
     upstreamMessage: "the finished job has neither an upstream id nor a video link",
   });

@@ -1,6 +1,7 @@
 import "server-only";
 import { getConfig, type AppConfig } from "../config";
 import { registerSecret } from "../redact";
+import { systemLookup, upstreamFetch, type Lookup } from "./destination";
 
 /** The settings the upstream layer reads; tests inject their own via `deps.config`. */
 export type UpstreamConfig = Pick<
@@ -15,11 +16,15 @@ export type UpstreamConfig = Pick<
   | "requestTimeoutMs"
   | "streamIdleTimeoutMs"
   | "pollIntervalMs"
+  | "allowedMediaHosts"
+  | "maxVideoBytes"
 >;
 
 export interface UpstreamDeps {
   config: UpstreamConfig;
   fetch: typeof fetch;
+  /** DNS for the destination check of relay-provided URLs (tests answer with fixed addresses). */
+  lookup: Lookup;
   /** 0 ≤ x < 1, for retry jitter. */
   random: () => number;
 }
@@ -30,7 +35,8 @@ export function resolveDeps(partial?: Partial<UpstreamDeps>): UpstreamDeps {
   registerSecret(config.apiKey);
   return {
     config,
-    fetch: partial?.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    fetch: partial?.fetch ?? upstreamFetch,
+    lookup: partial?.lookup ?? systemLookup,
     random: partial?.random ?? Math.random,
   };
 }

@@ -1,18 +1,21 @@
 import "server-only";
-import { sameHost, hostOf } from "./base-url";
+import { sameOrigin, hostOf } from "./base-url";
 import { classifyUpstreamError, UpstreamError, UpstreamTimeout } from "./classify";
 import type { UpstreamDeps } from "./deps";
+import { checkDestination, refusedAtConnect } from "./destination";
 import { recordUpstreamCall, type CallOutcome } from "./records";
 import type { UpstreamOperation } from "./types";
 
 const MAX_REDIRECTS = 5;
 /** Error bodies are read for classification only; a relay page never needs more. */
 const MAX_ERROR_BODY_CHARS = 64 * 1024;
+/** JSON answers (polls, creates, model lists) are small; a bigger one is refused, not buffered. */
+export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 
 export interface UpstreamRequest {
   operation: UpstreamOperation;
   url: string;
-  /** The base URL that owns the call: only its host ever receives the Authorization header. */
+  /** The base URL that owns the call: only its origin ever receives the Authorization header. */
   baseUrl: string;
   apiKey?: string;
   method?: "GET" | "POST";
@@ -120,8 +123,14 @@ export class UpstreamCall {
     );
   }
 
-  /** Reads a small body (JSON, an error page) within `requestTimeoutMs`. */
-  async readText(maxChars = Number.POSITIVE_INFINITY): Promise<string> {
+  /**
+   * Reads a small body (JSON, an error page) within `requestTimeoutMs`, never more than `maxBytes`:
+   * beyond it the read stops and, unless `truncate`, fails as a protocol error (not retried).
+   */
+  async readText(
+    maxBytes = MAX_JSON_BODY_BYTES,
+    options: { truncate?: boolean } = {},
+  ): Promise<string> {
     this.arm("body", this.request.deps.config.requestTimeoutMs);
     try {
       const body = this.response.body;
@@ -129,12 +138,25 @@ export class UpstreamCall {
       const reader = body.getReader();
       const decoder = new TextDecoder();
       let text = "";
+      let bytes = 0;
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
-        text += decoder.decode(value, { stream: true });
-        if (text.length >= maxChars) {
+        const room = maxBytes - bytes;
+        bytes += value.byteLength;
+        text += decoder.decode(value.byteLength > room ? value.subarray(0, room) : value, {
+          stream: true,
+        });
+        if (bytes > maxBytes) {
           await reader.cancel().catch(() => undefined);
+          if (!options.truncate) {
+            throw new UpstreamError("protocol_error", {
+              params: { host: this.host },
+              status: this.response.status,
+              upstreamMessage: `the answer is larger than ${maxBytes} bytes`,
+              shouldRetry: false,
+            });
+          }
           break;
         }
       }
@@ -150,7 +172,7 @@ export class UpstreamCall {
   async failFromStatus(): Promise<UpstreamError> {
     let body = "";
     try {
-      body = await this.readText(MAX_ERROR_BODY_CHARS);
+      body = await this.readText(MAX_ERROR_BODY_CHARS, { truncate: true });
     } catch (error) {
       if (this.request.signal.aborted) {
         this.finish({ error });
@@ -177,18 +199,30 @@ export class UpstreamCall {
     let url = request.url;
     try {
       for (let hop = 0; ; hop++) {
+        // Every hop, redirects included: relay-provided URLs may not reach private addresses.
+        const dispatcher = await checkDestination(url, {
+          config,
+          baseUrl: request.baseUrl,
+          lookup: request.deps.lookup,
+        });
         const headers = new Headers(request.headers);
-        if (request.apiKey && sameHost(url, request.baseUrl)) {
+        // Scheme, host and port: the key never travels over plain HTTP or to another port.
+        if (request.apiKey && sameOrigin(url, request.baseUrl)) {
           headers.set("authorization", `Bearer ${request.apiKey}`);
         }
-        const response = await request.deps.fetch(url, {
-          method: request.method ?? "GET",
-          headers,
-          body: request.body,
-          signal: this.signal,
-          // Redirects are followed by hand so the key never follows one to another host.
-          redirect: "manual",
-        });
+        const response = await request.deps
+          .fetch(url, {
+            method: request.method ?? "GET",
+            headers,
+            body: request.body,
+            signal: this.signal,
+            // Redirects are followed by hand so the key never follows one to another origin.
+            redirect: "manual",
+            ...(dispatcher ? { dispatcher } : {}),
+          })
+          .catch((error: unknown) => {
+            throw refusedAtConnect(error, url) ?? error;
+          });
         const location = response.headers.get("location");
         const redirect = response.status >= 300 && response.status < 400 && location;
         if (redirect && (request.method ?? "GET") === "GET" && hop < MAX_REDIRECTS) {

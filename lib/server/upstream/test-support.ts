@@ -1,6 +1,7 @@
 import "server-only";
 import { parseConfig } from "../config";
 import type { UpstreamConfig, UpstreamDeps } from "./deps";
+import type { Lookup } from "./destination";
 import type { GenerationCallbacks, RetryInfo } from "./types";
 
 /** Test-only helpers for the upstream unit tests (fake fetch, recorded callbacks, small delays). */
@@ -120,11 +121,28 @@ export function recordingCallbacks() {
   return { cb, events };
 }
 
+/** A public address (documentation hosts must resolve somewhere the destination check accepts). */
+export const PUBLIC_TEST_ADDRESS = "93.184.215.14";
+
+/** Fake DNS: `table` first, every other name a public address. */
+export function fakeLookup(table: Record<string, string> = {}): Lookup {
+  return async (hostname) => {
+    const address = table[hostname] ?? PUBLIC_TEST_ADDRESS;
+    return [{ address, family: address.includes(":") ? 6 : 4 }];
+  };
+}
+
 export function depsWith(
   fetchImpl: typeof fetch,
   env: Record<string, string> = {},
+  dns: Record<string, string> = {},
 ): Partial<UpstreamDeps> {
-  return { config: testConfig(env), fetch: fetchImpl, random: Math.random };
+  return {
+    config: testConfig(env),
+    fetch: fetchImpl,
+    lookup: fakeLookup(dns),
+    random: Math.random,
+  };
 }
 
 const STATE_KEY = Symbol.for("sora-studio.upstream.state");
