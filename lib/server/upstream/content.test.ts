@@ -173,4 +173,147 @@ describe("fetchVideoContent", () => {
     const error = await response.arrayBuffer().catch((e: unknown) => e);
     expect((error as AppError).code).toBe("interrupted");
   });
+
+  describe("relay-provided destinations (SSRF)", () => {
+    const expectRefused = async (promise: Promise<unknown>, code = "destination_refused") => {
+      const error = await promise.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(AppError);
+      expect((error as AppError).code).toBe(code);
+      return error as AppError;
+    };
+
+    it("never fetches a JSON {url} that points at loopback, and does not retry", async () => {
+      const { fetch, seen } = fakeFetch((request) =>
+        request.url.includes("/content")
+          ? jsonResponse(200, { url: "http://127.0.0.1:6379/secret" })
+          : mp4(),
+      );
+      const error = await expectRefused(
+        fetchVideoContent(
+          { baseUrl: base, upstreamId: "video_1" },
+          new AbortController().signal,
+          undefined,
+          depsWith(fetch),
+        ),
+      );
+      expect(error.options.upstreamMessage).toContain("127.0.0.1");
+      expect(seen.map((r) => r.url)).toEqual(["https://primary.example/v1/videos/video_1/content"]);
+    });
+
+    it("refuses a redirect to the metadata address and a link whose name resolves privately", async () => {
+      const { fetch, seen } = fakeFetch((request) =>
+        request.url.startsWith("https://primary.example")
+          ? new Response(null, {
+              status: 302,
+              headers: { location: "http://169.254.169.254/latest/meta-data/" },
+            })
+          : mp4(),
+      );
+      await expectRefused(
+        fetchVideoContent(
+          { baseUrl: base, upstreamId: "video_1" },
+          new AbortController().signal,
+          undefined,
+          depsWith(fetch),
+        ),
+      );
+      await expectRefused(
+        fetchVideoContent(
+          { baseUrl: base, url: "https://cdn.example/v.mp4" },
+          new AbortController().signal,
+          undefined,
+          depsWith(fetch, {}, { "cdn.example": "192.168.0.10" }),
+        ),
+      );
+      expect(seen.map((r) => r.url)).toEqual(["https://primary.example/v1/videos/video_1/content"]);
+    });
+
+    it("an allow-listed media host is fetched even on a private address", async () => {
+      const { fetch, seen } = fakeFetch([mp4()]);
+      const response = await fetchVideoContent(
+        { baseUrl: base, url: "http://media.lan:9000/v.mp4" },
+        new AbortController().signal,
+        undefined,
+        depsWith(
+          fetch,
+          { SORA_ALLOWED_MEDIA_HOSTS: "media.lan:9000" },
+          { "media.lan": "10.1.1.1" },
+        ),
+      );
+      expect(response.status).toBe(200);
+      expect(seen).toHaveLength(1);
+    });
+
+    it("the key is not sent over plain http to the relay's own host", async () => {
+      const { fetch, seen } = fakeFetch([mp4()]);
+      await fetchVideoContent(
+        { baseUrl: base, url: "http://primary.example/files/a.mp4" },
+        new AbortController().signal,
+        undefined,
+        depsWith(fetch),
+      );
+      expect(seen[0]?.headers.get("authorization")).toBeNull();
+    });
+  });
+
+  describe("what counts as a video", () => {
+    it("refuses a JSON or text answer from a direct link without retrying", async () => {
+      const { fetch, seen } = fakeFetch([
+        new Response('{"secret":"x"}', { headers: { "content-type": "text/plain" } }),
+      ]);
+      const error = await fetchVideoContent(
+        { baseUrl: base, url: "https://cdn.example/v.mp4" },
+        new AbortController().signal,
+        undefined,
+        depsWith(fetch),
+      ).catch((e: unknown) => e);
+      expect((error as AppError).code).toBe("protocol_error");
+      expect(seen).toHaveLength(1);
+    });
+
+    it("accepts octet-stream, and refuses a declared size above SORA_MAX_VIDEO_BYTES", async () => {
+      const { fetch } = fakeFetch([
+        mp4(200, { "content-type": "application/octet-stream" }),
+        mp4(200, { "content-length": "5000" }),
+      ]);
+      const env = { SORA_MAX_VIDEO_BYTES: "4096" };
+      const source = { baseUrl: base, upstreamId: "video_1" };
+      const ok = await fetchVideoContent(
+        source,
+        new AbortController().signal,
+        undefined,
+        depsWith(fetch, env),
+      );
+      expect(ok.status).toBe(200);
+      const error = await fetchVideoContent(
+        source,
+        new AbortController().signal,
+        undefined,
+        depsWith(fetch, env),
+      ).catch((e: unknown) => e);
+      expect((error as AppError).code).toBe("protocol_error");
+      expect((error as AppError).options.upstreamMessage).toContain("SORA_MAX_VIDEO_BYTES");
+    });
+
+    it("stops a body without Content-Length once it passes the cap", async () => {
+      const chunk = "x".repeat(1024);
+      const { fetch } = fakeFetch([
+        () =>
+          new Response(streamBody([chunk, chunk, chunk, chunk, chunk, chunk], "end"), {
+            headers: { "content-type": "video/mp4" },
+          }),
+      ]);
+      const response = await fetchVideoContent(
+        { baseUrl: base, upstreamId: "video_1" },
+        new AbortController().signal,
+        undefined,
+        depsWith(fetch, { SORA_MAX_VIDEO_BYTES: "4096" }),
+      );
+      const error = await response.arrayBuffer().catch((e: unknown) => e);
+      expect((error as AppError).options.upstreamMessage).toContain("larger than 4096");
+    });
+  });
 });

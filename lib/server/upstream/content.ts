@@ -121,7 +121,8 @@ async function openContent(
       try {
         checkMediaHeaders(call.response.headers, call.host, deps.config.maxVideoBytes);
       } catch (error) {
-        await call.response.body?.cancel().catch(() => undefined);
+        // Not awaited: a cancel may wait on the other branch of a tee'd body.
+        void call.response.body?.cancel().catch(() => undefined);
         call.finish({ error });
         throw error;
       }
