@@ -2,11 +2,12 @@ import { parseArgs } from "node:util";
 import { FAULTS } from "./faults";
 import { startSimulator } from "./server";
 
-const USAGE = `usage: npm run sim -- --port <n> [--fault <name>[*N][,<name>…]] [--speed <factor>] [--host <ip>] [--quiet]
+const USAGE = `usage: npm run sim -- --port <n> [--fault <name>[*N][,<name>…]] [--speed <factor>] [--media-url <url>] [--host <ip>] [--quiet]
 
   --port   port to listen on (0 = any free port)          env SIM_PORT, default 0
   --fault  fault applied to every request (see README)    env SIM_FAULT
   --speed  time factor: 1 = ~20 s per job, 20 = ~1 s      env SIM_SPEED, default 1
+  --media-url  every job's video link points at this URL  env SIM_MEDIA_URL
   --host   interface to bind                              default 127.0.0.1
   --quiet  no request log on stderr
 
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
         port: { type: "string", short: "p" },
         fault: { type: "string", short: "f" },
         speed: { type: "string", short: "s" },
+        "media-url": { type: "string" },
         host: { type: "string" },
         quiet: { type: "boolean", short: "q" },
         help: { type: "boolean", short: "h" },
@@ -51,13 +53,23 @@ async function main(): Promise<void> {
   if (!(speed > 0) || !Number.isFinite(speed)) usageError(`invalid --speed: ${speedText}`);
   const fault = text("fault", "SIM_FAULT") || undefined;
   const host = typeof values.host === "string" ? values.host : undefined;
+  const mediaUrl = text("media-url", "SIM_MEDIA_URL");
 
   let sim;
   try {
-    sim = await startSimulator({ port, speed, fault, host, quiet: values.quiet === true });
+    sim = await startSimulator({
+      port,
+      speed,
+      fault,
+      host,
+      mediaUrl,
+      quiet: values.quiet === true,
+    });
   } catch (error) {
     const message = (error as Error).message;
-    if (message.startsWith("unknown fault")) usageError(message);
+    if (message.startsWith("unknown fault") || message.startsWith("invalid media URL")) {
+      usageError(message);
+    }
     process.stderr.write(`simulator failed to start: ${message}\n`);
     process.exit(1);
   }

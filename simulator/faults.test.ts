@@ -407,3 +407,123 @@ describe("directive parsing", () => {
     });
   });
 });
+
+describe("echo_key: a relay that repeats the presented key in full", () => {
+  const sim = useSimulator();
+  const echoSim = useSimulator({ fault: "echo_key" });
+  const token = `relay-token-${Date.now().toString(36)}-abcdefghij`;
+
+  it("--fault echo_key: the 401 for a non-sk key carries the whole key", async () => {
+    const res = await api(echoSim.url, "/v1/models", { key: token });
+    const rid = res.headers.get("x-request-id");
+    expect(res.status).toBe(401);
+    expect(await res.text()).toBe(
+      `{"error":{"message":"无效的令牌 (request id: ${rid}) (token: ${token})","type":"new_api_error","code":""}}`,
+    );
+    expect((await stats(echoSim.url)).faults).toEqual({ echo_key: 1 });
+  });
+
+  it("also in other error bodies (a 400 of a valid key), and not in successes", async () => {
+    const bad = await api(echoSim.url, "/v1/videos", { body: videoForm({ prompt: "" }) });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain(`(token: ${KEY})`);
+    const ok = await api(echoSim.url, "/v1/models");
+    expect(await ok.text()).not.toContain(KEY);
+  });
+
+  it("per request: the x-sim-fault header or a prompt directive", async () => {
+    const viaHeader = await api(sim.url, "/v1/models", {
+      key: token,
+      headers: { "x-sim-fault": "echo_key" },
+    });
+    expect(await viaHeader.text()).toContain(token);
+    const plain = await api(sim.url, "/v1/models", { key: token });
+    expect(await plain.text()).not.toContain(token);
+    const viaPrompt = await api(sim.url, "/v1/videos", {
+      body: videoForm({ prompt: "x [[sim:echo_key]] [[sim:no_channel]]" }),
+    });
+    expect(viaPrompt.status).toBe(503);
+    expect(((await viaPrompt.json()) as { error: { message: string } }).error.message).toContain(
+      `(token: ${KEY})`,
+    );
+  });
+});
+
+describe("media_url: the relay hands out a link to somewhere else", () => {
+  const sim = useSimulator();
+  const elsewhere = "http://127.0.0.1:9/secret.json";
+  const finished = async (path: string) =>
+    waitFor(async () => {
+      const body = (await (await api(sim.url, path)).json()) as Record<string, unknown>;
+      const status = String(body.status ?? (body.data as Record<string, unknown>)?.status);
+      return /completed|SUCCESS/.test(status) ? body : undefined;
+    });
+
+  it("[[sim:media_url=…]] on /v1/videos: /content redirects there; with content_json it is the {url}", async () => {
+    const created = (await (
+      await api(sim.url, "/v1/videos", {
+        body: videoForm({ prompt: `a [[sim:media_url=${elsewhere}]]` }),
+      })
+    ).json()) as { id: string };
+    await finished(`/v1/videos/${created.id}`);
+    const content = await api(sim.url, `/v1/videos/${created.id}/content`, { redirect: "manual" });
+    expect(content.status).toBe(302);
+    expect(content.headers.get("location")).toBe(elsewhere);
+
+    const json = (await (
+      await api(sim.url, "/v1/videos", {
+        body: videoForm({ prompt: `b [[sim:media_url=${elsewhere}]] [[sim:content_json]]` }),
+      })
+    ).json()) as { id: string };
+    await finished(`/v1/videos/${json.id}`);
+    expect(await (await api(sim.url, `/v1/videos/${json.id}/content`)).json()).toEqual({
+      url: elsewhere,
+    });
+  });
+
+  it("tasks and chat results carry the link", async () => {
+    const task = (await (
+      await api(sim.url, "/v1/video/generations", {
+        json: { model: "veo-3-fast", prompt: `c [[sim:media_url=${elsewhere}]]` },
+      })
+    ).json()) as { task_id: string };
+    const done = (await finished(`/v1/video/generations/${task.task_id}`)) as {
+      data: { result_url: string };
+    };
+    expect(done.data.result_url).toBe(elsewhere);
+    const chat = await api(sim.url, "/v1/chat/completions", {
+      json: {
+        model: "sora_video2",
+        stream: false,
+        messages: [{ role: "user", content: `d [[sim:media_url=${elsewhere}]]` }],
+      },
+    });
+    expect(await chat.text()).toContain(elsewhere);
+  });
+
+  it("the server option applies to every job, and a bad URL is refused at start", async () => {
+    const other = await startSimulator({
+      port: 0,
+      speed: TEST_SPEED,
+      quiet: true,
+      mediaUrl: elsewhere,
+    });
+    try {
+      const created = (await (
+        await api(other.url, "/v1/videos", { body: videoForm({ prompt: "e" }) })
+      ).json()) as { id: string };
+      const location = await waitFor(async () => {
+        const res = await api(other.url, `/v1/videos/${created.id}/content`, {
+          redirect: "manual",
+        });
+        return res.status === 302 ? res.headers.get("location") : undefined;
+      });
+      expect(location).toBe(elsewhere);
+    } finally {
+      await other.close();
+    }
+    await expect(startSimulator({ port: 0, mediaUrl: "ftp://x" })).rejects.toThrow(
+      "invalid media URL",
+    );
+  });
+});

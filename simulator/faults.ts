@@ -3,7 +3,7 @@
  * (bodies copied from reference/upstream-protocols.md §3 and §7).
  */
 
-export type FaultCategory = "create" | "stream" | "job" | "poll" | "content" | "dialect";
+export type FaultCategory = "create" | "stream" | "job" | "poll" | "content" | "dialect" | "echo";
 
 export const FAULTS = {
   no_channel: "create",
@@ -38,6 +38,7 @@ export const FAULTS = {
   content_reset: "content",
   content_json: "content",
   quirks: "dialect",
+  echo_key: "echo",
 } as const satisfies Record<string, FaultCategory>;
 
 export type FaultName = keyof typeof FAULTS;
@@ -62,7 +63,20 @@ export interface Directives {
   faults: FaultDirective[];
   style?: ChatStyle;
   speed?: number;
+  /** `[[sim:media_url=URL]]`: the job's result link (and /content) points at URL instead. */
+  mediaUrl?: string;
   problems: string[];
+}
+
+/** An absolute http(s) URL, or undefined. */
+export function parseMediaUrl(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  try {
+    const url = new URL(value.trim());
+    return url.protocol === "http:" || url.protocol === "https:" ? url.toString() : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const DIRECTIVE_PATTERN = /\[\[sim:([^\]]*)\]\]/g;
@@ -79,6 +93,8 @@ export function parseDirectives(prompt: string): Directives {
         out.style = value as ChatStyle;
       } else if (key === "speed" && Number(value) > 0 && Number.isFinite(Number(value))) {
         out.speed = Number(value);
+      } else if (key === "media_url" && parseMediaUrl(value)) {
+        out.mediaUrl = parseMediaUrl(value);
       } else {
         out.problems.push(match[0]);
       }
@@ -343,6 +359,29 @@ export function createFaultAnswer(
       return "hang";
     default:
       return null;
+  }
+}
+
+/**
+ * `echo_key`: a careless relay that repeats the presented token, in full, in every error body it
+ * sends (JSON `error.message` / `message`, or appended to a text body).
+ */
+export function echoKeyInto(answer: ErrorAnswer, key: string): ErrorAnswer {
+  if (!key) return answer;
+  const suffix = ` (token: ${key})`;
+  try {
+    const json = JSON.parse(answer.body) as Record<string, unknown>;
+    const error = json.error as Record<string, unknown> | undefined;
+    if (error && typeof error === "object" && typeof error.message === "string") {
+      error.message += suffix;
+    } else if (typeof json.message === "string") {
+      json.message += suffix;
+    } else {
+      json.token = key;
+    }
+    return { ...answer, body: JSON.stringify(json) };
+  } catch {
+    return { ...answer, body: `${answer.body}\ntoken: ${key}\n` };
   }
 }
 

@@ -18,6 +18,8 @@ export interface Job {
   durationMs: number;
   speed: number;
   remixedFrom: string | null;
+  /** `media_url`: the video link handed out (poll answers, chat result, /content) is this URL. */
+  mediaUrl?: string;
   faults: ActiveFaults;
   polls: number;
   downloads: number;
@@ -96,6 +98,7 @@ export function fileUrl(
   baseUrl: string,
   variant: "video" | "thumbnail" = "video",
 ): string {
+  if (job.mediaUrl && variant === "video") return job.mediaUrl;
   return `${baseUrl}/files/${job.fileKey}.${variant === "video" ? "mp4" : "jpg"}`;
 }
 

@@ -22,7 +22,9 @@ import {
   bodies,
   createFaultAnswer,
   parseDirectives,
+  echoKeyInto,
   parseFaultList,
+  parseMediaUrl,
   selectFaults,
   type ActiveFaults,
   type ChatStyle,
@@ -60,6 +62,8 @@ export interface SimulatorOptions {
   fault?: string;
   /** Time factor: 1 = a job takes ~20 s; 20 = ~1 s. */
   speed?: number;
+  /** Every job's video link points here (see `media_url` in the README). */
+  mediaUrl?: string;
   quiet?: boolean;
   assetsDir?: string;
 }
@@ -93,12 +97,15 @@ interface Ctx {
   route: string;
   apiKey: string;
   signal: AbortSignal;
+  /** `echo_key` is active: error bodies repeat the presented key in full. */
+  echoKey: boolean;
 }
 
 interface Admission {
   faults: ActiveFaults;
   speed: number;
   style: ChatStyle | undefined;
+  mediaUrl: string | undefined;
   counter: Counter;
 }
 
@@ -125,8 +132,18 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   if (serverFaults.problems.length > 0) {
     throw new Error(`unknown fault: ${serverFaults.problems.join(", ")}`);
   }
+  const mediaUrl = parseMediaUrl(options.mediaUrl);
+  if (options.mediaUrl !== undefined && !mediaUrl) {
+    throw new Error(`invalid media URL: ${options.mediaUrl}`);
+  }
   const assets = loadAssets(options.assetsDir);
-  const sim = new SimulatorState(assets, speed, serverFaults.faults, options.quiet ?? false);
+  const sim = new SimulatorState(
+    assets,
+    speed,
+    serverFaults.faults,
+    options.quiet ?? false,
+    mediaUrl,
+  );
   const server = createServer((req, res) => void sim.handle(req, res));
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
@@ -170,6 +187,7 @@ class SimulatorState {
     private readonly speed: number,
     private readonly serverFaults: FaultDirective[],
     private readonly quiet: boolean,
+    private readonly mediaUrl: string | undefined,
   ) {}
 
   shutdown(): void {
@@ -220,7 +238,20 @@ class SimulatorState {
       }
     });
     if (!path.startsWith("/__sim/")) this.requests.set(route, (this.requests.get(route) ?? 0) + 1);
-    const ctx: Ctx = { req, res, url, requestId, route, apiKey: "", signal: controller.signal };
+    const echoKey = [
+      ...this.serverFaults,
+      ...parseFaultList(headerValue(req.headers["x-sim-fault"])).faults,
+    ].some((f) => f.name === "echo_key");
+    const ctx: Ctx = {
+      req,
+      res,
+      url,
+      requestId,
+      route,
+      apiKey: "",
+      signal: controller.signal,
+      echoKey,
+    };
     try {
       await this.dispatch(ctx, method, path);
     } catch (error) {
@@ -308,7 +339,9 @@ class SimulatorState {
     });
   }
 
-  private answer(ctx: Ctx, answer: ErrorAnswer): void {
+  private answer(ctx: Ctx, raw: ErrorAnswer): void {
+    const answer = ctx.echoKey && raw.status >= 400 ? echoKeyInto(raw, ctx.apiKey) : raw;
+    if (answer !== raw) this.countFault("echo_key");
     const payload = Buffer.from(answer.body, "utf8");
     ctx.res.writeHead(answer.status, { ...answer.headers, "content-length": payload.length });
     ctx.res.end(ctx.req.method === "HEAD" ? undefined : payload);
@@ -445,13 +478,20 @@ class SimulatorState {
       [...headerFaults.faults, ...directives.faults, ...this.serverFaults],
       priorCreates,
     );
+    if (faults.echo) ctx.echoKey = true;
     if (faults.create) {
       this.countFault(faults.create.name);
       const answer = createFaultAnswer(faults.create.name, c, randomId(8));
       if (answer !== "hang" && answer !== null) this.answer(ctx, answer);
       return null;
     }
-    return { faults, speed: directives.speed ?? this.speed, style: directives.style, counter };
+    return {
+      faults,
+      speed: directives.speed ?? this.speed,
+      style: directives.style,
+      mediaUrl: directives.mediaUrl ?? this.mediaUrl,
+      counter,
+    };
   }
 
   private accept(admission: Admission): void {
@@ -525,7 +565,7 @@ class SimulatorState {
     const job = this.newJob(
       "video",
       this.videoId(model, faults),
-      { model, prompt, seconds, size, faults },
+      { model, prompt, seconds, size, faults, mediaUrl: admission.mediaUrl },
       admission.speed,
     );
     this.json(ctx, 200, renderVideo(job, this.renderCtx()), this.pollAfter(job));
@@ -593,7 +633,14 @@ class SimulatorState {
     const job = this.newJob(
       "task",
       `task_${randomId(16)}`,
-      { model, prompt, size, seconds: duration > 0 ? String(duration) : "4", faults },
+      {
+        model,
+        prompt,
+        size,
+        seconds: duration > 0 ? String(duration) : "4",
+        faults,
+        mediaUrl: admission.mediaUrl,
+      },
       admission.speed,
     );
     this.json(ctx, 200, renderTaskSubmit(job));
@@ -624,7 +671,12 @@ class SimulatorState {
     const job = this.newJob(
       "chat",
       `chatcmpl-${randomId(12)}`,
-      { model, prompt, faults: { content: admission.faults.content } },
+      {
+        model,
+        prompt,
+        faults: { content: admission.faults.content },
+        mediaUrl: admission.mediaUrl,
+      },
       admission.speed,
     );
     const plan: ChatPlan = {
@@ -799,6 +851,13 @@ class SimulatorState {
     if (job.faults.dialect?.name === "quirks") {
       const url = fileUrl(job, this.baseUrl, kind);
       return this.json(ctx, 200, { video_url: url, url });
+    }
+    if (job.mediaUrl && kind === "video") {
+      return this.answer(ctx, {
+        status: 302,
+        headers: { location: job.mediaUrl, "content-type": "text/plain; charset=utf-8" },
+        body: "",
+      });
     }
     this.sendMedia(ctx, job, kind);
   }
