@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect } from "vitest";
 import { AppServer, REPO_ROOT, fakeApiKey, startSim, type SimHandle } from "./app";
 import { makePng } from "@/simulator/png";
 import { ApiClient, findKeyLeaks } from "./client";
+import { readLeakSurfaces } from "./key-leak";
 
 export const SAMPLE_MP4 = fs.readFileSync(path.join(REPO_ROOT, "simulator/assets/sample.mp4"));
 
@@ -29,10 +30,12 @@ export interface StackOptions {
   fault?: string;
   /** Start a second, healthy simulator and configure it as SORA_FALLBACK_BASE_URLS. */
   fallback?: boolean;
+  /** The upstream key (default: a random `sk-` key made at run time). */
+  apiKey?: string;
 }
 
 export function setupStack(options: StackOptions = {}): Stack {
-  const key = fakeApiKey();
+  const key = options.apiKey ?? fakeApiKey();
   let sim: SimHandle | undefined;
   let fallbackSim: SimHandle | undefined;
   let app: AppServer | undefined;
@@ -53,6 +56,13 @@ export function setupStack(options: StackOptions = {}): Stack {
     await client.request("/api/videos?limit=1");
   });
   afterAll(async () => {
+    // The file's closing leak scan: health, the diagnostics report (JSON and SSE) and the model
+    // list are read once more and scanned with everything the tests read and the server logged.
+    if (app) {
+      const surfaces = await readLeakSurfaces(app.url, { password: options.env?.ACCESS_PASSWORD });
+      const texts = [...surfaces.map((s) => s.text), ...client.transcript.texts, app.log];
+      expect(findKeyLeaks(key, texts)).toEqual([]);
+    }
     await app?.stop();
     await sim?.close();
     await fallbackSim?.close();
