@@ -14,6 +14,7 @@ import {
   type DiagnosticsReport,
 } from "@/lib/contracts/diagnostics";
 import { startSimulator, type Simulator } from "@/simulator/server";
+import { findKeyLeaks } from "../helpers/client";
 import { HEALTHY_SIMULATOR_CHECKS } from "../helpers/diagnostics";
 
 /**
@@ -115,6 +116,8 @@ function expectPrimaryCause(run: CliRun, checkId: CheckId, code: string) {
 
 let sim: Simulator;
 let noChannelSim: Simulator;
+/** A careless relay: every error body repeats the presented key in full. */
+let echoSim: Simulator;
 let tlsServer: HttpsServer;
 let tlsUrl = "";
 let caFile = "";
@@ -131,6 +134,12 @@ beforeAll(async () => {
     port: await freePort(),
     speed: 50,
     fault: "no_channel",
+    quiet: true,
+  });
+  echoSim = await startSimulator({
+    port: await freePort(),
+    speed: 50,
+    fault: "echo_key",
     quiet: true,
   });
 
@@ -205,9 +214,10 @@ afterAll(async () => {
   await new Promise<void>((resolve) => tlsServer?.close(() => resolve()));
   await sim?.close();
   await noChannelSim?.close();
-  // Nothing printed by any run may contain a key that was configured for it.
-  const everything = outputs.join("\n");
-  for (const used of keysUsed) expect(everything).not.toContain(used);
+  await echoSim?.close();
+  // Nothing printed by any run may contain a key that was configured for it, nor any
+  // 8-character piece of one.
+  for (const used of keysUsed) expect(findKeyLeaks(used, outputs)).toEqual([]);
 });
 
 describe("npm run test:api", () => {
@@ -383,6 +393,37 @@ describe("npm run test:api", () => {
       LANG: "C",
     });
     expect(plain.report?.locale).toBe("zh-CN");
+  });
+
+  it("a relay echoing a non-sk key in its 401: neither the JSON nor the text report leaks it", async () => {
+    const relayKey = fakeKey("relay_");
+    const json = await runCli(["--json", "--lang", "en"], {
+      SORA_API_KEY: relayKey,
+      SORA_BASE_URL: echoSim.url,
+    });
+    expectPrimaryCause(json, "auth", "invalid_api_key");
+    // The relay's words come through (masked), so the scan had something to catch.
+    expect(json.stdout).toContain("token: relay_");
+    const text = await runCli(["--lang", "en"], {
+      SORA_API_KEY: relayKey,
+      SORA_BASE_URL: echoSim.url,
+    });
+    expect(text.code).toBe(1);
+    expect(findKeyLeaks(relayKey, [json.stdout, json.stderr, text.stdout, text.stderr])).toEqual(
+      [],
+    );
+  });
+
+  it("a key given with --key-env is scrubbed like the configured one (an echoed 400)", async () => {
+    const backup = fakeKey();
+    const run = await runCli(["--json", "--key-env", "BACKUP_RELAY_KEY"], {
+      SORA_API_KEY: key,
+      SORA_BASE_URL: echoSim.url,
+      BACKUP_RELAY_KEY: backup,
+    });
+    expect(run.byId.auth?.status).toBe("pass");
+    expect(JSON.stringify(run.report)).toContain("token: sk-");
+    expect(findKeyLeaks(backup, [run.stdout, run.stderr])).toEqual([]);
   });
 
   it("usage errors exit 2 without running anything", async () => {
