@@ -7,7 +7,8 @@ const nextConfig: NextConfig = {
   // Lets parallel builds (tests, benchmarks) use their own output folder.
   distDir: process.env.NEXT_DIST_DIR || ".next",
   poweredByHeader: false,
-  serverExternalPackages: ["better-sqlite3"],
+  // undici: loaded as published (its pinned-lookup Agent and fetch, lib/server/upstream/destination.ts).
+  serverExternalPackages: ["better-sqlite3", "undici"],
   devIndicators: false,
   // `npm test` type-checks the whole project once (tsc --noEmit); the build need not do it again.
   typescript: { ignoreBuildErrors: true },

@@ -1,22 +1,81 @@
+import { spawn } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { startSimulator } from "../simulator/server";
 import { findKeyLeaks } from "../tests/helpers/client";
+import { readLeakSurfaces } from "../tests/helpers/key-leak";
 import { readTree } from "./key-leak";
-import { E2E_FAKE_KEY, E2E_SERVER_LOG } from "./constants";
+import { APP_PORT, E2E_FAKE_KEY, E2E_SERVER_LOG } from "./constants";
+
+/** `npm run test:api` (text and --json) with the e2e key against a relay that echoes keys in full. */
+async function diagnosticsCliOutput(): Promise<{ name: string; text: string }[]> {
+  const echoRelay = await startSimulator({ port: 0, speed: 50, fault: "echo_key", quiet: true });
+  // An empty working directory: no .env.local of the developer's is read.
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "sora-e2e-cli-"));
+  const run = (args: string[]) =>
+    new Promise<string>((resolve, reject) => {
+      const child = spawn(
+        process.execPath,
+        [
+          "--conditions=react-server",
+          "--import",
+          pathToFileURL(path.resolve("node_modules/tsx/dist/loader.mjs")).href,
+          path.resolve("scripts/test-api.ts"),
+          ...args,
+        ],
+        {
+          cwd,
+          env: {
+            PATH: process.env.PATH,
+            HOME: process.env.HOME,
+            TSX_TSCONFIG_PATH: path.resolve("tsconfig.json"),
+            SORA_API_KEY: E2E_FAKE_KEY,
+            SORA_BASE_URL: echoRelay.url,
+          } as unknown as NodeJS.ProcessEnv,
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
+      let out = "";
+      child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+      child.stderr.on("data", (chunk: Buffer) => (out += chunk.toString()));
+      child.on("error", reject);
+      child.on("close", () => resolve(out));
+    });
+  try {
+    const [json, text] = await Promise.all([run(["--json"]), run(["--lang", "en"])]);
+    if (!json.includes('"checks"'))
+      throw new Error(`key-leak scan: the CLI gave no report:\n${json}`);
+    return [
+      { name: "npm run test:api --json", text: json },
+      { name: "npm run test:api", text },
+    ];
+  } finally {
+    await echoRelay.close();
+    fs.rmSync(cwd, { recursive: true, force: true });
+  }
+}
 
 /**
  * After the whole browser suite: the key the e2e server ran with must not appear (whole or as any
- * 8-character piece) in the build output or in the server's log.
+ * 8-character piece) in the build output, the server's log, its health and diagnostics answers
+ * (JSON and SSE), or the diagnostics CLI's output against a relay that echoes the key.
  */
-export default function globalTeardown() {
+export default async function globalTeardown() {
   const distDir = process.env.NEXT_DIST_DIR ?? ".next";
+  const surfaces = await readLeakSurfaces(`http://127.0.0.1:${APP_PORT}`);
+  const cli = await diagnosticsCliOutput();
   const log = fs.existsSync(E2E_SERVER_LOG) ? fs.readFileSync(E2E_SERVER_LOG, "utf8") : "";
   if (!log.includes("[Server]")) {
     throw new Error(`key-leak scan: no server log at ${E2E_SERVER_LOG}, nothing was scanned`);
   }
-  const sources = [{ name: E2E_SERVER_LOG, text: log }, ...readTree(distDir)];
+  const sources = [{ name: E2E_SERVER_LOG, text: log }, ...surfaces, ...cli, ...readTree(distDir)];
   const leaks = sources.filter(({ text }) => findKeyLeaks(E2E_FAKE_KEY, [text]).length > 0);
   if (leaks.length > 0) {
     throw new Error(`the API key leaked into: ${leaks.map((s) => s.name).join(", ")}`);
   }
-  console.log(`key-leak scan: server log and ${distDir}/ are clean`);
+  console.log(
+    `key-leak scan: server log, health, diagnostics (JSON, SSE), CLI output and ${distDir}/ are clean`,
+  );
 }

@@ -122,7 +122,11 @@ export function renderError(stored: StoredError, locale: Locale): ApiError {
     hint: t(`errors.codes.${stored.code}.hint` as never, values as never),
     retryable: ERROR_SPECS[stored.code].retryable,
     status: stored.status,
-    upstreamMessage: stored.upstreamMessage,
+    // Scrubbed again when shown: a message stored before a secret was registered stays safe.
+    upstreamMessage:
+      stored.upstreamMessage === undefined
+        ? undefined
+        : scrubUpstreamMessage(stored.upstreamMessage),
     requestId: stored.requestId ?? "",
     upstreamRequestId: stored.upstreamRequestId,
     attempts: stored.attempts,
