@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { registerSecret } from "./redact";
 import { formatSseFrame, sseResponse, type SseChannel } from "./sse";
 
 async function readSome(response: Response, until: (text: string) => boolean): Promise<string> {
@@ -27,6 +28,15 @@ describe("formatSseFrame", () => {
     expect(formatSseFrame({ data: { message: `bad key ${key}` } })).not.toContain(
       key.slice(10, 18),
     );
+  });
+
+  it("masks a registered secret after an escaped newline and keeps the JSON valid", () => {
+    const secret = `relay_${"Zq7".repeat(3)}`;
+    registerSecret(secret);
+    const frame = formatSseFrame({ data: { message: `line one\n${secret}\n` } });
+    const data = JSON.parse(frame.slice(frame.indexOf("data: ") + 6)) as { message: string };
+    expect(data.message).toMatch(/^line one\n/);
+    expect(data.message).not.toContain(secret.slice(0, 8));
   });
 });
 

@@ -1,6 +1,6 @@
 import "server-only";
 import { serverLog } from "./log";
-import { scrubSecrets } from "./redact";
+import { scrubDeep } from "./redact";
 
 export const SSE_HEADERS: Record<string, string> = {
   "Content-Type": "text/event-stream; charset=utf-8",
@@ -24,8 +24,9 @@ export function formatSseFrame(frame: SseFrame): string {
   let text = "";
   if (frame.id !== undefined) text += `id: ${frame.id}\n`;
   if (frame.event) text += `event: ${frame.event}\n`;
-  text += `data: ${JSON.stringify(frame.data)}\n\n`;
-  return scrubSecrets(text);
+  // Scrubbed before serialising: masking the JSON text could land next to a `\n` escape.
+  text += `data: ${JSON.stringify(scrubDeep(frame.data))}\n\n`;
+  return text;
 }
 
 export interface SseChannel {

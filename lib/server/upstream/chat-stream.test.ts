@@ -368,6 +368,20 @@ describe("ChatStreamParser transcripts", () => {
     expect(progress.map((p) => p.percent)).toEqual([76]);
   });
 
+  it("a line that never ends stops the read at 1 MB instead of buffering forever", () => {
+    const { done, result } = run(
+      [compact({ content: "> 排队中\n" }), `data: {"x":"${"a".repeat(64 * 1024)}`].join(""),
+      "eof",
+      64 * 1024,
+    );
+    expect(done).toBe(false);
+    const endless = run(`data: ${"a".repeat(1_100_000)}`, "eof", 100_000);
+    expect(endless.done).toBe(true);
+    expect(endless.result.ok).toBe(false);
+    expect(!endless.result.ok && endless.result.error.code).toBe("protocol_error");
+    expect(result.ok).toBe(false);
+  });
+
   it("keep-alive comments are not activity; data chunks are", () => {
     expect(run([PING, PING].join(""), "idle").activity).toBe(0);
     expect(run([PING, compact({ content: "> 排队中\n" })].join(""), "idle").activity).toBe(1);

@@ -76,6 +76,8 @@ export class ChatStreamParser {
   private loose = "";
   private errorBody: string | undefined;
   private malformed: string | undefined;
+  /** Characters since the last line break: the SSE parser buffers an open line whole. */
+  private openLine = 0;
   private finishReason = false;
   private doneSeen = false;
   private useful = false;
@@ -112,6 +114,14 @@ export class ChatStreamParser {
     if (this.mode !== "sse") {
       if (this.raw.length < MAX_TEXT) this.raw += chunk;
       this.hooks.onActivity?.();
+      return;
+    }
+    const lastBreak = chunk.lastIndexOf("\n");
+    this.openLine = lastBreak < 0 ? this.openLine + chunk.length : chunk.length - lastBreak - 1;
+    if (this.openLine > MAX_TEXT) {
+      // A relay that never ends its line would grow the parser's buffer without bound.
+      this.malformed ??= `a stream line longer than ${MAX_TEXT} characters`;
+      this.doneSeen = true;
       return;
     }
     this.sse.feed(chunk);
