@@ -1,6 +1,7 @@
 /**
  * The surfaces every key-leak scan reads from a running app besides what the tests themselves
- * fetched: health (plain and probing), the diagnostics report as JSON and as SSE, and the model list.
+ * fetched: health (plain and probing), the diagnostics report as JSON and as SSE, the model list and
+ * the recent upstream incidents.
  * Shared by the integration stacks (tests/helpers/stack.ts) and the e2e teardown.
  */
 
@@ -16,6 +17,7 @@ const SURFACES: { path: string; headers?: Record<string, string> }[] = [
   { path: "/api/diagnostics" },
   { path: "/api/diagnostics", headers: { accept: "text/event-stream" } },
   { path: "/api/models" },
+  { path: "/api/incidents" },
 ];
 
 /**
