@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, cleanApiKey, parseConfig } from "./config";
+import { ConfigError, cleanApiKey, configFromEnvironment, parseConfig } from "./config";
+import { scrubSecrets } from "./redact";
 
 function problemsFor(env: Record<string, string>): string[] {
   try {
@@ -113,6 +114,47 @@ describe("parseConfig", () => {
     const config = parseConfig({ SORA_API_KEY: raw });
     expect(config.apiKey).toBe("sk-test-fake-key-123456");
     expect(config.rawApiKey).toBe(raw);
+  });
+});
+
+describe("relay-provided media settings", () => {
+  it("defaults to no extra hosts and a 2 GB video cap", () => {
+    const config = parseConfig({});
+    expect(config.allowedMediaHosts).toEqual([]);
+    expect(config.maxVideoBytes).toBe(2 * 1024 ** 3);
+  });
+
+  it("reads hosts (lower-cased, with ports) and a byte cap", () => {
+    const config = parseConfig({
+      SORA_ALLOWED_MEDIA_HOSTS: " MinIO.lan:9000 , cdn.internal,[fd00::5]:8080",
+      SORA_MAX_VIDEO_BYTES: "1048576",
+    });
+    expect(config.allowedMediaHosts).toEqual(["minio.lan:9000", "cdn.internal", "[fd00::5]:8080"]);
+    expect(config.maxVideoBytes).toBe(1048576);
+  });
+
+  it("refuses URLs or junk in the host list and a tiny cap", () => {
+    expect(problemsFor({ SORA_ALLOWED_MEDIA_HOSTS: "http://cdn.example/x" })[0]).toMatch(
+      /^SORA_ALLOWED_MEDIA_HOSTS/,
+    );
+    expect(problemsFor({ SORA_MAX_VIDEO_BYTES: "12" })[0]).toMatch(/^SORA_MAX_VIDEO_BYTES/);
+  });
+});
+
+describe("secrets of a configuration", () => {
+  it("are registered with the scrubber as soon as a configuration is read", () => {
+    const key = ["tok", "Config", "Registered", "0123456789"].join("_");
+    const password = ["pass", "word", "ForThe", "Gate"].join("-");
+    const config = configFromEnvironment({
+      SORA_API_KEY: ` ${key}\n`,
+      ACCESS_PASSWORD: password,
+      SORA_BASE_URL: "https://user:UrlSecret12345@relay.example/v1",
+    });
+    expect(config.apiKey).toBe(key);
+    const out = scrubSecrets(`a ${key} b ${password} c UrlSecret12345`);
+    expect(out).not.toContain(key.slice(4, 12));
+    expect(out).not.toContain(password.slice(0, 8));
+    expect(out).not.toContain("UrlSecre");
   });
 });
 
