@@ -79,7 +79,7 @@ function pinnedLookup(
     if (bad) return callback(new RefusedAddressError(hostname, bad.address), "");
     if (options.all) return callback(null, addresses);
     const first = addresses[0];
-    if (!first) return callback(Object.assign(new Error(`no address for ${hostname}`)), "");
+    if (!first) return callback(new Error(`no address for ${hostname}`), "");
     callback(null, first.address, first.family);
   });
 }

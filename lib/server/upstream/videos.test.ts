@@ -251,6 +251,41 @@ describe("followVideoJob", () => {
     expect(seen).toHaveLength(1);
   });
 
+  it("a poll answer over 1 MB is refused after 1 MB, not buffered, and not retried", async () => {
+    let sent = 0;
+    const chunk = new TextEncoder().encode(`{"id":"v","pad":"${"x".repeat(64 * 1024)}`);
+    const { fetch, seen } = fakeFetch([
+      () =>
+        new Response(
+          new ReadableStream<Uint8Array>({
+            pull(controller) {
+              // An endless JSON body: only the cap can end this read.
+              sent += chunk.byteLength;
+              controller.enqueue(chunk);
+            },
+          }),
+          { headers: { "content-type": "application/json" } },
+        ),
+    ]);
+    const { cb } = recordingCallbacks();
+    const error = await followVideoJob(
+      base,
+      "v",
+      cb,
+      new AbortController().signal,
+      depsWith(fetch),
+    ).then(
+      () => {
+        throw new Error("expected a failure");
+      },
+      (e: unknown) => e as AppError,
+    );
+    expect(error.code).toBe("protocol_error");
+    expect(error.options.upstreamMessage).toContain("larger than 1048576 bytes");
+    expect(seen).toHaveLength(1);
+    expect(sent).toBeLessThan(2 * 1024 * 1024);
+  });
+
   it("stops when the caller aborts, with the caller's reason", async () => {
     const { fetch } = fakeFetch([
       jsonResponse(200, { id: "v", status: "in_progress", progress: 50 }),
