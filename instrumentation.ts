@@ -4,5 +4,5 @@ export async function register() {
   await startServer();
   // Unfinished jobs resume (videos) or are marked interrupted (chat) before the first request.
   const { recoverJobs } = await import("./lib/server/jobs/runner");
-  recoverJobs();
+  await recoverJobs();
 }

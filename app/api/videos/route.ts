@@ -7,7 +7,7 @@ export const dynamic = "force-dynamic";
 export const maxDuration = 300;
 
 export function GET(request: Request) {
-  return handleApi(request, (ctx) => Response.json(listVideos(request, ctx)));
+  return handleApi(request, async (ctx) => Response.json(await listVideos(request, ctx)));
 }
 
 export function POST(request: Request) {

@@ -155,7 +155,7 @@ async function proxyUpstream(request: Request, job: JobRecord): Promise<Response
 
 /** `GET|HEAD /api/videos/:id/content`: the archive with Range support, else the upstream link. */
 export async function serveJobContent(request: Request, jobId: string): Promise<Response> {
-  const job = getJobStore().getJob(jobId);
+  const job = await getJobStore().getJob(jobId);
   if (!job) throw new AppError("not_found");
   if (job.archived && job.archivePath) {
     const file = path.join(getConfig().dataDir, job.archivePath);

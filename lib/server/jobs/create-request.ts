@@ -215,7 +215,7 @@ export async function parseCreateVideoRequest(request: Request): Promise<CreateJ
     }
   }
 
-  if (retryOf !== undefined && (!isJobId(retryOf) || !getJobStore().getJob(retryOf))) {
+  if (retryOf !== undefined && (!isJobId(retryOf) || !(await getJobStore().getJob(retryOf)))) {
     throw badRequest("retryOfMissing");
   }
 

@@ -16,7 +16,7 @@ type Deps = ConstructorParameters<typeof JobRunner>[0];
 
 const stores: InstanceType<typeof SqliteJobStore>[] = [];
 afterEach(() => {
-  for (const store of stores.splice(0)) store.close();
+  for (const store of stores.splice(0)) void store.close();
 });
 
 const BASE = "http://relay.test";
@@ -71,11 +71,18 @@ async function untilSettled(runner: InstanceType<typeof JobRunner>, id: string) 
 describe("JobRunner", () => {
   it("persists the job before calling upstream, then runs it to completed", async () => {
     const { store, runner, deps } = setup();
-    const job = runner.submitJob(input, { requestId: "req_1" });
-    expect(deps.createGeneration).not.toHaveBeenCalled();
-    expect(store.getJob(job.id)?.state).toBe("queued");
+    const create = deps.createGeneration;
+    const statesAtCreate: (string | undefined)[] = [];
+    deps.createGeneration = vi.fn(async (...args: Parameters<typeof create>) => {
+      const [job] = (await store.listJobs({ limit: 1 }))?.jobs ?? [];
+      statesAtCreate.push(job?.state);
+      return create(...args);
+    });
+    const job = await runner.submitJob(input, { requestId: "req_1" });
     await untilSettled(runner, job.id);
-    const events = store.eventsAfter(job.id, 0);
+    // Persisted (and already submitting) before the upstream call.
+    expect(statesAtCreate).toEqual(["submitting"]);
+    const events = await store.eventsAfter(job.id, 0);
     expect(events.map((e) => e.type)).toEqual([
       "job",
       "state",
@@ -89,7 +96,7 @@ describe("JobRunner", () => {
       { percent: 10 },
       { percent: 55, message: "进度 55%" },
     ]);
-    expect(store.getJob(job.id)).toMatchObject({
+    expect(await store.getJob(job.id)).toMatchObject({
       state: "completed",
       progress: 100,
       attempts: 1,
@@ -121,13 +128,13 @@ describe("JobRunner", () => {
         throw new AppError("network_error");
       }),
     });
-    const job = runner.submitJob(
+    const job = await runner.submitJob(
       { ...input, model: "sora_video2", protocol: "chat" },
       { requestId: "r" },
     );
     await untilSettled(runner, job.id);
-    expect(store.getJob(job.id)).toMatchObject({ state: "completed", archived: false });
-    const completed = store.eventsAfter(job.id, 0).at(-1);
+    expect(await store.getJob(job.id)).toMatchObject({ state: "completed", archived: false });
+    const completed = (await store.eventsAfter(job.id, 0)).at(-1);
     expect(completed?.type === "completed" && completed.data.job.video).toMatchObject({
       archived: false,
       expiresAt: "2030-01-01T00:00:00Z",
@@ -148,16 +155,16 @@ describe("JobRunner", () => {
         throw new AppError("no_available_channel", { status: 503, params: { model: "sora-2" } });
       }),
     });
-    const job = runner.submitJob(input, { requestId: "req_9" });
+    const job = await runner.submitJob(input, { requestId: "req_9" });
     await untilSettled(runner, job.id);
-    const events = store.eventsAfter(job.id, 0);
+    const events = await store.eventsAfter(job.id, 0);
     expect(events.map((e) => e.type)).toEqual(["job", "state", "retry", "failed"]);
     expect(events[2]?.data).toMatchObject({
       attempt: 1,
       delayMs: 100,
       error: { code: "upstream_unavailable", status: 503 },
     });
-    expect(store.getJob(job.id)).toMatchObject({
+    expect(await store.getJob(job.id)).toMatchObject({
       state: "failed",
       attempts: 2,
       error: { code: "no_available_channel", status: 503, requestId: "req_9", attempts: 2 },
@@ -169,9 +176,9 @@ describe("JobRunner", () => {
       config: { jobDeadlineMs: 50 },
       followVideoJob: vi.fn((_b, _i, _cb, signal: AbortSignal) => abortable(signal)),
     });
-    const job = runner.submitJob(input, { requestId: "r" });
+    const job = await runner.submitJob(input, { requestId: "r" });
     await untilSettled(runner, job.id);
-    expect(store.getJob(job.id)?.error).toMatchObject({
+    expect((await store.getJob(job.id))?.error).toMatchObject({
       code: "timeout",
       detail: { key: "jobDeadline" },
     });
@@ -184,9 +191,9 @@ describe("JobRunner", () => {
         abortable(signal),
       ),
     });
-    const job = runner.submitJob(input, { requestId: "r" });
+    const job = await runner.submitJob(input, { requestId: "r" });
     await untilSettled(runner, job.id);
-    expect(store.getJob(job.id)).toMatchObject({ state: "completed", archived: false });
+    expect(await store.getJob(job.id)).toMatchObject({ state: "completed", archived: false });
   });
 
   it("stops following on cancel without writing anything more", async () => {
@@ -194,20 +201,20 @@ describe("JobRunner", () => {
       abortable(signal),
     );
     const { store, runner } = setup({ followVideoJob: follow });
-    const job = runner.submitJob(input, { requestId: "r" });
+    const job = await runner.submitJob(input, { requestId: "r" });
     await vi.waitFor(() => expect(follow).toHaveBeenCalled());
-    const before = store.getJob(job.id)?.lastSeq;
+    const before = (await store.getJob(job.id))?.lastSeq;
     expect(runner.cancel(job.id)).toBe(true);
     await runner.settled(job.id, 1000);
     expect(runner.isActive(job.id)).toBe(false);
-    expect(store.getJob(job.id)?.lastSeq).toBe(before);
+    expect((await store.getJob(job.id))?.lastSeq).toBe(before);
     expect(runner.cancel(job.id)).toBe(false);
   });
 
   it("recovers: polls videos jobs, archives known videos, interrupts the rest", async () => {
     const { store, runner, deps } = setup();
-    const polling = store.createJob({ ...input, hasImage: false }).job;
-    store.appendEvent(
+    const polling = (await store.createJob({ ...input, hasImage: false })).job;
+    await store.appendEvent(
       polling.id,
       { type: "state", data: { state: "running" } },
       {
@@ -216,21 +223,21 @@ describe("JobRunner", () => {
         upstreamId: "video_7",
       },
     );
-    const chat = store.createJob({ ...input, protocol: "chat", hasImage: false }).job;
-    store.appendEvent(
+    const chat = (await store.createJob({ ...input, protocol: "chat", hasImage: false })).job;
+    await store.appendEvent(
       chat.id,
       { type: "state", data: { state: "running" } },
       { state: "running", baseUrl: BASE },
     );
-    const downloaded = store.createJob({ ...input, protocol: "chat", hasImage: false }).job;
-    store.updateJob(downloaded.id, {
+    const downloaded = (await store.createJob({ ...input, protocol: "chat", hasImage: false })).job;
+    await store.updateJob(downloaded.id, {
       state: "running",
       source: { baseUrl: BASE, url: `${BASE}/x.mp4` },
     });
-    const submitting = store.createJob({ ...input, hasImage: false }).job;
-    store.updateJob(submitting.id, { state: "submitting" });
+    const submitting = (await store.createJob({ ...input, hasImage: false })).job;
+    await store.updateJob(submitting.id, { state: "submitting" });
 
-    expect(runner.recoverJobs()).toEqual({ resumed: 2, interrupted: 2 });
+    expect(await runner.recoverJobs()).toEqual({ resumed: 2, interrupted: 2 });
     for (const id of [polling.id, downloaded.id]) await untilSettled(runner, id);
     expect(deps.followVideoJob).toHaveBeenCalledWith(
       BASE,
@@ -238,10 +245,10 @@ describe("JobRunner", () => {
       expect.anything(),
       expect.any(AbortSignal),
     );
-    expect(store.getJob(polling.id)?.state).toBe("completed");
-    expect(store.getJob(downloaded.id)?.state).toBe("completed");
+    expect((await store.getJob(polling.id))?.state).toBe("completed");
+    expect((await store.getJob(downloaded.id))?.state).toBe("completed");
     for (const id of [chat.id, submitting.id]) {
-      expect(store.getJob(id)).toMatchObject({
+      expect(await store.getJob(id)).toMatchObject({
         state: "failed",
         error: { code: "interrupted", detail: { key: "interruptedRestart" } },
       });

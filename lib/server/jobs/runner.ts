@@ -53,8 +53,8 @@ export class JobRunner {
   constructor(private readonly deps: RunnerDeps) {}
 
   /** Persists the job (queued, event `job` seq 1) before any upstream call, then runs it. */
-  submitJob(input: CreateJobInput, ctx: { requestId: string }): JobRecord {
-    const { job } = this.deps.store.createJob({
+  async submitJob(input: CreateJobInput, ctx: { requestId: string }): Promise<JobRecord> {
+    const { job } = await this.deps.store.createJob({
       prompt: input.prompt,
       model: input.model,
       protocol: input.protocol,
@@ -111,11 +111,11 @@ export class JobRunner {
    * Start-up recovery: a job whose video is known is archived; a `videos` job with an upstream id
    * resumes polling; anything else in flight cannot be reattached and fails as `interrupted`.
    */
-  recoverJobs(): { resumed: number; interrupted: number } {
+  async recoverJobs(): Promise<{ resumed: number; interrupted: number }> {
     let resumed = 0;
     let interrupted = 0;
-    for (const job of this.deps.store.unfinishedJobs()) {
-      if (this.active.has(job.id)) continue;
+    for (const job of await this.deps.store.listReconcilable()) {
+      if (this.active.has(job.id) || job.state === "completed") continue;
       const { source, baseUrl, upstreamId } = job;
       if (source) {
         serverLog.info("job recovered", { job: job.id, action: "archive" });
@@ -133,7 +133,7 @@ export class JobRunner {
         );
         resumed++;
       } else {
-        this.fail(
+        await this.fail(
           job,
           new AppError("interrupted", { detail: { key: "interruptedRestart" } }),
           undefined,
@@ -172,7 +172,7 @@ export class JobRunner {
     active.done = Promise.resolve()
       .then(() => work(controller.signal, active))
       .catch((error: unknown) => {
-        if (active.reason !== "canceled") this.fail(job, error, active);
+        if (active.reason !== "canceled") return this.fail(job, error, active);
       })
       .catch((error: unknown) => {
         serverLog.error("job could not be marked failed", {
@@ -186,44 +186,70 @@ export class JobRunner {
       });
   }
 
-  /** Appends unless the job was cancelled or timed out meanwhile. */
+  /** Appends unless the job was cancelled or timed out meanwhile (writes keep their order). */
   private append(signal: AbortSignal, ...args: Parameters<JobStore["appendEvent"]>) {
-    if (signal.aborted) return undefined;
-    return this.deps.store.appendEvent(...args);
+    if (signal.aborted) return Promise.resolve(undefined);
+    return this.write(args[0], () => this.deps.store.appendEvent(...args));
+  }
+
+  private readonly writes = new Map<string, Promise<unknown>>();
+
+  /** Runs a job's store writes one after another, in the order the upstream reported them. */
+  private write<T>(jobId: string, run: () => Promise<T>): Promise<T> {
+    const previous = this.writes.get(jobId) ?? Promise.resolve();
+    const next = previous.then(run, run);
+    const settled = next.catch(() => undefined);
+    this.writes.set(jobId, settled);
+    void settled.then(() => {
+      if (this.writes.get(jobId) === settled) this.writes.delete(jobId);
+    });
+    return next;
+  }
+
+  /** Resolves once every write queued for the job so far is done. */
+  private flush(jobId: string): Promise<unknown> {
+    return this.writes.get(jobId) ?? Promise.resolve();
   }
 
   private callbacks(job: JobRecord, signal: AbortSignal, active: ActiveJob): GenerationCallbacks {
     const { store } = this.deps;
     return {
       onAttempt: ({ attempt }) => {
-        if (!signal.aborted) store.updateJob(job.id, { attempts: attempt });
+        if (!signal.aborted)
+          void this.write(job.id, () => store.updateJob(job.id, { attempts: attempt }));
       },
       onRetry: (info) => this.retry(job, signal, info),
       onFailover: ({ fromHost, toHost }) => {
         serverLog.warn("job fails over", { job: job.id, fromHost, toHost });
-        this.append(signal, job.id, { type: "failover", data: { fromHost, toHost } });
+        void this.append(signal, job.id, { type: "failover", data: { fromHost, toHost } });
       },
-      onAccepted: ({ baseUrl, upstreamId }) => this.accepted(job, signal, baseUrl, upstreamId),
+      onAccepted: ({ baseUrl, upstreamId }) =>
+        void this.write(job.id, () => this.accepted(job, signal, baseUrl, upstreamId)),
       onProgress: (info) => this.progress(job, signal, active, info),
     };
   }
 
   private retry(job: JobRecord, signal: AbortSignal, info: RetryInfo) {
     const { attempt, maxRetries, delayMs, error } = info;
-    this.append(signal, job.id, {
+    void this.append(signal, job.id, {
       type: "retry",
       data: { attempt, maxRetries, delayMs, error: error.toStored(job.requestId) },
     });
   }
 
-  private accepted(job: JobRecord, signal: AbortSignal, baseUrl: string, upstreamId?: string) {
-    const current = this.deps.store.getJob(job.id);
+  private async accepted(
+    job: JobRecord,
+    signal: AbortSignal,
+    baseUrl: string,
+    upstreamId?: string,
+  ) {
+    const current = await this.deps.store.getJob(job.id);
     if (!current || signal.aborted) return;
     const patch: JobPatch = { baseUrl, upstreamHost: hostOf(baseUrl), upstreamId };
     if (current.state === "running") {
-      this.deps.store.updateJob(job.id, patch);
+      await this.deps.store.updateJob(job.id, patch);
     } else {
-      this.deps.store.appendEvent(
+      await this.deps.store.appendEvent(
         job.id,
         { type: "state", data: { state: "running" } },
         { ...patch, state: "running", attempts: Math.max(current.attempts, 1) },
@@ -244,7 +270,7 @@ export class JobRunner {
     if (percent === active.percent && (message === undefined || message === active.message)) return;
     active.percent = percent;
     active.message = message ?? active.message;
-    this.append(
+    void this.append(
       signal,
       job.id,
       { type: "progress", data: message ? { percent, message } : { percent } },
@@ -258,7 +284,7 @@ export class JobRunner {
     signal: AbortSignal,
     active: ActiveJob,
   ) {
-    this.append(
+    await this.append(
       signal,
       job.id,
       { type: "state", data: { state: "submitting" } },
@@ -280,8 +306,9 @@ export class JobRunner {
     );
     let source: VideoSource;
     if (outcome.protocol === "videos") {
-      if (this.deps.store.getJob(job.id)?.upstreamId !== outcome.upstreamId) {
-        this.accepted(job, signal, outcome.baseUrl, outcome.upstreamId);
+      await this.flush(job.id);
+      if ((await this.deps.store.getJob(job.id))?.upstreamId !== outcome.upstreamId) {
+        await this.accepted(job, signal, outcome.baseUrl, outcome.upstreamId);
       }
       source = await this.follow(job, outcome.baseUrl, outcome.upstreamId, signal, active);
     } else {
@@ -317,7 +344,8 @@ export class JobRunner {
   ) {
     const { store } = this.deps;
     if (signal.aborted) throw signal.reason;
-    store.updateJob(job.id, { source });
+    await this.flush(job.id);
+    await store.updateJob(job.id, { source });
     let archive: ArchiveResult | undefined;
     try {
       archive = await this.deps.archiveVideo(job.id, source, {
@@ -337,7 +365,8 @@ export class JobRunner {
     }
     if (active.reason === "canceled") return;
     const completedAt = new Date().toISOString();
-    const result = store.appendEvent(
+    await this.flush(job.id);
+    const result = await store.appendEvent(
       job.id,
       { type: "completed", data: (done: JobRecord) => ({ job: toSnapshot(done) }) },
       {
@@ -363,7 +392,7 @@ export class JobRunner {
     }
   }
 
-  private fail(job: JobRecord, error: unknown, active: ActiveJob | undefined) {
+  private async fail(job: JobRecord, error: unknown, active: ActiveJob | undefined) {
     const appError =
       active?.reason === "deadline"
         ? new AppError("timeout", {
@@ -379,11 +408,12 @@ export class JobRunner {
         error: error instanceof Error ? (error.stack ?? error.message) : String(error),
       });
     }
-    const current = this.deps.store.getJob(job.id);
+    await this.flush(job.id);
+    const current = await this.deps.store.getJob(job.id);
     if (!current) return;
     const attempts = Math.max(current.attempts, appError.options.attempts ?? 0);
     const stored = { ...appError.toStored(job.requestId), attempts: attempts || undefined };
-    this.deps.store.appendEvent(
+    await this.deps.store.appendEvent(
       job.id,
       { type: "failed", data: (failed) => ({ job: toSnapshot(failed) }) },
       { state: "failed", error: stored, attempts, completedAt: new Date().toISOString() },
@@ -421,12 +451,12 @@ export function getJobRunner(): JobRunner {
 const RECOVERED_KEY = Symbol.for("sora-studio.recovered");
 
 /** Called once per server start from instrumentation.ts. */
-export function recoverJobs() {
+export async function recoverJobs() {
   const holder = globalThis as { [RECOVERED_KEY]?: boolean };
   if (holder[RECOVERED_KEY]) return;
   holder[RECOVERED_KEY] = true;
   try {
-    getJobRunner().recoverJobs();
+    await getJobRunner().recoverJobs();
   } catch (error) {
     serverLog.error("job recovery failed", {
       error: error instanceof Error ? (error.stack ?? error.message) : String(error),

@@ -26,21 +26,21 @@ export async function createVideo(request: Request, ctx: ApiContext): Promise<Re
   const input = await parseCreateVideoRequest(request);
   // After validation: bad input never spends the budget; before the job: a 429 leaves nothing behind.
   await consumeCreateBudget(request);
-  const job = getJobRunner().submitJob(input, ctx);
+  const job = await getJobRunner().submitJob(input, ctx);
   if (wantsJson(request)) {
     return Response.json({ job: renderJob(job, ctx.locale) }, { status: 202 });
   }
   return jobEventStream(job, { locale: ctx.locale, after: 0, signal: request.signal });
 }
 
-function findJob(id: string) {
-  const job = getJobStore().getJob(assertJobId(id));
+async function findJob(id: string) {
+  const job = await getJobStore().getJob(assertJobId(id));
   if (!job) throw new AppError("not_found");
   return job;
 }
 
 /** `GET /api/videos?cursor=&limit=`: newest first. */
-export function listVideos(request: Request, ctx: ApiContext): JobList {
+export async function listVideos(request: Request, ctx: ApiContext): Promise<JobList> {
   const params = new URL(request.url).searchParams;
   const rawLimit = params.get("limit");
   let limit = DEFAULT_PAGE_SIZE;
@@ -49,38 +49,42 @@ export function listVideos(request: Request, ctx: ApiContext): JobList {
     if (limit < 1 || limit > MAX_PAGE_SIZE) throw badRequest("invalidField", { field: "limit" });
   }
   const cursor = params.get("cursor") || undefined;
-  const page = getJobStore().listJobs({ limit, cursor });
+  const page = await getJobStore().listJobs({ limit, cursor });
   if (!page) throw badRequest("invalidCursor");
   return { jobs: page.jobs.map((job) => renderJob(job, ctx.locale)), nextCursor: page.nextCursor };
 }
 
 /** `GET /api/videos/:id`. */
-export function getVideo(id: string, ctx: ApiContext): Job {
-  return renderJob(findJob(id), ctx.locale);
+export async function getVideo(id: string, ctx: ApiContext): Promise<Job> {
+  return renderJob(await findJob(id), ctx.locale);
 }
 
 /** `GET /api/videos/:id/events`: replay after Last-Event-ID / `?after=`, then live. */
-export function streamVideoEvents(request: Request, id: string, ctx: ApiContext): Response {
-  const job = findJob(id);
+export async function streamVideoEvents(
+  request: Request,
+  id: string,
+  ctx: ApiContext,
+): Promise<Response> {
+  const job = await findJob(id);
   const after = parseResumePoint(request);
   return jobEventStream(job, { locale: ctx.locale, after, signal: request.signal });
 }
 
 /** `DELETE /api/videos/:id`: stop following, tell live streams, forget the job and its file. */
 export async function deleteVideo(id: string): Promise<{ deleted: true; id: string }> {
-  const job = findJob(id);
+  const job = await findJob(id);
   const store = getJobStore();
   const runner = getJobRunner();
   const wasRunning = runner.cancel(job.id);
   if (!isTerminalState(job.state)) {
-    store.appendEvent(
+    await store.appendEvent(
       job.id,
       { type: "state", data: { state: "canceled" } },
       { state: "canceled" },
     );
   }
   if (wasRunning) await runner.settled(job.id, 5_000);
-  store.deleteJob(job.id);
+  await store.deleteJob(job.id);
   await removeArchive(job.id);
   serverLog.info("job deleted", { job: job.id, state: job.state, stoppedFollowing: wasRunning });
   return { deleted: true, id: job.id };

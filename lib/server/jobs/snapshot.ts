@@ -29,7 +29,7 @@ export function toSnapshot(job: JobRecord): JobSnapshot {
     upstreamId: job.upstreamId,
     retryOf: job.retryOf,
     attempts: job.attempts,
-    mayBeBilled: Boolean(job.upstreamId),
+    mayBeBilled: Boolean(job.upstreamId) || job.mayBeBilled,
     lastSeq: job.lastSeq,
     video:
       job.state === "completed"

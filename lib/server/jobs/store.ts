@@ -1,5 +1,4 @@
 import "server-only";
-import { EventEmitter } from "node:events";
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -10,15 +9,19 @@ import { serverLog } from "../log";
 import type { VideoSource } from "../upstream/types";
 import { newJobId } from "./ids";
 import { toSnapshot } from "./snapshot";
-import type {
-  EventInput,
-  JobEventListener,
-  JobPage,
-  JobPatch,
-  JobRecord,
-  JobStore,
-  NewJob,
-  StoredJobEvent,
+import {
+  IDEMPOTENCY_TTL_MS,
+  type AppendResult,
+  type CreateJobOptions,
+  type EventInput,
+  type JobEventListener,
+  type JobPage,
+  type JobPatch,
+  type JobRecord,
+  type JobStore,
+  type NewJob,
+  type StoredJobEvent,
+  type WriteOptions,
 } from "./types";
 
 /** Schema steps; `PRAGMA user_version` counts how many have been applied. Append, never edit. */
@@ -62,9 +65,24 @@ const MIGRATIONS: readonly string[] = [
    ) WITHOUT ROWID;
    CREATE TRIGGER job_events_append_only BEFORE UPDATE ON job_events
    BEGIN SELECT RAISE(ABORT, 'job_events is append-only'); END;`,
+  // Reconciler leases, exactly-once submit, and "a create may have been accepted".
+  `ALTER TABLE jobs ADD COLUMN may_be_billed INTEGER NOT NULL DEFAULT 0;
+   CREATE TABLE job_leases (
+     job_id TEXT PRIMARY KEY REFERENCES jobs(id) ON DELETE CASCADE,
+     owner TEXT NOT NULL,
+     expires_at INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   CREATE TABLE idempotency_keys (
+     key TEXT PRIMARY KEY,
+     job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+     created_at INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
+/** Exported for the upgrade test only. */
+export const MIGRATIONS_FOR_TEST = MIGRATIONS;
 
 interface JobRow {
   row_id: number;
@@ -93,6 +111,7 @@ interface JobRow {
   error: string | null;
   completed_at: string | null;
   request_id: string | null;
+  may_be_billed: number;
 }
 
 interface EventRow {
@@ -120,6 +139,7 @@ const PATCH_COLUMNS: { [K in keyof Required<JobPatch>]: [string, (v: JobPatch[K]
   videoBytes: ["video_bytes", (v) => v ?? null],
   error: ["error", (v) => (v ? JSON.stringify(v) : null)],
   completedAt: ["completed_at", (v) => v ?? null],
+  mayBeBilled: ["may_be_billed", (v) => (v ? 1 : 0)],
 };
 
 const opt = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
@@ -151,6 +171,7 @@ function toRecord(row: JobRow): JobRecord {
     error: row.error ? (JSON.parse(row.error) as StoredError) : undefined,
     completedAt: opt(row.completed_at),
     requestId: opt(row.request_id),
+    mayBeBilled: row.may_be_billed === 1,
   };
 }
 
@@ -176,33 +197,46 @@ function decodeCursor(cursor: string): number | null {
   return match ? Number(match[1]) : null;
 }
 
-const BUS_KEY = Symbol.for("sora-studio.jobEvents");
-
-/** In-process fan-out of appended events, shared by every bundle chunk of this process. */
-function eventBus(): EventEmitter {
-  const holder = globalThis as { [BUS_KEY]?: EventEmitter };
-  if (!holder[BUS_KEY]) {
-    const bus = new EventEmitter();
-    // One listener per open SSE stream; hundreds are normal.
-    bus.setMaxListeners(0);
-    holder[BUS_KEY] = bus;
-  }
-  return holder[BUS_KEY];
+interface Subscription {
+  /** Highest seq delivered to this job's listeners. */
+  delivered: number;
+  listeners: Set<JobEventListener>;
 }
 
+/** How often subscribed jobs are checked for events appended by other processes. */
+const DEFAULT_SUBSCRIPTION_POLL_MS = 250;
+
+export interface SqliteJobStoreOptions {
+  /** Poll interval for events written by other processes sharing the file. */
+  pollMs?: number;
+}
+
+const isFinal = (state: string) =>
+  state === "completed" || state === "failed" || state === "canceled";
+
+/**
+ * The embedded store: one SQLite file (WAL, synchronous=FULL) that any number of processes on one
+ * machine may open together. Writes are single transactions; leases and idempotency keys are rows
+ * guarded by the database, so processes need no other coordination.
+ */
 export class SqliteJobStore implements JobStore {
   private readonly db: Database.Database;
-  private readonly bus = eventBus();
   private readonly patchStatements = new Map<string, Database.Statement>();
   private readonly statements;
+  private readonly subscriptions = new Map<string, Subscription>();
+  private readonly pollMs: number;
+  private pollTimer: ReturnType<typeof setInterval> | undefined;
+  private closed = false;
 
-  constructor(file: string) {
+  constructor(file: string, options: SqliteJobStoreOptions = {}) {
     if (file !== ":memory:") fs.mkdirSync(path.dirname(file), { recursive: true });
+    this.pollMs = options.pollMs ?? DEFAULT_SUBSCRIPTION_POLL_MS;
     this.db = new Database(file);
+    this.db.pragma("busy_timeout = 10000");
     this.db.pragma("journal_mode = WAL");
-    this.db.pragma("synchronous = NORMAL");
+    // A paid job's accepted id must survive power loss, not only a process crash.
+    this.db.pragma("synchronous = FULL");
     this.db.pragma("foreign_keys = ON");
-    this.db.pragma("busy_timeout = 5000");
     this.migrate();
     this.statements = {
       insertJob: this.db.prepare(
@@ -218,8 +252,11 @@ export class SqliteJobStore implements JobStore {
       listBefore: this.db.prepare<[number, number], JobRow>(
         "SELECT * FROM jobs WHERE row_id < ? ORDER BY row_id DESC LIMIT ?",
       ),
-      unfinished: this.db.prepare<[], JobRow>(
-        "SELECT * FROM jobs WHERE state IN ('queued', 'submitting', 'running') ORDER BY row_id",
+      reconcilable: this.db.prepare<[number], JobRow>(
+        `SELECT * FROM jobs
+         WHERE state IN ('queued', 'submitting', 'running')
+            OR (state = 'completed' AND archived = 0 AND source IS NOT NULL)
+         ORDER BY row_id LIMIT ?`,
       ),
       insertEvent: this.db.prepare(
         "INSERT INTO job_events (job_id, seq, type, data, at) VALUES (?, ?, ?, ?, ?)",
@@ -227,26 +264,59 @@ export class SqliteJobStore implements JobStore {
       eventsAfter: this.db.prepare<[string, number], EventRow>(
         "SELECT * FROM job_events WHERE job_id = ? AND seq > ? ORDER BY seq",
       ),
+      lastSeq: this.db.prepare<[string], { last_seq: number }>(
+        "SELECT last_seq FROM jobs WHERE id = ?",
+      ),
       deleteJob: this.db.prepare("DELETE FROM jobs WHERE id = ?"),
       countByState: this.db.prepare<[], { state: string; n: number }>(
         "SELECT state, COUNT(*) AS n FROM jobs GROUP BY state",
       ),
+      acquireLease: this.db.prepare<[{ id: string; owner: string; until: number; now: number }]>(
+        `INSERT INTO job_leases (job_id, owner, expires_at)
+         SELECT id, @owner, @until FROM jobs WHERE id = @id
+         ON CONFLICT (job_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+         WHERE job_leases.owner = excluded.owner OR job_leases.expires_at <= @now`,
+      ),
+      renewLease: this.db.prepare<[number, string, string, number]>(
+        "UPDATE job_leases SET expires_at = ? WHERE job_id = ? AND owner = ? AND expires_at > ?",
+      ),
+      releaseLease: this.db.prepare<[string, string]>(
+        "DELETE FROM job_leases WHERE job_id = ? AND owner = ?",
+      ),
+      getLease: this.db.prepare<[string], { owner: string; expires_at: number }>(
+        "SELECT owner, expires_at FROM job_leases WHERE job_id = ?",
+      ),
+      holdsLease: this.db.prepare<[string, string, number], { n: number }>(
+        "SELECT 1 AS n FROM job_leases WHERE job_id = ? AND owner = ? AND expires_at > ?",
+      ),
+      findKey: this.db.prepare<[string, number], { job_id: string }>(
+        "SELECT job_id FROM idempotency_keys WHERE key = ? AND created_at > ?",
+      ),
+      insertKey: this.db.prepare<[string, string, number]>(
+        `INSERT INTO idempotency_keys (key, job_id, created_at) VALUES (?, ?, ?)
+         ON CONFLICT (key) DO UPDATE SET job_id = excluded.job_id, created_at = excluded.created_at
+         WHERE idempotency_keys.created_at <= excluded.created_at - ${IDEMPOTENCY_TTL_MS}`,
+      ),
+      purgeKeys: this.db.prepare<[number]>("DELETE FROM idempotency_keys WHERE created_at <= ?"),
     };
   }
 
   private migrate() {
-    const version = this.db.pragma("user_version", { simple: true }) as number;
-    if (version > MIGRATIONS.length) {
-      throw new Error(
-        `The job store was written by a newer version (schema ${version} > ${MIGRATIONS.length}).`,
-      );
-    }
-    for (let step = version; step < MIGRATIONS.length; step++) {
-      this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[step] ?? "");
-        this.db.pragma(`user_version = ${step + 1}`);
-      })();
-    }
+    // IMMEDIATE: two processes opening a new file at once must not both run step 1.
+    this.db
+      .transaction(() => {
+        const version = this.db.pragma("user_version", { simple: true }) as number;
+        if (version > MIGRATIONS.length) {
+          throw new Error(
+            `The job store was written by a newer version (schema ${version} > ${MIGRATIONS.length}).`,
+          );
+        }
+        for (let step = version; step < MIGRATIONS.length; step++) {
+          this.db.exec(MIGRATIONS[step] ?? "");
+          this.db.pragma(`user_version = ${step + 1}`);
+        }
+      })
+      .immediate();
   }
 
   /** The schema version of the open file (for tests and diagnostics). */
@@ -254,35 +324,77 @@ export class SqliteJobStore implements JobStore {
     return this.db.pragma("user_version", { simple: true }) as number;
   }
 
-  createJob(input: NewJob): { job: JobRecord; event: StoredJobEvent } {
-    const id = newJobId();
-    const createdAt = new Date().toISOString();
-    const result = this.db.transaction(() => {
-      this.statements.insertJob.run({
-        id,
-        createdAt,
-        prompt: input.prompt,
-        model: input.model,
-        protocol: input.protocol,
-        seconds: input.seconds ?? null,
-        size: input.size ?? null,
-        hasImage: input.hasImage ? 1 : 0,
-        retryOf: input.retryOf ?? null,
-        requestId: input.requestId ?? null,
-      });
-      return this.appendInTransaction(id, { type: "job", data: toSnapshot }, {});
-    })();
-    if (!result) throw new Error(`job ${id} vanished while being created`);
-    this.notify(result.event, result.job);
-    return result;
+  /** A pragma's current value (for tests and diagnostics). */
+  pragma(name: string): unknown {
+    return this.db.pragma(name, { simple: true });
   }
 
-  getJob(id: string): JobRecord | undefined {
+  async createJob(
+    input: NewJob,
+    options: CreateJobOptions = {},
+  ): Promise<{ job: JobRecord; event: StoredJobEvent; created: boolean }> {
+    const id = newJobId();
+    const createdAt = new Date().toISOString();
+    const now = Date.now();
+    const result = this.db
+      .transaction(() => {
+        const key = options.idempotencyKey;
+        if (key !== undefined) {
+          const existing = this.statements.findKey.get(key, now - IDEMPOTENCY_TTL_MS);
+          const row = existing ? this.statements.getJob.get(existing.job_id) : undefined;
+          if (row) {
+            const first = this.statements.eventsAfter.get(row.id, 0);
+            return {
+              job: toRecord(row),
+              event: first ? toEvent(first) : undefined,
+              created: false,
+            };
+          }
+        }
+        this.statements.insertJob.run({
+          id,
+          createdAt,
+          prompt: input.prompt,
+          model: input.model,
+          protocol: input.protocol,
+          seconds: input.seconds ?? null,
+          size: input.size ?? null,
+          hasImage: input.hasImage ? 1 : 0,
+          retryOf: input.retryOf ?? null,
+          requestId: input.requestId ?? null,
+        });
+        if (key !== undefined) {
+          this.statements.purgeKeys.run(now - IDEMPOTENCY_TTL_MS);
+          // The primary key makes a second live key fail the whole transaction.
+          if (this.statements.insertKey.run(key, id, now).changes === 0) {
+            throw new Error("idempotency key taken concurrently");
+          }
+        }
+        if (options.lease) {
+          const { owner, ttlMs } = options.lease;
+          this.statements.acquireLease.run({ id, owner, until: now + ttlMs, now });
+        }
+        const appended = this.appendInTransaction(id, { type: "job", data: toSnapshot }, {}, {});
+        return appended ? { ...appended, created: true } : undefined;
+      })
+      .immediate();
+    if (!result?.event) throw new Error(`job ${id} vanished while being created`);
+    if (result.created) this.notify(id);
+    return result as { job: JobRecord; event: StoredJobEvent; created: boolean };
+  }
+
+  async findByIdempotencyKey(key: string): Promise<JobRecord | undefined> {
+    const existing = this.statements.findKey.get(key, Date.now() - IDEMPOTENCY_TTL_MS);
+    const row = existing ? this.statements.getJob.get(existing.job_id) : undefined;
+    return row ? toRecord(row) : undefined;
+  }
+
+  async getJob(id: string): Promise<JobRecord | undefined> {
     const row = this.statements.getJob.get(id);
     return row ? toRecord(row) : undefined;
   }
 
-  listJobs({ limit, cursor }: { limit: number; cursor?: string }): JobPage | null {
+  async listJobs({ limit, cursor }: { limit: number; cursor?: string }): Promise<JobPage | null> {
     const before = cursor === undefined ? undefined : decodeCursor(cursor);
     if (before === null) return null;
     const rows =
@@ -297,29 +409,54 @@ export class SqliteJobStore implements JobStore {
     };
   }
 
-  updateJob(id: string, patch: JobPatch): JobRecord | undefined {
-    return this.db.transaction(() => {
-      const row = this.statements.getJob.get(id);
-      if (!row) return undefined;
-      const updatedAt = new Date().toISOString();
-      this.writePatch(id, patch, { updated_at: updatedAt });
-      return { ...toRecord(row), ...patch, updatedAt };
-    })();
+  private fenced(id: string, options: WriteOptions): boolean {
+    return (
+      options.owner === undefined ||
+      this.statements.holdsLease.get(id, options.owner, Date.now()) !== undefined
+    );
   }
 
-  appendEvent(
+  async updateJob(
+    id: string,
+    patch: JobPatch,
+    options: WriteOptions = {},
+  ): Promise<JobRecord | undefined> {
+    return this.db
+      .transaction(() => {
+        const row = this.statements.getJob.get(id);
+        if (!row || !this.fenced(id, options)) return undefined;
+        const updatedAt = new Date().toISOString();
+        this.writePatch(id, patch, { updated_at: updatedAt });
+        return { ...toRecord(row), ...patch, updatedAt };
+      })
+      .immediate();
+  }
+
+  async appendEvent(
     id: string,
     event: EventInput,
     patch: JobPatch = {},
-  ): { job: JobRecord; event: StoredJobEvent } | undefined {
-    const result = this.db.transaction(() => this.appendInTransaction(id, event, patch))();
-    if (result) this.notify(result.event, result.job);
+    options: WriteOptions = {},
+  ): Promise<AppendResult | undefined> {
+    const result = this.db
+      .transaction(() => this.appendInTransaction(id, event, patch, options))
+      .immediate();
+    if (result) this.notify(id);
     return result;
   }
 
-  private appendInTransaction(id: string, input: EventInput, patch: JobPatch) {
+  private appendInTransaction(
+    id: string,
+    input: EventInput,
+    patch: JobPatch,
+    options: WriteOptions,
+  ): AppendResult | undefined {
     const row = this.statements.getJob.get(id);
-    if (!row) return undefined;
+    if (!row || !this.fenced(id, options)) return undefined;
+    if (isFinal(row.state) && !options.recovery) {
+      serverLog.warn("event refused: the job is finished", { job: id, type: input.type });
+      return undefined;
+    }
     const at = new Date().toISOString();
     const seq = row.last_seq + 1;
     this.writePatch(id, patch, { updated_at: at, last_seq: seq });
@@ -344,39 +481,78 @@ export class SqliteJobStore implements JobStore {
     statement.run(...values, ...Object.values(extra), id);
   }
 
-  private notify(event: StoredJobEvent, job: JobRecord) {
-    for (const listener of this.bus.listeners(event.jobId) as JobEventListener[]) {
-      try {
-        listener(event, job);
-      } catch (error) {
-        serverLog.error("job event listener failed", {
-          job: event.jobId,
-          error: error instanceof Error ? error.message : String(error),
-        });
+  /** Delivers a subscribed job's undelivered events (from this process's write or another's). */
+  private notify(jobId: string) {
+    const sub = this.subscriptions.get(jobId);
+    if (!sub || this.closed) return;
+    const events = this.statements.eventsAfter.all(jobId, sub.delivered).map(toEvent);
+    for (const event of events) {
+      if (event.seq <= sub.delivered) continue;
+      sub.delivered = event.seq;
+      for (const listener of [...sub.listeners]) {
+        try {
+          listener(event);
+        } catch (error) {
+          serverLog.error("job event listener failed", {
+            job: jobId,
+            error: error instanceof Error ? error.message : String(error),
+          });
+        }
       }
     }
   }
 
-  eventsAfter(id: string, afterSeq: number): StoredJobEvent[] {
+  /** Picks up events other processes appended to subscribed jobs. */
+  private pollSubscriptions() {
+    for (const [jobId, sub] of this.subscriptions) {
+      const row = this.statements.lastSeq.get(jobId);
+      if (row && row.last_seq > sub.delivered) this.notify(jobId);
+    }
+  }
+
+  async eventsAfter(id: string, afterSeq: number): Promise<StoredJobEvent[]> {
     return this.statements.eventsAfter.all(id, afterSeq).map(toEvent);
   }
 
-  unfinishedJobs(): JobRecord[] {
-    return this.statements.unfinished.all().map(toRecord);
+  async listReconcilable(options: { limit?: number } = {}): Promise<JobRecord[]> {
+    return this.statements.reconcilable.all(options.limit ?? 500).map(toRecord);
   }
 
-  deleteJob(id: string): boolean {
+  async deleteJob(id: string): Promise<boolean> {
     return this.statements.deleteJob.run(id).changes > 0;
   }
 
   subscribe(id: string, listener: JobEventListener): () => void {
-    this.bus.on(id, listener);
+    let sub = this.subscriptions.get(id);
+    if (!sub) {
+      sub = { delivered: this.statements.lastSeq.get(id)?.last_seq ?? 0, listeners: new Set() };
+      this.subscriptions.set(id, sub);
+    }
+    // A second listener on a job joins at the current point: seq order for all, no replay.
+    const wrapped: JobEventListener = (event) => listener(event);
+    sub.listeners.add(wrapped);
+    if (!this.pollTimer && !this.closed) {
+      this.pollTimer = setInterval(() => this.pollSubscriptions(), this.pollMs);
+      this.pollTimer.unref?.();
+    }
     return () => {
-      this.bus.off(id, listener);
+      const current = this.subscriptions.get(id);
+      if (!current) return;
+      current.listeners.delete(wrapped);
+      if (current.listeners.size === 0) this.subscriptions.delete(id);
+      if (this.subscriptions.size === 0 && this.pollTimer) {
+        clearInterval(this.pollTimer);
+        this.pollTimer = undefined;
+      }
     };
   }
 
-  countByState(): Record<JobState, number> {
+  /** Live listeners of a job in this process (for tests). */
+  subscriberCount(jobId: string): number {
+    return this.subscriptions.get(jobId)?.listeners.size ?? 0;
+  }
+
+  async countByState(): Promise<Record<JobState, number>> {
     const counts = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<JobState, number>;
     for (const { state, n } of this.statements.countByState.all()) {
       if ((JOB_STATES as readonly string[]).includes(state)) counts[state as JobState] = n;
@@ -384,8 +560,36 @@ export class SqliteJobStore implements JobStore {
     return counts;
   }
 
-  close(): void {
-    this.db.close();
+  async acquireLease(jobId: string, owner: string, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    return this.db
+      .transaction(() => {
+        this.statements.acquireLease.run({ id: jobId, owner, until: now + ttlMs, now });
+        return this.statements.getLease.get(jobId)?.owner === owner;
+      })
+      .immediate();
+  }
+
+  async renewLease(jobId: string, owner: string, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    return this.statements.renewLease.run(now + ttlMs, jobId, owner, now).changes > 0;
+  }
+
+  async releaseLease(jobId: string, owner: string): Promise<void> {
+    this.statements.releaseLease.run(jobId, owner);
+  }
+
+  async getLease(jobId: string): Promise<{ owner: string; expiresAt: number } | undefined> {
+    const row = this.statements.getLease.get(jobId);
+    return row ? { owner: row.owner, expiresAt: row.expires_at } : undefined;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.pollTimer = undefined;
+    this.subscriptions.clear();
+    if (this.db.open) this.db.close();
   }
 }
 

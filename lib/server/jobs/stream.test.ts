@@ -1,5 +1,5 @@
 import { createParser, type EventSourceMessage } from "eventsource-parser";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { AppError } from "../errors";
 import { SqliteJobStore } from "./store";
 import { jobEventStream, parseResumePoint } from "./stream";
@@ -7,13 +7,13 @@ import { toSnapshot } from "./snapshot";
 
 const stores: SqliteJobStore[] = [];
 afterEach(() => {
-  for (const store of stores.splice(0)) store.close();
+  for (const store of stores.splice(0)) void store.close();
 });
 
-function setup() {
+async function setup() {
   const store = new SqliteJobStore(":memory:");
   stores.push(store);
-  const { job } = store.createJob({
+  const { job } = await store.createJob({
     prompt: "p",
     model: "sora-2",
     protocol: "videos",
@@ -41,8 +41,8 @@ async function readFrames(response: Response, stopAfter = Infinity) {
 
 describe("jobEventStream", () => {
   it("from the start: the log's own job event first, then live events until terminal", async () => {
-    const { store, job, progress } = setup();
-    progress(10);
+    const { store, job, progress } = await setup();
+    await progress(10);
     const response = jobEventStream(job, {
       store,
       locale: "en",
@@ -51,13 +51,13 @@ describe("jobEventStream", () => {
     });
     const reading = readFrames(response);
     await new Promise((r) => setTimeout(r, 10));
-    progress(20);
-    store.appendEvent(
+    await progress(20);
+    await store.appendEvent(
       job.id,
       { type: "failed", data: (j) => ({ job: toSnapshot(j) }) },
       { state: "failed", error: { code: "timeout", requestId: "req_1" } },
     );
-    progress(99);
+    await progress(99);
     const frames = await reading;
     expect(frames.map((f) => [f.id, f.event])).toEqual([
       ["1", "job"],
@@ -75,8 +75,8 @@ describe("jobEventStream", () => {
   });
 
   it("on resume: a snapshot without id, then exactly the events after Last-Event-ID", async () => {
-    const { store, job, progress } = setup();
-    for (const p of [10, 20, 30, 40]) progress(p);
+    const { store, job, progress } = await setup();
+    for (const p of [10, 20, 30, 40]) await progress(p);
     const response = jobEventStream(job, {
       store,
       locale: "zh-CN",
@@ -90,8 +90,8 @@ describe("jobEventStream", () => {
   });
 
   it("ends at once for a finished job the reader has fully seen", async () => {
-    const { store, job } = setup();
-    const done = store.appendEvent(
+    const { store, job } = await setup();
+    const done = await store.appendEvent(
       job.id,
       { type: "completed", data: (j) => ({ job: toSnapshot(j) }) },
       { state: "completed", archived: true, videoBytes: 10 },
@@ -107,15 +107,16 @@ describe("jobEventStream", () => {
   });
 
   it("unsubscribes when the request aborts", async () => {
-    const { store, job } = setup();
+    const { store, job } = await setup();
     const request = new AbortController();
     const response = jobEventStream(job, { store, locale: "en", after: 0, signal: request.signal });
-    await readFrames(response, 1);
-    const bus = (globalThis as Record<symbol, import("node:events").EventEmitter>)[
-      Symbol.for("sora-studio.jobEvents")
-    ]!;
+    // Read the first frame but keep the body open: only the request's abort may end it.
+    const reader = response.body!.getReader();
+    await reader.read();
+    await vi.waitFor(() => expect(store.subscriberCount(job.id)).toBe(1));
     request.abort();
-    expect(bus.listenerCount(job.id)).toBe(0);
+    expect(store.subscriberCount(job.id)).toBe(0);
+    await reader.cancel();
   });
 });
 

@@ -30,6 +30,8 @@ export interface JobEventStreamOptions {
   after: number;
   signal: AbortSignal;
   store?: JobStore;
+  /** Called once the stream is subscribed (the reconciler advances a stale job on demand). */
+  onOpen?: (jobId: string) => void;
 }
 
 /**
@@ -45,7 +47,7 @@ export function jobEventStream(job: JobRecord, options: JobEventStreamOptions): 
   const reconnectMs = getConfig().sseReconnectMs;
   return sseResponse({
     signal: options.signal,
-    start(channel: SseChannel) {
+    async start(channel: SseChannel) {
       let lastSent = options.after;
       let replaying = true;
       const pending: StoredJobEvent[] = [];
@@ -63,16 +65,17 @@ export function jobEventStream(job: JobRecord, options: JobEventStreamOptions): 
         else send(event);
       });
       channel.signal.addEventListener("abort", unsubscribe, { once: true });
+      options.onOpen?.(job.id);
 
-      const current = store.getJob(job.id) ?? job;
+      const current = (await store.getJob(job.id)) ?? job;
       // A seq beyond the log (another server's, or a stale store) resumes from the current end.
       lastSent = Math.min(lastSent, current.lastSeq);
       if (lastSent > 0) channel.send({ event: "job", data: renderJob(current, locale) });
-      for (const event of store.eventsAfter(job.id, lastSent)) send(event);
+      for (const event of await store.eventsAfter(job.id, lastSent)) send(event);
       replaying = false;
       for (const event of pending.splice(0)) send(event);
 
-      const latest = store.getJob(job.id);
+      const latest = await store.getJob(job.id);
       const finished =
         !latest ||
         (latest.state !== "queued" && latest.state !== "submitting" && latest.state !== "running");

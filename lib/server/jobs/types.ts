@@ -34,6 +34,8 @@ export interface JobRecord {
   completedAt?: string;
   /** Request that created the job (carried by its errors). */
   requestId?: string;
+  /** A create was sent whose outcome is ambiguous (502/504/524, reset after send, cut stream). */
+  mayBeBilled: boolean;
 }
 
 export type NewJob = Pick<
@@ -57,6 +59,7 @@ export type JobPatch = Partial<
     | "videoBytes"
     | "error"
     | "completedAt"
+    | "mayBeBilled"
   >
 >;
 
@@ -108,36 +111,118 @@ export interface JobPage {
   nextCursor: string | null;
 }
 
-export type JobEventListener = (event: StoredJobEvent, job: JobRecord) => void;
+/** Delivered once per event, in seq order, for events appended by this or any other process. */
+export type JobEventListener = (event: StoredJobEvent) => void;
+
+/** Options of createJob. */
+export interface CreateJobOptions {
+  /**
+   * Client-chosen key (≤ 200 printable chars). A second create with a key stored less than
+   * `IDEMPOTENCY_TTL_MS` ago creates nothing and returns the job the key points to
+   * (`created: false`). Keys are unique in the store (a constraint, not a lookup-then-insert), so
+   * two processes racing on one key still create one job.
+   */
+  idempotencyKey?: string;
+  /** Take the job's lease in the same write, so no reconciler elsewhere can grab the new job. */
+  lease?: { owner: string; ttlMs: number };
+}
+
+/** Options of appendEvent / updateJob. */
+export interface WriteOptions {
+  /**
+   * Fencing: the write happens only while `owner` holds the job's unexpired lease. A worker that
+   * lost its lease (paused, partitioned, too slow to renew) can then never write over the worker
+   * that took the job over.
+   */
+  owner?: string;
+  /**
+   * A recorded recovery (recheck found the video after all): allowed to append to a job whose state
+   * is final. Without it, appending to a completed/failed/canceled job is refused.
+   */
+  recovery?: boolean;
+}
+
+export type AppendResult = { job: JobRecord; event: StoredJobEvent };
+
+/** A repeated Idempotency-Key is honoured for this long. */
+export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60_000;
 
 /**
- * Jobs plus their append-only event logs. The SQLite store serves one process; a shared store
- * (Redis) implements the same interface for instances that share nothing.
- * Methods report problems as values, not AppErrors: the instance may have been created in another
- * bundle chunk (instrumentation), whose AppError class a route's `instanceof` does not recognise.
+ * Jobs, their append-only event logs, leases and idempotency keys. Every method is async so that
+ * a shared store (Redis) implements the same interface as the embedded one (SQLite); the
+ * reconciler and the routes do not know which one they run on.
+ *
+ * Methods report problems as values (undefined / false / null), not AppErrors: the instance may
+ * have been created in another bundle chunk (instrumentation), whose AppError class a route's
+ * `instanceof` does not recognise. Infrastructure failures (disk, connection) reject.
+ *
+ * Times are wall-clock milliseconds (`Date.now()`); all processes sharing a store are assumed to
+ * have clocks within a fraction of the lease TTL of each other.
  */
 export interface JobStore {
-  /** Persists a queued job and its first event (`job`, seq 1) in one transaction. */
-  createJob(input: NewJob): { job: JobRecord; event: StoredJobEvent };
-  getJob(id: string): JobRecord | undefined;
-  /** Newest first. Null for a cursor this store did not issue. */
-  listJobs(options: { limit: number; cursor?: string }): JobPage | null;
-  /** Changes fields without an event (e.g. attempts). Undefined when the job no longer exists. */
-  updateJob(id: string, patch: JobPatch): JobRecord | undefined;
   /**
-   * Applies the patch, appends the event with the next seq, and notifies live subscribers.
-   * Undefined when the job no longer exists (deleted meanwhile).
+   * Persists a queued job and its first event (`job`, seq 1) atomically — with the idempotency key
+   * and the creator's lease when given. With a key already stored (< 24 h old) nothing is written
+   * and the existing job is returned with `created: false` (its event is its current first event).
+   */
+  createJob(
+    input: NewJob,
+    options?: CreateJobOptions,
+  ): Promise<{ job: JobRecord; event: StoredJobEvent; created: boolean }>;
+  /** The job a key (< 24 h old) points to, if any. */
+  findByIdempotencyKey(key: string): Promise<JobRecord | undefined>;
+  getJob(id: string): Promise<JobRecord | undefined>;
+  /** Newest first. Null for a cursor this store did not issue. */
+  listJobs(options: { limit: number; cursor?: string }): Promise<JobPage | null>;
+  /**
+   * Changes fields without an event (e.g. attempts, archive results on a completed job).
+   * Undefined when the job no longer exists or `options.owner` does not hold the lease.
+   */
+  updateJob(id: string, patch: JobPatch, options?: WriteOptions): Promise<JobRecord | undefined>;
+  /**
+   * Applies the patch, appends the event with the next seq (one atomic write) and notifies live
+   * subscribers (in every process). Undefined — nothing written — when the job no longer exists,
+   * when `options.owner` does not hold the lease, or when the job's state is final and the write is
+   * not a `recovery`.
    */
   appendEvent(
     id: string,
     event: EventInput,
     patch?: JobPatch,
-  ): { job: JobRecord; event: StoredJobEvent } | undefined;
-  eventsAfter(id: string, afterSeq: number): StoredJobEvent[];
-  /** Jobs left in queued/submitting/running (for recovery at start-up). */
-  unfinishedJobs(): JobRecord[];
-  deleteJob(id: string): boolean;
+    options?: WriteOptions,
+  ): Promise<AppendResult | undefined>;
+  /** Events with seq > afterSeq, in seq order ([] for an unknown job). */
+  eventsAfter(id: string, afterSeq: number): Promise<StoredJobEvent[]>;
+  /**
+   * Jobs a reconciler should advance: non-final jobs (queued/submitting/running), and completed
+   * jobs with a source that are not archived yet. Oldest first; includes jobs whose lease is held
+   * (acquireLease decides). At most `limit` (default 500).
+   */
+  listReconcilable(options?: { limit?: number }): Promise<JobRecord[]>;
+  /** Deletes the job, its events, lease and idempotency keys. False when it did not exist. */
+  deleteJob(id: string): Promise<boolean>;
+  /**
+   * Live events of one job, including those appended by other processes on the same store
+   * (SQLite: a poll of subscribed jobs every `pollMs`, 250 ms by default, so another process's
+   * events arrive within ~¼ s; this process's own appends arrive synchronously after the write).
+   * Each event is delivered at most once per listener and in seq order; events appended before
+   * subscribe() are not replayed (read them with eventsAfter after subscribing).
+   * Returns the unsubscribe function.
+   */
   subscribe(id: string, listener: JobEventListener): () => void;
-  countByState(): Record<JobState, number>;
-  close(): void;
+  countByState(): Promise<Record<JobState, number>>;
+
+  /**
+   * Takes the job's lease for `ttlMs` when it is free, expired, or already `owner`'s (then it is
+   * renewed). True when `owner` holds it afterwards. Atomic: of two racing owners exactly one wins.
+   */
+  acquireLease(jobId: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Extends `owner`'s unexpired lease to now + ttlMs. False when the lease was lost (expired or taken). */
+  renewLease(jobId: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Gives the lease up if `owner` holds it (no-op otherwise). */
+  releaseLease(jobId: string, owner: string): Promise<void>;
+  /** Current lease holder and expiry, if any lease row exists (expired ones included). */
+  getLease(jobId: string): Promise<{ owner: string; expiresAt: number } | undefined>;
+
+  close(): Promise<void>;
 }

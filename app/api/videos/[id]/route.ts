@@ -7,7 +7,7 @@ export const dynamic = "force-dynamic";
 type Params = { params: Promise<{ id: string }> };
 
 export function GET(request: Request, { params }: Params) {
-  return handleApi(request, async (ctx) => Response.json(getVideo((await params).id, ctx)));
+  return handleApi(request, async (ctx) => Response.json(await getVideo((await params).id, ctx)));
 }
 
 export function DELETE(request: Request, { params }: Params) {
