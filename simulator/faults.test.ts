@@ -385,16 +385,24 @@ describe("keys", () => {
 
 describe("directive parsing", () => {
   it.each([
-    ["plain prompt", { faults: [], problems: [] }],
-    ["x [[sim:stall]] y", { faults: [{ name: "stall" }], problems: [] }],
-    ["[[sim:poll_503*2]]", { faults: [{ name: "poll_503", count: 2 }], problems: [] }],
+    ["plain prompt", { faults: [], outages: {}, problems: [] }],
+    ["x [[sim:stall]] y", { faults: [{ name: "stall" }], outages: {}, problems: [] }],
+    ["[[sim:poll_503*2]]", { faults: [{ name: "poll_503", count: 2 }], outages: {}, problems: [] }],
     [
       "[[sim:style=reasoning]][[sim:speed=2.5]][[sim:reset]]",
-      { faults: [{ name: "reset" }], style: "reasoning", speed: 2.5, problems: [] },
+      { faults: [{ name: "reset" }], style: "reasoning", speed: 2.5, outages: {}, problems: [] },
+    ],
+    [
+      "[[sim:poll_outage=30000]] [[sim:content_outage=500]] [[sim:content_outage=x]]",
+      {
+        faults: [],
+        outages: { poll: 30000, content: 500 },
+        problems: ["[[sim:content_outage=x]]"],
+      },
     ],
     [
       "[[sim:style=fancy]] [[sim:nope]]",
-      { faults: [], problems: ["[[sim:style=fancy]]", "[[sim:nope]]"] },
+      { faults: [], outages: {}, problems: ["[[sim:style=fancy]]", "[[sim:nope]]"] },
     ],
   ])("%s", (prompt, expected) => {
     expect(parseDirectives(prompt)).toEqual(expected);

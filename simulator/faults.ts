@@ -25,6 +25,7 @@ export const FAULTS = {
   bad_seconds: "create",
   content_policy_400: "create",
   hang: "create",
+  create_reply_lost: "create",
   stall: "stream",
   stall_ping: "stream",
   reset: "stream",
@@ -59,12 +60,21 @@ export interface FaultDirective {
   count?: number;
 }
 
+/** Outages of a job's own endpoints, in real milliseconds (not scaled by speed). */
+export interface Outages {
+  /** `poll_outage=MS`: every poll answers 503 from the job's first poll for MS ms. */
+  poll?: number;
+  /** `content_outage=MS`: every download answers 503 from the job's completion for MS ms. */
+  content?: number;
+}
+
 export interface Directives {
   faults: FaultDirective[];
   style?: ChatStyle;
   speed?: number;
   /** `[[sim:media_url=URL]]`: the job's result link (and /content) points at URL instead. */
   mediaUrl?: string;
+  outages: Outages;
   problems: string[];
 }
 
@@ -83,7 +93,7 @@ const DIRECTIVE_PATTERN = /\[\[sim:([^\]]*)\]\]/g;
 
 /** Reads every `[[sim:…]]` directive of a prompt; unknown names end up in `problems`. */
 export function parseDirectives(prompt: string): Directives {
-  const out: Directives = { faults: [], problems: [] };
+  const out: Directives = { faults: [], outages: {}, problems: [] };
   for (const match of prompt.matchAll(DIRECTIVE_PATTERN)) {
     const raw = (match[1] ?? "").trim();
     const option = /^(\w+)\s*=\s*(.+)$/.exec(raw);
@@ -95,6 +105,8 @@ export function parseDirectives(prompt: string): Directives {
         out.speed = Number(value);
       } else if (key === "media_url" && parseMediaUrl(value)) {
         out.mediaUrl = parseMediaUrl(value);
+      } else if ((key === "poll_outage" || key === "content_outage") && /^\d{1,9}$/.test(value)) {
+        out.outages[key === "poll_outage" ? "poll" : "content"] = Number(value);
       } else {
         out.problems.push(match[0]);
       }
@@ -356,6 +368,7 @@ export function createFaultAnswer(
     case "content_policy_400":
       return bodies.moderation();
     case "hang":
+    case "create_reply_lost":
       return "hang";
     default:
       return null;

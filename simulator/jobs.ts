@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { ActiveFaults } from "./faults";
+import type { ActiveFaults, Outages } from "./faults";
 
 export type JobKind = "video" | "chat" | "task";
 export type JobStatus = "queued" | "in_progress" | "completed" | "failed";
@@ -23,6 +23,9 @@ export interface Job {
   faults: ActiveFaults;
   polls: number;
   downloads: number;
+  outages: Outages;
+  /** When the first poll arrived (a poll outage starts there). */
+  firstPollAtMs?: number;
   deleted: boolean;
 }
 

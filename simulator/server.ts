@@ -27,6 +27,7 @@ import {
   parseMediaUrl,
   selectFaults,
   type ActiveFaults,
+  type Outages,
   type ChatStyle,
   type ErrorAnswer,
   type FaultDirective,
@@ -103,6 +104,9 @@ interface Ctx {
 
 interface Admission {
   faults: ActiveFaults;
+  outages: Outages;
+  /** create_reply_lost: accept the job, then drop the connection instead of answering. */
+  loseReply: boolean;
   speed: number;
   style: ChatStyle | undefined;
   mediaUrl: string | undefined;
@@ -213,6 +217,10 @@ class SimulatorState {
       bytesServed: this.bytesServed,
       uploads: this.uploads,
       jobs: this.jobs.size,
+      /** Polls and downloads per job id (video/task jobs). */
+      perJob: Object.fromEntries(
+        [...this.jobs.values()].map((j) => [j.id, { polls: j.polls, downloads: j.downloads }]),
+      ),
       faults: Object.fromEntries(this.faultsApplied),
     };
   }
@@ -440,7 +448,7 @@ class SimulatorState {
     this.uploads.push({ endpoint: ctx.route, prompt, model, ...info });
   }
 
-  private countFault(name: FaultName): void {
+  private countFault(name: FaultName | "poll_outage" | "content_outage"): void {
     this.faultsApplied.set(name, (this.faultsApplied.get(name) ?? 0) + 1);
   }
 
@@ -479,7 +487,9 @@ class SimulatorState {
       priorCreates,
     );
     if (faults.echo) ctx.echoKey = true;
-    if (faults.create) {
+    const loseReply = faults.create?.name === "create_reply_lost";
+    if (loseReply) this.countFault("create_reply_lost");
+    if (faults.create && !loseReply) {
       this.countFault(faults.create.name);
       const answer = createFaultAnswer(faults.create.name, c, randomId(8));
       if (answer !== "hang" && answer !== null) this.answer(ctx, answer);
@@ -487,6 +497,8 @@ class SimulatorState {
     }
     return {
       faults,
+      outages: directives.outages,
+      loseReply,
       speed: directives.speed ?? this.speed,
       style: directives.style,
       mediaUrl: directives.mediaUrl ?? this.mediaUrl,
@@ -521,6 +533,7 @@ class SimulatorState {
       faults: {},
       polls: 0,
       downloads: 0,
+      outages: {},
       deleted: false,
       ...fields,
     };
@@ -565,9 +578,19 @@ class SimulatorState {
     const job = this.newJob(
       "video",
       this.videoId(model, faults),
-      { model, prompt, seconds, size, faults, mediaUrl: admission.mediaUrl },
+      {
+        model,
+        prompt,
+        seconds,
+        size,
+        faults,
+        mediaUrl: admission.mediaUrl,
+        outages: admission.outages,
+      },
       admission.speed,
     );
+    // The relay took (and billed) the job, but its answer never reaches the caller.
+    if (admission.loseReply) return void ctx.res.destroy();
     this.json(ctx, 200, renderVideo(job, this.renderCtx()), this.pollAfter(job));
   }
 
@@ -603,9 +626,11 @@ class SimulatorState {
         size: source.size,
         remixedFrom: source.id,
         faults,
+        outages: admission.outages,
       },
       admission.speed,
     );
+    if (admission.loseReply) return void ctx.res.destroy();
     this.json(ctx, 200, renderVideo(job, this.renderCtx()), this.pollAfter(job));
   }
 
@@ -640,9 +665,11 @@ class SimulatorState {
         seconds: duration > 0 ? String(duration) : "4",
         faults,
         mediaUrl: admission.mediaUrl,
+        outages: admission.outages,
       },
       admission.speed,
     );
+    if (admission.loseReply) return void ctx.res.destroy();
     this.json(ctx, 200, renderTaskSubmit(job));
   }
 
@@ -676,9 +703,12 @@ class SimulatorState {
         prompt,
         faults: { content: admission.faults.content },
         mediaUrl: admission.mediaUrl,
+        outages: admission.outages,
       },
       admission.speed,
     );
+    // Accepted, then the connection drops before the first byte of the answer.
+    if (admission.loseReply) return void ctx.res.destroy();
     const plan: ChatPlan = {
       style: admission.style ?? "markdown",
       fault,
@@ -753,6 +783,12 @@ class SimulatorState {
   /** poll_503: uncounted = every other poll (1st, 3rd, …) fails; `*N` = the first N polls fail. */
   private pollFails(ctx: Ctx, job: Job): boolean {
     const index = job.polls++;
+    const now = Date.now();
+    job.firstPollAtMs ??= now;
+    if (job.outages.poll !== undefined && now < job.firstPollAtMs + job.outages.poll) {
+      this.countFault("poll_outage");
+      return true;
+    }
     const header = parseFaultList(headerValue(ctx.req.headers["x-sim-fault"])).faults;
     const directive = job.faults.poll ?? header.find((f) => f.name === "poll_503");
     if (!directive) return false;
@@ -879,6 +915,14 @@ class SimulatorState {
   /** content_reset: uncounted = every download is cut; `*N` = the first N downloads are cut. */
   private sendMedia(ctx: Ctx, job: Job, kind: "video" | "thumbnail"): void {
     const asset = this.assets[kind];
+    const completedAt = jobState(job, Date.now()).completedAtMs ?? 0;
+    if (job.outages.content !== undefined && Date.now() < completedAt + job.outages.content) {
+      this.countFault("content_outage");
+      return this.answer(
+        ctx,
+        bodies.upstream503({ requestId: ctx.requestId, model: job.model, apiKey: "" }),
+      );
+    }
     let resetAfterBytes: number | undefined;
     if (ctx.req.method !== "HEAD") {
       const index = job.downloads++;

@@ -66,6 +66,7 @@ export interface SimStats {
   bytesServed: number;
   uploads: UploadRecord[];
   jobs: number;
+  perJob: Record<string, { polls: number; downloads: number }>;
   faults: Record<string, number>;
 }
 

@@ -303,6 +303,38 @@ describe("videos protocol", () => {
       expect(Buffer.from(await whole.arrayBuffer()).equals(SAMPLE)).toBe(true);
     });
 
+    it("poll_outage=MS: every poll fails for MS ms from the first poll, then the job is readable", async () => {
+      const { id } = await create({ prompt: "[[sim:poll_outage=300]]" });
+      const first = await retrieve(id);
+      expect(first.res.status).toBe(503);
+      expect((await retrieve(id)).res.status).toBe(503);
+      await new Promise((r) => setTimeout(r, 320));
+      expect((await retrieve(id)).res.status).toBe(200);
+      const s = await stats(sim.url);
+      expect(s.faults.poll_outage).toBe(2);
+      expect(s.perJob[id]).toEqual({ polls: 3, downloads: 0 });
+    });
+
+    it("content_outage=MS: downloads fail for MS ms after completion, then serve the whole file", async () => {
+      const { id } = await create({ prompt: "[[sim:content_outage=400]]" });
+      await untilDone(id);
+      const down = await api(sim.url, `/v1/videos/${id}/content`);
+      expect(down.status).toBe(503);
+      await new Promise((r) => setTimeout(r, 420));
+      const whole = await api(sim.url, `/v1/videos/${id}/content`);
+      expect(Buffer.from(await whole.arrayBuffer()).equals(SAMPLE)).toBe(true);
+      expect((await stats(sim.url)).faults.content_outage).toBe(1);
+    });
+
+    it("create_reply_lost: the job is accepted but the connection drops before the answer", async () => {
+      await expect(
+        api(sim.url, "/v1/videos", { body: videoForm({ prompt: "[[sim:create_reply_lost]]" }) }),
+      ).rejects.toThrow();
+      const s = await stats(sim.url);
+      expect(s.creates.byPrompt["[[sim:create_reply_lost]]"]).toEqual({ attempts: 1, accepted: 1 });
+      expect(s.faults.create_reply_lost).toBe(1);
+    });
+
     it("content_json: /content answers JSON {url} pointing at a direct file", async () => {
       const { id } = await create({ prompt: "[[sim:content_json]]" });
       await untilDone(id);
@@ -480,6 +512,7 @@ describe("housekeeping endpoints", () => {
       bytesServed: 0,
       uploads: [],
       jobs: 0,
+      perJob: {},
       faults: {},
     });
     expect(await (await fetch(`${sim.url}/__sim/health`)).json()).toEqual({ ok: true });
