@@ -2,7 +2,7 @@ export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { startServer } = await import("./lib/server/boot");
   await startServer();
-  // Unfinished jobs resume (videos) or are marked interrupted (chat) before the first request.
-  const { recoverJobs } = await import("./lib/server/jobs/runner");
-  await recoverJobs();
+  // The reconciler takes over unfinished jobs nobody holds (boot), then looks again on a timer.
+  const { startReconciler } = await import("./lib/server/jobs/runner");
+  await startReconciler();
 }

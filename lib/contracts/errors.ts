@@ -20,6 +20,8 @@ export const ERROR_CODES = [
   "destination_refused",
   "interrupted",
   "internal_error",
+  // The server's own disk refused the archive (full or over quota).
+  "disk_full",
   // Our own API's answers (not upstream outcomes): unknown job id, access gate.
   "not_found",
   "unauthorized",
@@ -55,6 +57,7 @@ export const ERROR_SPECS: Record<ErrorCode, ErrorCodeSpec> = {
   destination_refused: { status: 502, retryable: false, ambiguous: false },
   interrupted: { status: 502, retryable: true, ambiguous: true },
   internal_error: { status: 500, retryable: true, ambiguous: false },
+  disk_full: { status: 507, retryable: false, ambiguous: false },
   not_found: { status: 404, retryable: false, ambiguous: false },
   unauthorized: { status: 401, retryable: false, ambiguous: false },
 };

@@ -79,6 +79,10 @@ const envSchema = z.object({
   SORA_STREAM_IDLE_TIMEOUT_MS: intMs(180_000, 100),
   SORA_JOB_DEADLINE_MS: intMs(45 * 60_000, 1000),
   SORA_POLL_INTERVAL_MS: intMs(2000, 10),
+  /** A job's lease: how long a worker owns it without renewing (another process takes over after). */
+  SORA_LEASE_TTL_MS: intMs(15_000, 200),
+  /** How often the reconciler looks for jobs nobody is advancing. */
+  SORA_RECONCILE_INTERVAL_MS: intMs(5000, 50),
   SORA_MAX_IMAGE_BYTES: z.preprocess(
     (v) => (v === undefined || v === "" ? 10 * 1024 * 1024 : v),
     z.coerce
@@ -163,6 +167,8 @@ export interface AppConfig {
   streamIdleTimeoutMs: number;
   jobDeadlineMs: number;
   pollIntervalMs: number;
+  leaseTtlMs: number;
+  reconcileIntervalMs: number;
   maxImageBytes: number;
   rateLimitPerIp: number;
   rateLimitGlobal: number;
@@ -213,6 +219,8 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     streamIdleTimeoutMs: e.SORA_STREAM_IDLE_TIMEOUT_MS,
     jobDeadlineMs: e.SORA_JOB_DEADLINE_MS,
     pollIntervalMs: e.SORA_POLL_INTERVAL_MS,
+    leaseTtlMs: e.SORA_LEASE_TTL_MS,
+    reconcileIntervalMs: e.SORA_RECONCILE_INTERVAL_MS,
     maxImageBytes: e.SORA_MAX_IMAGE_BYTES,
     rateLimitPerIp: e.SORA_RATE_LIMIT_PER_IP,
     rateLimitGlobal: e.SORA_RATE_LIMIT_GLOBAL,

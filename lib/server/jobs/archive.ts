@@ -1,8 +1,9 @@
 import "server-only";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import { rename, rm } from "node:fs/promises";
+import { readdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
-import { Readable } from "node:stream";
+import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
@@ -26,15 +27,109 @@ export function archiveFile(jobId: string): string {
   return path.join(getConfig().dataDir, archiveRelativePath(jobId));
 }
 
+const PART_PATTERN = /^(job_[0-9a-f]+)\.mp4\.[0-9a-f]+\.part$/;
+
+/**
+ * The file-system calls an archive makes, replaceable in tests to inject a full disk or a failed
+ * fsync (nothing else may replace them).
+ */
+export const archiveIo = {
+  createWriteStream: (file: string): Writable => fs.createWriteStream(file, { flags: "wx" }),
+  sync: (handle: fs.promises.FileHandle): Promise<void> => handle.sync(),
+};
+
 /** Removes a job's archived video and any half-written download. */
 export async function removeArchive(jobId: string): Promise<void> {
   const file = archiveFile(jobId);
-  await Promise.all([rm(file, { force: true }), rm(`${file}.part`, { force: true })]);
+  const dir = path.dirname(file);
+  const parts = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all([
+    rm(file, { force: true }),
+    ...parts
+      .filter((name) => PART_PATTERN.exec(name)?.[1] === jobId)
+      .map((name) => rm(path.join(dir, name), { force: true })),
+  ]);
 }
 
+/**
+ * Boot sweep: deletes `.part` files left by a process that died mid-download. A part whose job is
+ * leased right now belongs to a live download (another process on the same DATA_DIR) and stays.
+ */
+export async function sweepOrphanParts(isBeingWorked: (jobId: string) => Promise<boolean>) {
+  const dir = path.join(getConfig().dataDir, "videos");
+  const names = await readdir(dir).catch(() => [] as string[]);
+  let removed = 0;
+  for (const name of names) {
+    const jobId = PART_PATTERN.exec(name)?.[1];
+    if (!name.endsWith(".part")) continue;
+    if (jobId && (await isBeingWorked(jobId))) continue;
+    await rm(path.join(dir, name), { force: true });
+    removed++;
+  }
+  if (removed > 0) serverLog.info("removed unfinished downloads", { count: removed });
+  return removed;
+}
+
+/** A download that broke or came out the wrong size: the network's fault, worth another try. */
 class BodyError extends AppError {}
 
-/** One download straight to `<id>.mp4.part`, renamed into place once its size checks out. */
+const DISK_FULL_CODES = new Set(["ENOSPC", "EDQUOT"]);
+
+function errnoOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === "string" && /^E[A-Z]+$/.test(code) ? code : undefined;
+}
+
+/** Our own disk refused the bytes: a full disk has its own code; anything else says so. */
+function storageError(error: unknown): AppError {
+  const errno = errnoOf(error);
+  if (errno && DISK_FULL_CODES.has(errno)) {
+    return new AppError("disk_full", { upstreamMessage: `${errno} while saving`, cause: error });
+  }
+  return new AppError("internal_error", {
+    detail: { key: "archiveWriteFailed" },
+    upstreamMessage: `${errno ?? "error"} while saving the video`,
+    cause: error,
+  });
+}
+
+export function isStorageError(error: unknown): boolean {
+  return (
+    error instanceof AppError &&
+    (error.code === "disk_full" || error.options.detail?.key === "archiveWriteFailed")
+  );
+}
+
+/** Counts bytes and remembers whether a failure came from our disk rather than the network. */
+function countingWriter(
+  target: Writable,
+  onBytes: (n: number) => void,
+  failed: { disk?: unknown },
+) {
+  target.on("error", (error) => {
+    failed.disk ??= error;
+  });
+  return async function* (chunks: AsyncIterable<Uint8Array>) {
+    for await (const chunk of chunks) {
+      onBytes(chunk.byteLength);
+      yield chunk;
+    }
+  };
+}
+
+async function fsyncDirectory(dir: string) {
+  const handle = await fs.promises.open(dir, "r").catch(() => undefined);
+  if (!handle) return;
+  await handle.sync().catch(() => undefined);
+  await handle.close();
+}
+
+/**
+ * One download into a private `<id>.mp4.<random>.part`: streamed (never whole in memory),
+ * fsynced, its size checked against Content-Length and against what reached the disk, then renamed
+ * into place (and the directory fsynced). On any failure the part is deleted: there is never a half
+ * file under the final name.
+ */
 async function downloadOnce(jobId: string, source: VideoSource, signal: AbortSignal) {
   const response = await fetchVideoContent(source, signal);
   const type = response.headers.get("content-type") ?? "";
@@ -44,46 +139,81 @@ async function downloadOnce(jobId: string, source: VideoSource, signal: AbortSig
       upstreamMessage: `video content answered ${type || "without a body"}`,
     });
   }
-  const declared = response.headers.has("content-encoding")
-    ? undefined
-    : Number(response.headers.get("content-length") ?? NaN);
+  // A compressed answer's Content-Length counts the compressed bytes (fetch decoded them).
+  const encoded = response.headers.has("x-upstream-content-encoding");
+  const declaredHeader = response.headers.get("content-length");
+  const declared = encoded || declaredHeader === null ? undefined : Number(declaredHeader);
   const file = archiveFile(jobId);
-  const part = `${file}.part`;
-  await fs.promises.mkdir(path.dirname(file), { recursive: true });
-  let bytes = 0;
+  const part = `${file}.${randomBytes(6).toString("hex")}.part`;
   try {
-    await pipeline(
-      Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>),
-      async function* (chunks: AsyncIterable<Uint8Array>) {
-        for await (const chunk of chunks) {
-          bytes += chunk.byteLength;
-          yield chunk;
-        }
-      },
-      fs.createWriteStream(part),
-      { signal },
-    );
+    await fs.promises.mkdir(path.dirname(file), { recursive: true });
+  } catch (error) {
+    await response.body.cancel().catch(() => undefined);
+    throw storageError(error);
+  }
+  let bytes = 0;
+  const failed: { disk?: unknown } = {};
+  try {
+    let writer: Writable;
+    try {
+      writer = archiveIo.createWriteStream(part);
+    } catch (error) {
+      await response.body.cancel().catch(() => undefined);
+      throw storageError(error);
+    }
+    try {
+      await pipeline(
+        Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>),
+        countingWriter(writer, (n) => (bytes += n), failed),
+        writer,
+        { signal },
+      );
+    } catch (error) {
+      if (signal.aborted) throw error;
+      if (failed.disk !== undefined || errnoOf(error)) throw storageError(failed.disk ?? error);
+      throw new BodyError("network_error", {
+        upstreamMessage: `video download broke after ${bytes} bytes`,
+        cause: error,
+      });
+    }
+    if (
+      bytes === 0 ||
+      (declared !== undefined && Number.isFinite(declared) && bytes !== declared)
+    ) {
+      throw new BodyError("network_error", {
+        upstreamMessage: `video download has ${bytes} bytes, expected ${declared ?? "more than 0"}`,
+      });
+    }
+    let onDisk: number;
+    try {
+      const handle = await fs.promises.open(part, "r+");
+      try {
+        await archiveIo.sync(handle);
+        onDisk = (await handle.stat()).size;
+      } finally {
+        await handle.close();
+      }
+    } catch (error) {
+      throw storageError(error);
+    }
+    if (onDisk !== bytes) {
+      throw storageError(Object.assign(new Error(`${onDisk} of ${bytes} bytes on disk`), {}));
+    }
+    await rename(part, file).catch((error: unknown) => {
+      throw storageError(error);
+    });
+    await fsyncDirectory(path.dirname(file));
+    return bytes;
   } catch (error) {
     await rm(part, { force: true });
-    if (signal.aborted) throw error;
-    throw new BodyError("network_error", {
-      upstreamMessage: `video download broke after ${bytes} bytes`,
-      cause: error,
-    });
+    throw error;
   }
-  if (bytes === 0 || (declared !== undefined && Number.isFinite(declared) && bytes !== declared)) {
-    await rm(part, { force: true });
-    throw new BodyError("network_error", {
-      upstreamMessage: `video download has ${bytes} bytes, expected ${declared ?? "more than 0"}`,
-    });
-  }
-  await rename(part, file);
-  return bytes;
 }
 
 /**
- * Streams a finished video into `DATA_DIR/videos/` (never whole in memory). fetchVideoContent
- * retries until the body starts; a body that breaks midway is downloaded again on its own budget.
+ * Streams a finished video into `DATA_DIR/videos/`. fetchVideoContent retries until the body
+ * starts; a body that breaks midway or comes out the wrong size is downloaded again on its own
+ * budget. A disk error is not retried here (the caller decides: a full disk is not weather).
  */
 export async function archiveVideo(
   jobId: string,

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 
 vi.mock("../upstream", () => ({ fetchVideoContent: vi.fn() }));
+vi.mock("./runner", () => ({ getJobRunner: vi.fn() }));
 
 const { parseRange } = await import("./content");
 
@@ -18,19 +19,24 @@ describe("parseRange", () => {
     expect(parseRange(header, 1000)).toEqual(expected);
   });
 
+  it.each(["bytes=1000-", "bytes=1000-1001", "bytes=-0", "bytes=99999999999999999-"])(
+    "%s is not satisfiable (416)",
+    (header) => {
+      expect(parseRange(header, 1000)).toBe("invalid");
+    },
+  );
+
+  // RFC 9110 §14.2: an unknown unit MUST be ignored; several ranges and invalid syntax MAY be.
   it.each([
-    "bytes=1000-",
-    "bytes=1000-1001",
-    "bytes=5-2",
-    "bytes=-0",
-    "bytes=-",
-    "bytes=0-1,5-6",
     "items=0-1",
+    "bytes=0-1,5-6",
+    "bytes=0-1, 900-",
+    "bytes=5-2",
+    "bytes=-",
     "bytes=a-b",
     "bytes=0x10-",
-    "bytes=99999999999999999-",
     "",
-  ])("%s is not satisfiable", (header) => {
-    expect(parseRange(header, 1000)).toBe("invalid");
+  ])("%s is ignored: the whole body with 200", (header) => {
+    expect(parseRange(header, 1000)).toBeNull();
   });
 });

@@ -6,22 +6,27 @@ import { AppError } from "../errors";
 import { serverLog } from "../log";
 import { fetchVideoContent } from "../upstream";
 import { VIDEO_CONTENT_TYPE } from "./snapshot";
+import { getJobRunner } from "./runner";
 import { getJobStore } from "./store";
 import type { JobRecord } from "./types";
 
 export type ByteRange = { start: number; end: number };
 
 /**
- * One `bytes=` range against a known size: `a-b`, `a-`, `-n`. Null when there is no Range
- * header; "invalid" for malformed, multiple or unsatisfiable ranges (all answered 416).
+ * The Range header per RFC 9110 §14: one `bytes=` range against a known size (`a-b`, `a-`, `-n`).
+ * Null — serve the whole body with 200 — when there is no Range header, when its unit is not
+ * `bytes`, when it asks for several ranges, or when the range is not valid syntax (all of which a
+ * server may ignore); "invalid" (416) only for a valid range that lies outside the body.
  */
 export function parseRange(header: string | null, size: number): ByteRange | null | "invalid" {
   if (header === null) return null;
   const match = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(header);
-  if (!match || size <= 0) return "invalid";
+  if (!match) return null;
   const [, first = "", last = ""] = match;
-  if (first === "" && last === "") return "invalid";
-  if (first.length > 15 || last.length > 15) return "invalid";
+  if (first === "" && last === "") return null;
+  if (first.length > 15 || last.length > 15) return first === "" ? null : "invalid";
+  if (first !== "" && last !== "" && Number(last) < Number(first)) return null;
+  if (size <= 0) return "invalid";
   if (first === "") {
     const suffix = Number(last);
     if (suffix === 0) return "invalid";
@@ -29,8 +34,16 @@ export function parseRange(header: string | null, size: number): ByteRange | nul
   }
   const start = Number(first);
   const end = last === "" ? size - 1 : Math.min(Number(last), size - 1);
-  if (start >= size || (last !== "" && Number(last) < start)) return "invalid";
+  if (start >= size) return "invalid";
   return { start, end };
+}
+
+/** A Range header worth passing upstream: exactly one `bytes=` range; anything else is dropped. */
+function singleByteRange(header: string | null): string | undefined {
+  if (header === null) return undefined;
+  const match = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(header);
+  if (!match || (match[1] === "" && match[2] === "")) return undefined;
+  return `bytes=${match[1]}-${match[2]}`;
 }
 
 function rangeNotSatisfiable(size?: number): AppError {
@@ -126,9 +139,7 @@ const PASSED_HEADERS = [
 /** While there is no archive, the bytes come straight from the upstream link (Range passed on). */
 async function proxyUpstream(request: Request, job: JobRecord): Promise<Response> {
   if (!job.source) throw new AppError("not_found", { detail: { key: "videoNotReady" } });
-  const range = request.headers.get("range");
-  if (range !== null && !/^\s*bytes\s*=\s*\d*\s*-\s*\d*\s*$/i.test(range))
-    throw rangeNotSatisfiable();
+  const range = singleByteRange(request.headers.get("range"));
   const upstream = await fetchVideoContent(
     job.source,
     request.signal,
@@ -153,15 +164,26 @@ async function proxyUpstream(request: Request, job: JobRecord): Promise<Response
   return new Response(upstream.body, { status: upstream.status, headers });
 }
 
-/** `GET|HEAD /api/videos/:id/content`: the archive with Range support, else the upstream link. */
+/**
+ * `GET|HEAD /api/videos/:id/content`: the archive with Range support when the file on disk has the
+ * recorded size, else the upstream link (and the reconciler is asked to archive it).
+ */
 export async function serveJobContent(request: Request, jobId: string): Promise<Response> {
   const job = await getJobStore().getJob(jobId);
   if (!job) throw new AppError("not_found");
   if (job.archived && job.archivePath) {
     const file = path.join(getConfig().dataDir, job.archivePath);
     const stat = await fs.promises.stat(file).catch(() => undefined);
-    if (stat?.isFile()) return serveArchive(request, job, file, stat);
-    serverLog.warn("archived video is missing; trying the upstream link", { job: job.id });
+    if (stat?.isFile() && (job.videoBytes === undefined || stat.size === job.videoBytes)) {
+      return serveArchive(request, job, file, stat);
+    }
+    serverLog.warn("archived video is missing or damaged; trying the upstream link", {
+      job: job.id,
+      expectedBytes: job.videoBytes,
+      foundBytes: stat?.size,
+    });
+  } else if (job.state === "completed") {
+    getJobRunner().nudge(job.id);
   }
   return proxyUpstream(request, job);
 }

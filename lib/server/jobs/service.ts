@@ -21,16 +21,60 @@ function wantsJson(request: Request): boolean {
   return accept.includes("application/json") && !accept.includes("text/event-stream");
 }
 
-/** `POST /api/videos`: validate, persist, start in the background, then follow or answer 202. */
+const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e][\x20-\x7e]{0,199}$/;
+
+/** `Idempotency-Key`: 1–200 printable ASCII characters (not starting with a space), or absent. */
+export function parseIdempotencyKey(request: Request): string | undefined {
+  const raw = request.headers.get("idempotency-key");
+  if (raw === null) return undefined;
+  const key = raw.trim();
+  if (!IDEMPOTENCY_KEY_PATTERN.test(key)) throw badRequest("invalidIdempotencyKey");
+  return key;
+}
+
+/**
+ * `POST /api/videos`: validate, persist, start in the background, then follow or answer 202.
+ * A repeated `Idempotency-Key` (24 h) answers with the existing job — 200 JSON, or its stream from
+ * the start — and creates nothing.
+ */
 export async function createVideo(request: Request, ctx: ApiContext): Promise<Response> {
+  const idempotencyKey = parseIdempotencyKey(request);
   const input = await parseCreateVideoRequest(request);
-  // After validation: bad input never spends the budget; before the job: a 429 leaves nothing behind.
-  await consumeCreateBudget(request);
-  const job = await getJobRunner().submitJob(input, ctx);
-  if (wantsJson(request)) {
-    return Response.json({ job: renderJob(job, ctx.locale) }, { status: 202 });
+  const runner = getJobRunner();
+  const existing = idempotencyKey
+    ? await getJobStore().findByIdempotencyKey(idempotencyKey)
+    : undefined;
+  let job = existing;
+  let created = false;
+  if (!job) {
+    // After validation: bad input never spends the budget; before the job: a 429 leaves nothing.
+    await consumeCreateBudget(request);
+    ({ job, created } = await runner.submitJob(input, { ...ctx, idempotencyKey }));
   }
-  return jobEventStream(job, { locale: ctx.locale, after: 0, signal: request.signal });
+  if (!created) runner.nudge(job.id);
+  if (wantsJson(request)) {
+    return Response.json(
+      { job: renderJob(job, ctx.locale) },
+      { status: created ? 202 : 200, headers: created ? {} : { "Idempotent-Replayed": "true" } },
+    );
+  }
+  return jobEventStream(job, {
+    locale: ctx.locale,
+    after: 0,
+    signal: request.signal,
+    onOpen: created ? undefined : (id) => runner.nudge(id),
+  });
+}
+
+/**
+ * `POST /api/videos/:id/recheck`: ask the upstream again about a job with an upstream id; a video
+ * that exists after all revives the job (followers re-follow with `?after=<lastSeq>`).
+ */
+export async function recheckVideo(id: string, ctx: ApiContext): Promise<Response> {
+  const job = await findJob(id);
+  if (!job.upstreamId) throw badRequest("recheckNoUpstream", undefined, 409);
+  const checked = (await getJobRunner().recheck(job.id)) ?? job;
+  return Response.json({ job: renderJob(checked, ctx.locale) }, { status: 202 });
 }
 
 async function findJob(id: string) {
@@ -67,7 +111,13 @@ export async function streamVideoEvents(
 ): Promise<Response> {
   const job = await findJob(id);
   const after = parseResumePoint(request);
-  return jobEventStream(job, { locale: ctx.locale, after, signal: request.signal });
+  return jobEventStream(job, {
+    locale: ctx.locale,
+    after,
+    signal: request.signal,
+    // A job nobody is advancing (its process died) is taken over when someone watches it.
+    onOpen: (jobId) => getJobRunner().nudge(jobId),
+  });
 }
 
 /** `DELETE /api/videos/:id`: stop following, tell live streams, forget the job and its file. */

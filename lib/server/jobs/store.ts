@@ -78,6 +78,8 @@ const MIGRATIONS: readonly string[] = [
      created_at INTEGER NOT NULL
    ) WITHOUT ROWID;
    CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);`,
+  // Until when a completed, unarchived video can still be fetched (epoch ms).
+  `ALTER TABLE jobs ADD COLUMN archive_deadline INTEGER;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -112,6 +114,7 @@ interface JobRow {
   completed_at: string | null;
   request_id: string | null;
   may_be_billed: number;
+  archive_deadline: number | null;
 }
 
 interface EventRow {
@@ -140,6 +143,7 @@ const PATCH_COLUMNS: { [K in keyof Required<JobPatch>]: [string, (v: JobPatch[K]
   error: ["error", (v) => (v ? JSON.stringify(v) : null)],
   completedAt: ["completed_at", (v) => v ?? null],
   mayBeBilled: ["may_be_billed", (v) => (v ? 1 : 0)],
+  archiveDeadline: ["archive_deadline", (v) => v ?? null],
 };
 
 const opt = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
@@ -172,6 +176,7 @@ function toRecord(row: JobRow): JobRecord {
     completedAt: opt(row.completed_at),
     requestId: opt(row.request_id),
     mayBeBilled: row.may_be_billed === 1,
+    archiveDeadline: opt(row.archive_deadline),
   };
 }
 
@@ -252,10 +257,11 @@ export class SqliteJobStore implements JobStore {
       listBefore: this.db.prepare<[number, number], JobRow>(
         "SELECT * FROM jobs WHERE row_id < ? ORDER BY row_id DESC LIMIT ?",
       ),
-      reconcilable: this.db.prepare<[number], JobRow>(
+      reconcilable: this.db.prepare<[number, number], JobRow>(
         `SELECT * FROM jobs
          WHERE state IN ('queued', 'submitting', 'running')
-            OR (state = 'completed' AND archived = 0 AND source IS NOT NULL)
+            OR (state = 'completed' AND archived = 0 AND source IS NOT NULL
+                AND (archive_deadline IS NULL OR archive_deadline > ?))
          ORDER BY row_id LIMIT ?`,
       ),
       insertEvent: this.db.prepare(
@@ -515,7 +521,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   async listReconcilable(options: { limit?: number } = {}): Promise<JobRecord[]> {
-    return this.statements.reconcilable.all(options.limit ?? 500).map(toRecord);
+    return this.statements.reconcilable.all(Date.now(), options.limit ?? 500).map(toRecord);
   }
 
   async deleteJob(id: string): Promise<boolean> {

@@ -36,6 +36,11 @@ export interface JobRecord {
   requestId?: string;
   /** A create was sent whose outcome is ambiguous (502/504/524, reset after send, cut stream). */
   mayBeBilled: boolean;
+  /**
+   * Completed but not archived: until when (epoch ms) the upstream link can still be fetched
+   * (`expires_at`, else completion + 24 h). Past it the reconciler stops trying.
+   */
+  archiveDeadline?: number;
 }
 
 export type NewJob = Pick<
@@ -60,6 +65,7 @@ export type JobPatch = Partial<
     | "error"
     | "completedAt"
     | "mayBeBilled"
+    | "archiveDeadline"
   >
 >;
 
@@ -195,8 +201,9 @@ export interface JobStore {
   eventsAfter(id: string, afterSeq: number): Promise<StoredJobEvent[]>;
   /**
    * Jobs a reconciler should advance: non-final jobs (queued/submitting/running), and completed
-   * jobs with a source that are not archived yet. Oldest first; includes jobs whose lease is held
-   * (acquireLease decides). At most `limit` (default 500).
+   * jobs with a source that are not archived yet while their `archiveDeadline` (if set) is in the
+   * future. Oldest first; includes jobs whose lease is held (acquireLease decides). At most
+   * `limit` (default 500).
    */
   listReconcilable(options?: { limit?: number }): Promise<JobRecord[]>;
   /** Deletes the job, its events, lease and idempotency keys. False when it did not exist. */

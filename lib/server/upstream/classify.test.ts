@@ -4,6 +4,7 @@ import type { ErrorCode } from "@/lib/contracts/errors";
 import {
   classifyJobFailure,
   classifyUpstreamError,
+  createMayHaveBeenAccepted,
   isCreateRetryable,
   isIdempotentRetryable,
   UpstreamTimeout,
@@ -18,6 +19,8 @@ interface Row {
   code: ErrorCode;
   /** May the create be sent again automatically? */
   retryCreate: boolean;
+  /** May a create that ended like this have been accepted anyway? (default false) */
+  mayBeBilled?: boolean;
   requestId?: string;
 }
 
@@ -302,7 +305,9 @@ const EXTRA_ROWS: Row[] = [
     body: "<!DOCTYPE html><html><head><title>example.com | 502: Bad gateway</title></head></html>",
     headers: { "content-type": "text/html" },
     code: "upstream_unavailable",
-    retryCreate: true,
+    // The relay may have forwarded the create before the proxy gave up: never resent.
+    retryCreate: false,
+    mayBeBilled: true,
   },
   {
     name: "503 empty body",
@@ -369,6 +374,11 @@ describe("classifyUpstreamError: reference bodies", () => {
     });
     expect(error.code).toBe(row.code);
     expect(isCreateRetryable(error)).toBe(row.retryCreate);
+    if (row.operation === undefined || row.operation === "create") {
+      expect(createMayHaveBeenAccepted(error)).toBe(
+        row.mayBeBilled ?? (row.code === "gateway_timeout" || row.code === "protocol_error"),
+      );
+    }
     expect(error.options.status).toBe(row.status);
     expect(error.options.params).toEqual({ model: "sora_video2", host: "relay.example" });
     expect(error.options.upstreamMessage).toBeTruthy();

@@ -392,8 +392,8 @@ const NEVER_RESUBMIT = new Set<ErrorCode>([
 
 /**
  * Whether a failed create may be sent again: only when the upstream provably did not accept it
- * (DESIGN §3): connection refused / DNS failure, a 429 rate limit, a 502/503 answer (not "no
- * channel"), or an explicit `x-should-retry: true`.
+ * (DESIGN §3): connection refused / DNS failure, a 429 rate limit, a 503 answer (not "no
+ * channel"), or an explicit `x-should-retry: true`. A 502 is ambiguous and never resent.
  */
 export function isCreateRetryable(error: AppError): boolean {
   if (!(error instanceof UpstreamError) || NEVER_RESUBMIT.has(error.code)) return false;
@@ -402,9 +402,35 @@ export function isCreateRetryable(error: AppError): boolean {
     return error.networkCode !== undefined && NOT_SENT_NETWORK_CODES.has(error.networkCode);
   }
   if (error.code === "rate_limited") return true;
-  if (error.code === "upstream_unavailable")
-    return error.options.status === 502 || error.options.status === 503;
+  // 502 is ambiguous like 504/524: a proxy may say it after the relay forwarded the request.
+  if (error.code === "upstream_unavailable") return error.options.status === 503;
   return false;
+}
+
+/**
+ * Whether a create that ended in `error` may nevertheless have been accepted (and billed)
+ * upstream: the request went out and no answer proved it was refused — a 502/504/524, a timeout
+ * or reset after sending, a stream cut after it started, an unreadable 2xx.
+ */
+export function createMayHaveBeenAccepted(error: AppError): boolean {
+  if (isCreateRetryable(error)) return false;
+  switch (error.code) {
+    case "gateway_timeout":
+    case "timeout":
+    case "interrupted":
+    case "protocol_error":
+      return true;
+    case "upstream_unavailable":
+      return error.options.status === 502 || error.options.status === undefined;
+    case "network_error":
+      return !(
+        error instanceof UpstreamError &&
+        error.networkCode !== undefined &&
+        NOT_SENT_NETWORK_CODES.has(error.networkCode)
+      );
+    default:
+      return false;
+  }
 }
 
 const IDEMPOTENT_RETRY_CODES = new Set<ErrorCode>([

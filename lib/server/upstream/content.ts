@@ -34,6 +34,9 @@ function streamedResponse(call: UpstreamCall, idleMs: number, maxBytes: number):
     }
   }
   if (!headers.has("content-type")) headers.set("content-type", "video/mp4");
+  // fetch has decoded the body; say so without making anyone decode it twice.
+  const encoding = upstream.headers.get("content-encoding");
+  if (encoding) headers.set("x-upstream-content-encoding", encoding);
   const reader = upstream.body?.getReader();
   const body = reader
     ? new ReadableStream<Uint8Array>({
@@ -89,7 +92,13 @@ async function openContent(
         signal,
         deps,
       });
-      if (!call.response.ok) throw await call.failFromStatus();
+      // A 416 to our Range is the answer to pass on, not a failure.
+      const unsatisfiable = range !== undefined && call.response.status === 416;
+      if (!call.response.ok && !unsatisfiable) throw await call.failFromStatus();
+      if (unsatisfiable) {
+        call.finish({ status: 416 });
+        return { call };
+      }
       const type = call.response.headers.get("content-type") ?? "";
       if (operationUrlIsApi && type.includes("json")) {
         // Some relays answer /content with {"url"|"video_url": …} instead of the bytes.

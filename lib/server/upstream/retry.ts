@@ -59,3 +59,22 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
     signal.addEventListener("abort", onAbort, { once: true });
   });
 }
+
+/** After acceptance, a poll or download waits at most this long between tries. */
+export const MAX_WEATHER_DELAY_MS = 30_000;
+
+/**
+ * Backoff for trouble after acceptance ("weather"): base × 2^(n-1), capped, plus jitter; a
+ * server-sent wait (Retry-After) wins.
+ */
+export function weatherDelayMs(
+  retry: number,
+  config: Pick<UpstreamConfig, "retryBaseDelayMs" | "retryJitterMs">,
+  random: () => number,
+  serverDelayMs?: number,
+  capMs = MAX_WEATHER_DELAY_MS,
+): number {
+  if (serverDelayMs !== undefined) return serverDelayMs;
+  const exponential = config.retryBaseDelayMs * 2 ** Math.min(Math.max(retry - 1, 0), 20);
+  return Math.min(exponential, capMs) + Math.floor(random() * (config.retryJitterMs + 1));
+}

@@ -193,8 +193,44 @@ describe("followVideoJob", () => {
     );
   });
 
-  it("a poll failing past its budget throws the classified error", async () => {
+  it("after acceptance, failing polls are weather: retried with growing waits until the deadline", async () => {
     const { fetch, seen } = fakeFetch([jsonResponse(502, "")]);
+    const { cb, events } = recordingCallbacks();
+    const deadline = new AbortController();
+    const reason = new Error("deadline");
+    cb.onRetry = (info) => {
+      events.retries.push(info);
+      if (events.retries.length === 6) deadline.abort(reason);
+    };
+    await expect(
+      followVideoJob(
+        base,
+        "v",
+        cb,
+        deadline.signal,
+        depsWith(fetch, { SORA_RETRY_BASE_DELAY_MS: "5", SORA_RETRY_JITTER_MS: "0" }),
+      ),
+    ).rejects.toBe(reason);
+    // Far past SORA_MAX_RETRIES (2); each wait doubles.
+    expect(seen).toHaveLength(6);
+    expect(events.retries.map((r) => r.delayMs)).toEqual([5, 10, 20, 40, 80, 160]);
+    expect(events.retries.every((r) => r.error.code === "upstream_unavailable")).toBe(true);
+  });
+
+  it("honours Retry-After while polling", async () => {
+    const { fetch } = fakeFetch([
+      jsonResponse(429, { error: { message: "slow down" } }, { "retry-after-ms": "35" }),
+      jsonResponse(200, { id: "v", status: "completed" }),
+    ]);
+    const { cb, events } = recordingCallbacks();
+    await followVideoJob(base, "v", cb, new AbortController().signal, depsWith(fetch));
+    expect(events.retries.map((r) => r.delayMs)).toEqual([35]);
+  });
+
+  it("a 404 before the job was ever seen is retried; a 404 after it was seen means gone", async () => {
+    const missing = jsonResponse(404, { error: { message: "task not found" } });
+    const running = jsonResponse(200, { id: "v", status: "in_progress", progress: 10 });
+    const { fetch, seen } = fakeFetch([missing, running, missing]);
     const { cb, events } = recordingCallbacks();
     const error = await followVideoJob(
       base,
@@ -208,9 +244,11 @@ describe("followVideoJob", () => {
       },
       (e: unknown) => e as AppError,
     );
-    expect(error.code).toBe("upstream_unavailable");
     expect(seen).toHaveLength(3);
-    expect(events.retries).toHaveLength(2);
+    expect(events.retries).toHaveLength(1);
+    expect(error.code).toBe("generation_failed");
+    expect(error.options.detail?.key).toBe("upstreamGone");
+    expect(error.options.status).toBe(404);
   });
 
   it("each failing streak has its own budget", async () => {

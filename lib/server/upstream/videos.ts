@@ -268,9 +268,22 @@ async function pollOnce(
   };
 }
 
+/** A 404 from the poll of a job id the upstream has already shown us: the job is gone. */
+function isNotFound(error: UpstreamError): boolean {
+  return error.options.status === 404;
+}
+
+export interface FollowOptions {
+  /** The upstream has answered for this id before (a 404 now means it is gone, not "not yet"). */
+  seen?: boolean;
+}
+
 /**
  * Polls `GET /v1/videos/{id}` until the job completes (→ VideoSource) or fails (→ AppError).
- * Each poll is retried on its own budget; the loop ends when `signal` aborts.
+ * After acceptance trouble is weather: 5xx, 429, network errors and timeouts are retried with
+ * capped exponential backoff (Retry-After honoured) until `signal` aborts (the job's deadline).
+ * It fails only when the upstream says the job failed, when a job already seen answers 404
+ * (gone), or on an error retrying cannot fix (e.g. the key was revoked).
  */
 export async function followVideoJob(
   baseUrl: string,
@@ -278,17 +291,41 @@ export async function followVideoJob(
   cb: Pick<GenerationCallbacks, "onProgress" | "onRetry">,
   signal: AbortSignal,
   deps?: Partial<UpstreamDeps>,
+  options: FollowOptions = {},
 ): Promise<VideoSource> {
   const resolved = resolveDeps(deps);
   const { config } = resolved;
   const host = hostOf(baseUrl);
+  let seen = options.seen === true;
   let last: { percent: number; message?: string } | undefined;
   for (;;) {
-    const answer = await withIdempotentRetry(
-      "poll",
-      (attempt) => pollOnce(baseUrl, upstreamId, attempt, signal, resolved),
-      { deps: resolved, signal, onRetry: (info) => cb.onRetry(info) },
-    );
+    let answer: PollAnswer;
+    try {
+      answer = await withIdempotentRetry(
+        "poll",
+        (attempt) => pollOnce(baseUrl, upstreamId, attempt, signal, resolved),
+        {
+          deps: resolved,
+          signal,
+          onRetry: (info) => cb.onRetry(info),
+          untilAborted: true,
+          // Some relays 404 a task for a moment right after accepting it.
+          alsoRetry: (error) => !seen && isNotFound(error),
+        },
+      );
+    } catch (error) {
+      if (error instanceof UpstreamError && seen && isNotFound(error)) {
+        throw new UpstreamError("generation_failed", {
+          detail: { key: "upstreamGone" },
+          params: { host },
+          status: 404,
+          upstreamMessage: error.options.upstreamMessage,
+          upstreamRequestId: error.options.upstreamRequestId,
+        });
+      }
+      throw error;
+    }
+    seen = true;
     const { video } = answer;
     if (video.status === "failed") {
       throw classifyJobFailure(video.error ?? { message: video.rawStatus }, { host });
@@ -307,5 +344,47 @@ export async function followVideoJob(
       MAX_POLL_INTERVAL_MS,
     );
     await sleep(interval, signal);
+  }
+}
+
+export type VideoLookup =
+  | { status: "queued" | "in_progress"; progress?: number }
+  | { status: "completed"; source: VideoSource }
+  | { status: "failed"; error: UpstreamError }
+  | { status: "gone" };
+
+/**
+ * One question to the upstream about a job ("check again"): a few retries for weather, then the
+ * answer — still running, done (with where to fetch it), failed, or gone (404).
+ */
+export async function lookupVideoJob(
+  baseUrl: string,
+  upstreamId: string,
+  signal: AbortSignal,
+  deps?: Partial<UpstreamDeps>,
+): Promise<VideoLookup> {
+  const resolved = resolveDeps(deps);
+  try {
+    const { video } = await withIdempotentRetry(
+      "poll",
+      (attempt) => pollOnce(baseUrl, upstreamId, attempt, signal, resolved),
+      { deps: resolved, signal },
+    );
+    if (video.status === "completed") {
+      return {
+        status: "completed",
+        source: { baseUrl, upstreamId, url: video.url, expiresAt: video.expiresAt },
+      };
+    }
+    if (video.status === "failed") {
+      const error = classifyJobFailure(video.error ?? { message: video.rawStatus }, {
+        host: hostOf(baseUrl),
+      });
+      return { status: "failed", error };
+    }
+    return { status: video.status, progress: video.progress };
+  } catch (error) {
+    if (error instanceof UpstreamError && isNotFound(error)) return { status: "gone" };
+    throw error;
   }
 }
