@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { jobSchema, type Job } from "@/lib/contracts/job";
 import { TERMINAL, type SseEvent } from "../helpers/client";
@@ -39,7 +41,12 @@ interface Row {
   accepted: 0 | 1;
   /** `retry` events on the stream; a number is exact, "some" means at least one. */
   retries?: number | "some";
+  /** `video.archived` of the terminal event. */
   archived?: boolean;
+  /** The video must end up archived (byte-exact) after the terminal event. */
+  eventuallyArchived?: boolean;
+  /** Whether a retry may pay twice (default: accepted, or an ambiguous create). */
+  mayBeBilled?: boolean;
   /** Exact delays of the retries when the upstream said how long to wait. */
   delays?: number[];
   detail?: string;
@@ -316,13 +323,16 @@ const MATRIX: Row[] = [
     archived: true,
   },
   {
-    fault: "content_reset",
+    // Every download of the first archive run is cut: the job completes unarchived (served from
+    // upstream) and the archive is retried in the background until the video is safe.
+    fault: "content_reset*4",
     model: V,
     state: "completed",
     attempts: 1,
     accepted: 1,
     retries: 2,
     archived: false,
+    eventuallyArchived: true,
   },
   {
     fault: "content_json",
@@ -386,6 +396,19 @@ describe.concurrent("fault matrix (each simulator fault, end to end)", () => {
     if (row.delays) expect(retries.map((r) => r.delayMs)).toEqual(row.delays);
     if (row.archived !== undefined) expect(job.video?.archived, summary).toBe(row.archived);
     if (row.detail) expect(job.error?.message).toMatch(/did not finish within/);
+    const ambiguous = row.code === "gateway_timeout" || row.code === "timeout";
+    expect(job.mayBeBilled, summary).toBe(row.mayBeBilled ?? (row.accepted === 1 || ambiguous));
+    if (row.eventuallyArchived) {
+      const deadline = Date.now() + 20_000;
+      let latest = job;
+      while (!latest.video?.archived && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        latest = jobSchema.parse((await stack.client.request(`/api/videos/${job.id}`)).json);
+      }
+      expect(latest.video, summary).toMatchObject({ archived: true, bytes: SAMPLE_MP4.length });
+      const bytes = await stack.client.bytes(`/api/videos/${job.id}/content`);
+      expect(bytes.body.equals(SAMPLE_MP4)).toBe(true);
+    }
   });
 
   it("counted 503s: exactly 2 visible retries with delays in the configured band, then success", async () => {
@@ -420,14 +443,16 @@ describe.concurrent("fault matrix (each simulator fault, end to end)", () => {
     });
   });
 
-  it("an unarchived video is proxied from the upstream link, Range included", async () => {
-    const prompt = uniquePrompt("[[sim:content_reset*3]] proxied");
+  it("an archive whose size on disk is wrong is not served: the upstream link is, Range included", async () => {
     const { events } = await stack.client.createAndFollow(
-      { prompt, model: "sora-2" },
+      { prompt: uniquePrompt("damaged archive"), model: "sora-2" },
       { until: TERMINAL },
     );
     const job = finalJob(events);
-    expect(job.video?.archived).toBe(false);
+    expect(job.video).toMatchObject({ archived: true, bytes: SAMPLE_MP4.length });
+    // Damage the file behind the app's back (a disk fault, a bad copy).
+    const file = path.join(stack.app.dataDir, "videos", `${job.id}.mp4`);
+    fs.truncateSync(file, 1000);
     const whole = await stack.client.bytes(`/api/videos/${job.id}/content`);
     expect(whole.status).toBe(200);
     expect(whole.body.equals(SAMPLE_MP4)).toBe(true);
@@ -436,7 +461,22 @@ describe.concurrent("fault matrix (each simulator fault, end to end)", () => {
     });
     expect(part.status).toBe(206);
     expect(part.body.equals(SAMPLE_MP4.subarray(10, 20))).toBe(true);
-    expect(stack.app.log).toMatch(/archiving failed; the video is served from upstream/);
+    expect(stack.app.log).toMatch(
+      new RegExp(`archived video is missing or damaged; trying the upstream link job=${job.id}`),
+    );
+  });
+
+  it("an upstream 416 on the proxy path is passed on as 416", async () => {
+    const { events } = await stack.client.createAndFollow(
+      { prompt: uniquePrompt("proxied 416"), model: "sora-2" },
+      { until: TERMINAL },
+    );
+    const job = finalJob(events);
+    fs.rmSync(path.join(stack.app.dataDir, "videos", `${job.id}.mp4`));
+    const beyond = await stack.client.bytes(`/api/videos/${job.id}/content`, {
+      headers: { range: `bytes=${SAMPLE_MP4.length + 10}-` },
+    });
+    expect(beyond.status).toBe(416);
   });
 });
 

@@ -144,20 +144,19 @@ describe("happy path", () => {
       expect(part.body.equals(SAMPLE_MP4.subarray(start, end + 1))).toBe(true);
     }
 
-    for (const range of [
-      `bytes=${size}-`,
-      "bytes=5-2",
-      "bytes=0-1,4-5",
-      "pages=1-2",
-      "bytes=abc",
-    ]) {
-      const bad = await stack.client.request(url, { headers: { range, "accept-language": "en" } });
-      expect(bad.status, range).toBe(416);
-      expect(bad.headers.get("content-range")).toBe(`bytes */${size}`);
-      expect(bad.json.error).toMatchObject({
-        code: "bad_request",
-        message: "Invalid Range request.",
-      });
+    const bad = await stack.client.request(url, {
+      headers: { range: `bytes=${size}-`, "accept-language": "en" },
+    });
+    expect(bad.status).toBe(416);
+    expect(bad.headers.get("content-range")).toBe(`bytes */${size}`);
+    expect(bad.json.error).toMatchObject({
+      code: "bad_request",
+      message: "Invalid Range request.",
+    });
+    for (const range of ["bytes=5-2", "bytes=0-1,4-5", "pages=1-2", "bytes=abc"]) {
+      const ignored = await stack.client.bytes(url, { headers: { range } });
+      expect(ignored.status, range).toBe(200);
+      expect(ignored.body.equals(SAMPLE_MP4), range).toBe(true);
     }
 
     const head = await stack.client.fetch(url, { method: "HEAD" });

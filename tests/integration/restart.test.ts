@@ -74,7 +74,8 @@ describe("SIGKILL mid-job, then start again on the same DATA_DIR", () => {
     expect(
       (await stack.client.bytes(`/api/videos/${finishedId}/content`)).body.equals(SAMPLE_MP4),
     ).toBe(true);
-    expect(stack.app.log).toMatch(/jobs recovered resumed=1 interrupted=1/);
+    expect(stack.app.log).toMatch(new RegExp(`job taken over job=${videos} action=poll`));
+    expect(stack.app.log).toMatch(new RegExp(`job taken over job=${chat} action=interrupt`));
   });
 
   it("a job recovered at start-up is the same runner a route talks to: DELETE stops its polling", async () => {
