@@ -75,6 +75,8 @@ const envSchema = z.object({
   /** First retry delay; the n-th waits n × this, plus jitter (3 s, 6 s by default). */
   SORA_RETRY_BASE_DELAY_MS: intMs(3000, 0),
   SORA_RETRY_JITTER_MS: intMs(1000, 0),
+  /** After acceptance, polls and downloads back off exponentially up to this wait. */
+  SORA_RETRY_MAX_DELAY_MS: intMs(30_000, 50),
   SORA_REQUEST_TIMEOUT_MS: intMs(60_000, 100),
   SORA_STREAM_IDLE_TIMEOUT_MS: intMs(180_000, 100),
   SORA_JOB_DEADLINE_MS: intMs(45 * 60_000, 1000),
@@ -163,6 +165,7 @@ export interface AppConfig {
   maxRetries: number;
   retryBaseDelayMs: number;
   retryJitterMs: number;
+  retryMaxDelayMs: number;
   requestTimeoutMs: number;
   streamIdleTimeoutMs: number;
   jobDeadlineMs: number;
@@ -215,6 +218,7 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     maxRetries: e.SORA_MAX_RETRIES,
     retryBaseDelayMs: e.SORA_RETRY_BASE_DELAY_MS,
     retryJitterMs: e.SORA_RETRY_JITTER_MS,
+    retryMaxDelayMs: e.SORA_RETRY_MAX_DELAY_MS,
     requestTimeoutMs: e.SORA_REQUEST_TIMEOUT_MS,
     streamIdleTimeoutMs: e.SORA_STREAM_IDLE_TIMEOUT_MS,
     jobDeadlineMs: e.SORA_JOB_DEADLINE_MS,

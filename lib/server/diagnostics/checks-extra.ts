@@ -92,6 +92,7 @@ export async function checkGenerate(ctx: RunContext): Promise<Outcome> {
       maxRetries: 0,
       retryBaseDelayMs: 0,
       retryJitterMs: 0,
+      retryMaxDelayMs: 1000,
       requestTimeoutMs: ctx.target.requestTimeoutMs ?? 60_000,
       streamIdleTimeoutMs: ctx.target.streamIdleTimeoutMs ?? 180_000,
       pollIntervalMs: ctx.target.pollIntervalMs ?? 2_000,

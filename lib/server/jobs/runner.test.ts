@@ -62,6 +62,7 @@ const CONFIG: Deps["config"] = {
   reconcileIntervalMs: 50,
   retryBaseDelayMs: 5,
   retryJitterMs: 0,
+  retryMaxDelayMs: 1000,
   requestTimeoutMs: 1000,
 };
 

@@ -29,6 +29,7 @@ export interface RunnerDeps {
     | "reconcileIntervalMs"
     | "retryBaseDelayMs"
     | "retryJitterMs"
+    | "retryMaxDelayMs"
     | "requestTimeoutMs"
   >;
   createGeneration: typeof createGeneration;

@@ -13,6 +13,7 @@ export type UpstreamConfig = Pick<
   | "maxRetries"
   | "retryBaseDelayMs"
   | "retryJitterMs"
+  | "retryMaxDelayMs"
   | "requestTimeoutMs"
   | "streamIdleTimeoutMs"
   | "pollIntervalMs"

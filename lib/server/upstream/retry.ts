@@ -60,21 +60,21 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** After acceptance, a poll or download waits at most this long between tries. */
-export const MAX_WEATHER_DELAY_MS = 30_000;
+/** Even with a zero base delay, weather retries never spin faster than this. */
+const MIN_WEATHER_DELAY_MS = 50;
 
 /**
- * Backoff for trouble after acceptance ("weather"): base × 2^(n-1), capped, plus jitter; a
- * server-sent wait (Retry-After) wins.
+ * Backoff for trouble after acceptance ("weather"): base × 2^(n-1), capped at `retryMaxDelayMs`,
+ * plus jitter; a server-sent wait (Retry-After) wins.
  */
 export function weatherDelayMs(
   retry: number,
-  config: Pick<UpstreamConfig, "retryBaseDelayMs" | "retryJitterMs">,
+  config: Pick<UpstreamConfig, "retryBaseDelayMs" | "retryJitterMs" | "retryMaxDelayMs">,
   random: () => number,
   serverDelayMs?: number,
-  capMs = MAX_WEATHER_DELAY_MS,
 ): number {
-  if (serverDelayMs !== undefined) return serverDelayMs;
+  if (serverDelayMs !== undefined) return Math.max(serverDelayMs, MIN_WEATHER_DELAY_MS);
   const exponential = config.retryBaseDelayMs * 2 ** Math.min(Math.max(retry - 1, 0), 20);
-  return Math.min(exponential, capMs) + Math.floor(random() * (config.retryJitterMs + 1));
+  const capped = Math.max(Math.min(exponential, config.retryMaxDelayMs), MIN_WEATHER_DELAY_MS);
+  return capped + Math.floor(random() * (config.retryJitterMs + 1));
 }

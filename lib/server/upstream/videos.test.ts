@@ -208,23 +208,27 @@ describe("followVideoJob", () => {
         "v",
         cb,
         deadline.signal,
-        depsWith(fetch, { SORA_RETRY_BASE_DELAY_MS: "5", SORA_RETRY_JITTER_MS: "0" }),
+        depsWith(fetch, {
+          SORA_RETRY_BASE_DELAY_MS: "50",
+          SORA_RETRY_JITTER_MS: "0",
+          SORA_RETRY_MAX_DELAY_MS: "200",
+        }),
       ),
     ).rejects.toBe(reason);
-    // Far past SORA_MAX_RETRIES (2); each wait doubles.
+    // Far past SORA_MAX_RETRIES (2); each wait doubles up to the cap.
     expect(seen).toHaveLength(6);
-    expect(events.retries.map((r) => r.delayMs)).toEqual([5, 10, 20, 40, 80, 160]);
+    expect(events.retries.map((r) => r.delayMs)).toEqual([50, 100, 200, 200, 200, 200]);
     expect(events.retries.every((r) => r.error.code === "upstream_unavailable")).toBe(true);
   });
 
   it("honours Retry-After while polling", async () => {
     const { fetch } = fakeFetch([
-      jsonResponse(429, { error: { message: "slow down" } }, { "retry-after-ms": "35" }),
+      jsonResponse(429, { error: { message: "slow down" } }, { "retry-after-ms": "70" }),
       jsonResponse(200, { id: "v", status: "completed" }),
     ]);
     const { cb, events } = recordingCallbacks();
     await followVideoJob(base, "v", cb, new AbortController().signal, depsWith(fetch));
-    expect(events.retries.map((r) => r.delayMs)).toEqual([35]);
+    expect(events.retries.map((r) => r.delayMs)).toEqual([70]);
   });
 
   it("a 404 before the job was ever seen is retried; a 404 after it was seen means gone", async () => {
