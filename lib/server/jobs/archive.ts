@@ -197,7 +197,7 @@ async function downloadOnce(jobId: string, source: VideoSource, signal: AbortSig
       throw storageError(error);
     }
     if (onDisk !== bytes) {
-      throw storageError(Object.assign(new Error(`${onDisk} of ${bytes} bytes on disk`), {}));
+      throw storageError(new Error(`${onDisk} of ${bytes} bytes reached the disk`));
     }
     await rename(part, file).catch((error: unknown) => {
       throw storageError(error);
