@@ -26,6 +26,9 @@ export interface Job {
   outages: Outages;
   /** When the first poll arrived (a poll outage starts there). */
   firstPollAtMs?: number;
+  lastPollAtMs?: number;
+  /** Shortest time between two polls of this job (two pollers at once make it small). */
+  minPollGapMs?: number;
   deleted: boolean;
 }
 

@@ -219,7 +219,14 @@ class SimulatorState {
       jobs: this.jobs.size,
       /** Polls and downloads per job id (video/task jobs). */
       perJob: Object.fromEntries(
-        [...this.jobs.values()].map((j) => [j.id, { polls: j.polls, downloads: j.downloads }]),
+        [...this.jobs.values()].map((j) => [
+          j.id,
+          {
+            polls: j.polls,
+            downloads: j.downloads,
+            ...(j.minPollGapMs === undefined ? {} : { minPollGapMs: j.minPollGapMs }),
+          },
+        ]),
       ),
       faults: Object.fromEntries(this.faultsApplied),
     };
@@ -785,6 +792,10 @@ class SimulatorState {
     const index = job.polls++;
     const now = Date.now();
     job.firstPollAtMs ??= now;
+    if (job.lastPollAtMs !== undefined) {
+      job.minPollGapMs = Math.min(job.minPollGapMs ?? Infinity, now - job.lastPollAtMs);
+    }
+    job.lastPollAtMs = now;
     if (job.outages.poll !== undefined && now < job.firstPollAtMs + job.outages.poll) {
       this.countFault("poll_outage");
       return true;

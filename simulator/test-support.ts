@@ -66,7 +66,7 @@ export interface SimStats {
   bytesServed: number;
   uploads: UploadRecord[];
   jobs: number;
-  perJob: Record<string, { polls: number; downloads: number }>;
+  perJob: Record<string, { polls: number; downloads: number; minPollGapMs?: number }>;
   faults: Record<string, number>;
 }
 

@@ -312,7 +312,8 @@ describe("videos protocol", () => {
       expect((await retrieve(id)).res.status).toBe(200);
       const s = await stats(sim.url);
       expect(s.faults.poll_outage).toBe(2);
-      expect(s.perJob[id]).toEqual({ polls: 3, downloads: 0 });
+      expect(s.perJob[id]).toMatchObject({ polls: 3, downloads: 0 });
+      expect(s.perJob[id]?.minPollGapMs).toBeLessThan(300);
     });
 
     it("content_outage=MS: downloads fail for MS ms after completion, then serve the whole file", async () => {

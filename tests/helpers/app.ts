@@ -76,7 +76,7 @@ export interface SimStats {
     height: number | null;
   }[];
   jobs: number;
-  perJob: Record<string, { polls: number; downloads: number }>;
+  perJob: Record<string, { polls: number; downloads: number; minPollGapMs?: number }>;
   faults: Record<string, number>;
 }
 

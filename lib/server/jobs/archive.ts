@@ -38,17 +38,21 @@ export const archiveIo = {
   sync: (handle: fs.promises.FileHandle): Promise<void> => handle.sync(),
 };
 
+async function removeParts(jobId: string, except?: string) {
+  const dir = path.dirname(archiveFile(jobId));
+  const names = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(
+    names
+      .filter((name) => PART_PATTERN.exec(name)?.[1] === jobId)
+      .map((name) => path.join(dir, name))
+      .filter((file) => file !== except)
+      .map((file) => rm(file, { force: true })),
+  );
+}
+
 /** Removes a job's archived video and any half-written download. */
 export async function removeArchive(jobId: string): Promise<void> {
-  const file = archiveFile(jobId);
-  const dir = path.dirname(file);
-  const parts = await readdir(dir).catch(() => [] as string[]);
-  await Promise.all([
-    rm(file, { force: true }),
-    ...parts
-      .filter((name) => PART_PATTERN.exec(name)?.[1] === jobId)
-      .map((name) => rm(path.join(dir, name), { force: true })),
-  ]);
+  await Promise.all([rm(archiveFile(jobId), { force: true }), removeParts(jobId)]);
 }
 
 /**
@@ -203,6 +207,8 @@ async function downloadOnce(jobId: string, source: VideoSource, signal: AbortSig
       throw storageError(error);
     });
     await fsyncDirectory(path.dirname(file));
+    // Parts of this job left by a worker that died are now garbage (we hold the lease).
+    await removeParts(jobId, part);
     return bytes;
   } catch (error) {
     await rm(part, { force: true });
