@@ -1,5 +1,6 @@
 // `npm test`: every check, in the order a failure is cheapest to find, then one summary.
 // Steps: format, lint, typecheck, unit, build, integration, e2e. `npm test -- unit e2e` runs a subset.
+// Not in the default run (minutes long, run by CI after it): soak — `npm test -- soak`.
 import { rmSync } from "node:fs";
 import path from "node:path";
 import { build, distDir, ensureDependencies, findChromium, root, run } from "./lib.mjs";
@@ -38,6 +39,12 @@ const STEPS = [
       return run(bin("playwright"), ["test"], { env: { ...env, CHROMIUM_PATH: chromium } });
     },
   },
+  {
+    name: "soak",
+    needsBuild: true,
+    onlyWhenAsked: true,
+    run: () => run(bin("vitest"), ["run", "--config", "vitest.soak.config.ts"], { env }),
+  },
 ];
 
 const wanted = process.argv.slice(2);
@@ -48,7 +55,9 @@ if (unknown.length) {
   );
   process.exit(2);
 }
-const selected = wanted.length ? STEPS.filter((s) => wanted.includes(s.name)) : STEPS;
+const selected = wanted.length
+  ? STEPS.filter((s) => wanted.includes(s.name))
+  : STEPS.filter((s) => !s.onlyWhenAsked);
 
 const results = [];
 let buildFailed = false;
