@@ -634,9 +634,16 @@ export class JobRunner {
       } catch (error) {
         if (stop.aborted) throw error;
         lastError = toAppError(error);
-        if (!isStorageError(lastError) && lastError.options.status === 404) {
-          serverLog.error("the upstream no longer has the video; it cannot be archived", {
+        const gone = !isStorageError(lastError) && lastError.options.status === 404;
+        // A refused destination or an answer that is not a video stays so: trying again is moot.
+        const final =
+          lastError.code === "destination_refused" ||
+          (lastError as { shouldRetry?: boolean }).shouldRetry === false;
+        if (gone || final) {
+          serverLog.error("the video cannot be archived", {
             job: job.id,
+            code: lastError.code,
+            reason: gone ? "the upstream no longer has it" : lastError.options.upstreamMessage,
           });
           await this.update(job.id, { archiveDeadline: Date.now() });
           return;
