@@ -11,7 +11,14 @@ export default defineConfig({
   },
   test: {
     include: ["**/*.test.ts", "**/*.test.tsx"],
-    exclude: ["node_modules/**", "e2e/**", "tests/integration/**", "tests/soak/**", ".next*/**", "data/**"],
+    exclude: [
+      "node_modules/**",
+      "e2e/**",
+      "tests/integration/**",
+      "tests/soak/**",
+      ".next*/**",
+      "data/**",
+    ],
     environment: "node",
     // Units exercise failure paths on purpose; their [Server]/[Sora2] lines would only be noise.
     env: { LOG_LEVEL: "silent" },
