@@ -88,6 +88,12 @@ export async function chatAttempt(
   } catch (error) {
     const explained = call.explain(error, true);
     if (!(explained instanceof UpstreamError)) {
+      // Stopped by us (the job's deadline): a link already parsed still means a paid video.
+      const early = parser.finish("cut", { model: req.model, host: call.host });
+      if (early.ok) {
+        call.finish({ status: response.status });
+        return { baseUrl: ctx.baseUrl, url: early.url };
+      }
       call.finish({ error: explained });
       throw explained;
     }

@@ -366,6 +366,25 @@ describe("createGeneration: chat", () => {
     expect(body.messages[0]?.content[1]?.image_url?.url).toBe("data:image/png;base64,AQID");
   });
 
+  it("a link already parsed when the caller's deadline hits is kept", async () => {
+    // The link arrives, then the relay goes quiet before [DONE]; our deadline stops the read.
+    const { fetch } = fakeFetch([sse([chunk("[v](https://cdn.example/late.mp4)")], "stall")]);
+    const { cb } = recordingCallbacks();
+    const deadline = new AbortController();
+    cb.onProgress = () => undefined;
+    setTimeout(() => deadline.abort(new Error("job deadline")), 100);
+    const outcome = await createGeneration(
+      chatReq,
+      cb,
+      deadline.signal,
+      depsWith(fetch, { SORA_STREAM_IDLE_TIMEOUT_MS: "60000" }),
+    );
+    expect(outcome).toMatchObject({
+      protocol: "chat",
+      source: { url: "https://cdn.example/late.mp4" },
+    });
+  });
+
   it("a stream cut after it started is interrupted and never resubmitted", async () => {
     const { fetch, seen } = fakeFetch([sse([chunk(">🏃 进度：20%\n")], "reset")]);
     const { cb, events } = recordingCallbacks();
