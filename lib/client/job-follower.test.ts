@@ -175,4 +175,89 @@ describe("JobFollower", () => {
     releaseA();
     await until(() => finished.includes("job_a"));
   });
+
+  it("drops a stream that goes silent and resumes it with Last-Event-ID, without a reload", async () => {
+    const job = sampleJob({ state: "queued" });
+    let cancelled = false;
+    // Half-open: the first frames arrive, then nothing, and the body never ends (nor honours abort).
+    const halfOpen = () =>
+      new Response(
+        new ReadableStream({
+          start(controller) {
+            controller.enqueue(
+              new TextEncoder().encode(
+                frame(1, "job", job) + frame(2, "progress", { percent: 30 }),
+              ),
+            );
+          },
+          cancel() {
+            cancelled = true;
+          },
+        }),
+        { status: 200 },
+      );
+    const { fetchImpl, calls } = fakeFetch({
+      [`/api/videos/${job.id}/events`]: [
+        halfOpen,
+        sse(frame(3, "progress", { percent: 60 }) + frame(4, "completed", { job: done(job) })),
+      ],
+    });
+    const { jobs, finished, sink } = mapSink();
+    follower = new JobFollower(sink, null, { ...quiet, fetch: fetchImpl, silenceTimeoutMs: 60 });
+    follower.follow(job.id);
+    await until(() => finished.length === 1);
+    expect(calls.map((c) => c.lastEventId)).toEqual([null, "2"]);
+    expect(cancelled).toBe(true);
+    expect(jobs.get(job.id)?.job.progress).toBe(100);
+  });
+
+  it("counts ping comments as life: a quiet stream with pings is not dropped", async () => {
+    const job = sampleJob({ state: "queued" });
+    const encoder = new TextEncoder();
+    // 8 pings 25 ms apart: 200 ms without an event, but never 60 ms without a byte.
+    const pinging = () =>
+      new Response(
+        new ReadableStream({
+          async start(controller) {
+            controller.enqueue(encoder.encode(frame(1, "job", job)));
+            for (let i = 0; i < 8; i++) {
+              await new Promise((resolve) => setTimeout(resolve, 25));
+              controller.enqueue(encoder.encode(": ping\n\n"));
+            }
+            controller.enqueue(encoder.encode(frame(2, "completed", { job: done(job) })));
+            controller.close();
+          },
+        }),
+        { status: 200 },
+      );
+    const { fetchImpl, calls } = fakeFetch({ [`/api/videos/${job.id}/events`]: [pinging] });
+    const { finished, sink } = mapSink();
+    follower = new JobFollower(sink, null, { ...quiet, fetch: fetchImpl, silenceTimeoutMs: 60 });
+    follower.follow(job.id);
+    await until(() => finished.length === 1);
+    expect(calls).toHaveLength(1);
+  });
+
+  it("gives up on a request whose answer never starts, then resumes", async () => {
+    const job = sampleJob({ state: "queued" });
+    const hanging = vi.fn(
+      (_input: RequestInfo | URL, init?: RequestInit) =>
+        new Promise<Response>((_resolve, reject) => {
+          init?.signal?.addEventListener("abort", () => reject(init.signal?.reason));
+        }),
+    );
+    let first = true;
+    const fetchImpl = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+      if (first) {
+        first = false;
+        return hanging(input, init);
+      }
+      return sse(frame(1, "job", job) + frame(2, "completed", { job: done(job) }))();
+    }) as unknown as typeof fetch;
+    const { finished, sink } = mapSink();
+    follower = new JobFollower(sink, null, { ...quiet, fetch: fetchImpl, silenceTimeoutMs: 60 });
+    follower.follow(job.id);
+    await until(() => finished.length === 1);
+    expect(hanging).toHaveBeenCalledTimes(1);
+  });
 });

@@ -31,8 +31,15 @@ export interface JobFollowerOptions {
   backoffMaxMs?: number;
   /** Keep following this long after the last subscriber left (avoids churn on re-render). */
   lingerMs?: number;
+  /**
+   * A stream that sends nothing at all (not even the server's `: ping`, written every 10 s) for this
+   * long is taken as half-open (laptop sleep, NAT timeout): it is dropped and resumed.
+   */
+  silenceTimeoutMs?: number;
   log?: boolean;
 }
+
+export const DEFAULT_SILENCE_TIMEOUT_MS = 30_000;
 
 interface Entry {
   refs: number;
@@ -45,6 +52,7 @@ type StreamOutcome =
   | { kind: "finished" }
   | { kind: "gone" }
   | { kind: "ended"; received: number }
+  | { kind: "silent" }
   | { kind: "reconnect"; afterMs: number };
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -73,6 +81,7 @@ export class JobFollower {
   private readonly backoffBaseMs: number;
   private readonly backoffMaxMs: number;
   private readonly lingerMs: number;
+  private readonly silenceTimeoutMs: number;
   private readonly log: boolean;
 
   constructor(
@@ -86,6 +95,7 @@ export class JobFollower {
     this.backoffBaseMs = options.backoffBaseMs ?? 1000;
     this.backoffMaxMs = options.backoffMaxMs ?? 15_000;
     this.lingerMs = options.lingerMs ?? 1500;
+    this.silenceTimeoutMs = options.silenceTimeoutMs ?? DEFAULT_SILENCE_TIMEOUT_MS;
     this.log = options.log ?? true;
   }
 
@@ -165,6 +175,12 @@ export class JobFollower {
             await sleep(Math.max(0, outcome.afterMs), signal);
             continue;
           }
+          if (outcome.kind === "silent") {
+            // A silent stream already cost the whole timeout: resume at once, without backoff.
+            failures = 0;
+            this.setFollow(id, "reconnecting");
+            continue;
+          }
           // The server closed the stream without a terminal event (platform limit, restart).
           if (outcome.received > 0) failures = 0;
           else failures += 1;
@@ -193,39 +209,72 @@ export class JobFollower {
   }
 
   private async stream(id: string, signal: AbortSignal): Promise<StreamOutcome> {
-    const after = this.sink.get(id)?.lastSeq ?? 0;
-    const headers: Record<string, string> = { Accept: "text/event-stream" };
-    if (after > 0) headers["Last-Event-ID"] = String(after);
-    const query = after > 0 ? `?after=${after}` : "";
-    const response = await this.fetch(`/api/videos/${encodeURIComponent(id)}/events${query}`, {
-      headers,
-      signal,
-      cache: "no-store",
-    });
-    if (response.status === 404) return { kind: "gone" };
-    if (!response.ok || !response.body)
-      throw new Error(`events stream answered HTTP ${response.status}`);
-    if (after > 0) this.notice(id, `resuming after event #${after}`);
-    this.setFollow(id, "live");
-    let received = 0;
-    for await (const item of readJobEvents(response.body)) {
-      if (isRejectedFrame(item)) {
-        this.notice(
-          id,
-          `ignored an invalid "${item.frame.event ?? "message"}" event`,
-          { ...item },
-          "warn",
-        );
-        continue;
+    // Each attempt has its own controller: the watchdog ends this connection, not the following.
+    const attempt = new AbortController();
+    const follow = () => attempt.abort(signal.reason);
+    signal.addEventListener("abort", follow, { once: true });
+    let silent = false;
+    let watchdog: ReturnType<typeof setTimeout> | undefined;
+    const arm = () => {
+      clearTimeout(watchdog);
+      watchdog = setTimeout(() => {
+        silent = true;
+        attempt.abort(new Error("event stream silent"));
+      }, this.silenceTimeoutMs);
+    };
+    const quiet = (): StreamOutcome => {
+      this.notice(
+        id,
+        `no data for ${Math.round(this.silenceTimeoutMs / 1000)} s, reconnecting`,
+        undefined,
+        "warn",
+      );
+      return { kind: "silent" };
+    };
+    arm();
+    try {
+      const after = this.sink.get(id)?.lastSeq ?? 0;
+      const headers: Record<string, string> = { Accept: "text/event-stream" };
+      if (after > 0) headers["Last-Event-ID"] = String(after);
+      const query = after > 0 ? `?after=${after}` : "";
+      const response = await this.fetch(`/api/videos/${encodeURIComponent(id)}/events${query}`, {
+        headers,
+        signal: attempt.signal,
+        cache: "no-store",
+      });
+      if (response.status === 404) return { kind: "gone" };
+      if (!response.ok || !response.body)
+        throw new Error(`events stream answered HTTP ${response.status}`);
+      if (after > 0) this.notice(id, `resuming after event #${after}`);
+      this.setFollow(id, "live");
+      let received = 0;
+      const events = readJobEvents(response.body, { onActivity: arm, signal: attempt.signal });
+      for await (const item of events) {
+        if (isRejectedFrame(item)) {
+          this.notice(
+            id,
+            `ignored an invalid "${item.frame.event ?? "message"}" event`,
+            { ...item },
+            "warn",
+          );
+          continue;
+        }
+        received += 1;
+        if (this.log) logJobEvent(id, item);
+        this.apply(id, item);
+        if (item.type === "reconnect") return { kind: "reconnect", afterMs: item.data.afterMs };
+        const tracked = this.sink.get(id);
+        if (tracked && isFinished(tracked)) return { kind: "finished" };
       }
-      received += 1;
-      if (this.log) logJobEvent(id, item);
-      this.apply(id, item);
-      if (item.type === "reconnect") return { kind: "reconnect", afterMs: item.data.afterMs };
-      const tracked = this.sink.get(id);
-      if (tracked && isFinished(tracked)) return { kind: "finished" };
+      if (silent && !signal.aborted) return quiet();
+      return { kind: "ended", received };
+    } catch (error) {
+      if (silent && !signal.aborted) return quiet();
+      throw error;
+    } finally {
+      clearTimeout(watchdog);
+      signal.removeEventListener("abort", follow);
     }
-    return { kind: "ended", received };
   }
 
   /** Snapshot fallback while no stream slot is free, or between reconnect attempts. */

@@ -49,4 +49,41 @@ describe("readJobEvents", () => {
       { seq: 7, type: "state", data: { state: "completed" } },
     ]);
   });
+
+  it("reports every chunk, ping comments included, before parsing", async () => {
+    const chunks: string[] = [];
+    const decoder = new TextDecoder();
+    let activity = 0;
+    const body = sseBody(": ping\n\n" + frame(1, "state", { state: "running" }) + ": ping\n\n", 9);
+    const source = body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          chunks.push(decoder.decode(chunk));
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+    const events: ReadJobEvent[] = [];
+    for await (const item of readJobEvents(source, { onActivity: () => (activity += 1) })) {
+      events.push(item);
+    }
+    expect(events).toHaveLength(1);
+    expect(activity).toBe(chunks.length);
+    expect(activity).toBeGreaterThan(4);
+  });
+
+  it("stops reading when its signal aborts, even if the body never ends", async () => {
+    const controller = new AbortController();
+    const body = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(new TextEncoder().encode(frame(1, "state", { state: "running" })));
+      },
+    });
+    const seen: ReadJobEvent[] = [];
+    for await (const item of readJobEvents(body, { signal: controller.signal })) {
+      seen.push(item);
+      controller.abort();
+    }
+    expect(seen).toHaveLength(1);
+  });
 });

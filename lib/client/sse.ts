@@ -27,17 +27,43 @@ export function toJobEvent(frame: EventSourceMessage): ReadJobEvent {
   return event ?? { rejected: true, frame, reason: "schema" };
 }
 
+export interface ReadJobEventsOptions {
+  /**
+   * Called for every chunk of bytes, before parsing: `: ping` comments count too, so a follower can
+   * tell a quiet but healthy stream from a half-open one.
+   */
+  onActivity?: () => void;
+  /** Stops reading (the generator then ends) even when the body itself ignores the abort. */
+  signal?: AbortSignal;
+}
+
 /**
  * Reads a `text/event-stream` body (from `fetch`, so that `Last-Event-ID` can be sent) and yields
- * validated job events; comments such as `: ping` are dropped by the parser.
+ * validated job events; comments such as `: ping` are dropped by the parser after `onActivity` saw
+ * their bytes.
  */
 export async function* readJobEvents(
   body: ReadableStream<Uint8Array>,
+  options: ReadJobEventsOptions = {},
 ): AsyncGenerator<ReadJobEvent> {
-  const frames = body
+  const { onActivity } = options;
+  const source = onActivity
+    ? body.pipeThrough(
+        new TransformStream<Uint8Array, Uint8Array>({
+          transform(chunk, controller) {
+            onActivity();
+            controller.enqueue(chunk);
+          },
+        }),
+      )
+    : body;
+  const frames = source
     .pipeThrough(new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>)
     .pipeThrough(new EventSourceParserStream());
   const reader = frames.getReader();
+  const stop = () => void reader.cancel(options.signal?.reason).catch(() => undefined);
+  if (options.signal?.aborted) stop();
+  options.signal?.addEventListener("abort", stop, { once: true });
   try {
     for (;;) {
       const { done, value } = await reader.read();
@@ -45,6 +71,7 @@ export async function* readJobEvents(
       yield toJobEvent(value);
     }
   } finally {
+    options.signal?.removeEventListener("abort", stop);
     reader.releaseLock();
     await frames.cancel().catch(() => undefined);
   }
