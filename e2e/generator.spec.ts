@@ -268,17 +268,20 @@ test.describe("generator: failures are explained", () => {
       await expect(
         failure.getByRole("link", { name: t("generator.failure.diagnostics") }),
       ).toHaveAttribute("href", "/diagnostics");
-      await expect(
-        failure.getByRole("button", { name: t("generator.failure.retry") }),
-      ).toBeEnabled();
-      const ambiguousNote = failure.getByText(t("generator.failure.ambiguous"));
-      if (code === "gateway_timeout") {
-        await expect(ambiguousNote).toBeVisible();
-        await expect(
-          failure.getByRole("link", { name: t("generator.failure.viewHistory") }),
-        ).toHaveAttribute("href", "#history");
+      await expect(generator.retryButton(failure)).toBeEnabled();
+      // What the job reached decides whether a retry may pay twice; the card follows the job's flag.
+      const { mayBeBilled } = (await (
+        await page.request.get(`/api/videos/${await generator.jobId(prompt)}`)
+      ).json()) as { mayBeBilled?: boolean };
+      const billedNote = failure.getByText(t("generator.failure.mayBeBilled"));
+      if (mayBeBilled) {
+        await expect(billedNote).toBeVisible();
+        await expect(failure.getByRole("button").first()).toHaveAccessibleName(
+          t("generator.failure.checkAgain"),
+        );
       } else {
-        await expect(ambiguousNote).toHaveCount(0);
+        await expect(billedNote).toHaveCount(0);
+        await expect(generator.checkAgainButton(failure)).toHaveCount(0);
       }
 
       await failure.getByRole("button", { name: t("generator.failure.copyDetails") }).click();
@@ -302,12 +305,13 @@ test.describe("generator: failures are explained", () => {
     // The simulator fails only the first create of this prompt.
     const prompt = uniquePrompt("a snowy owl turns its head", "[[sim:no_channel*1]]");
     const failed = await generator.submit(prompt);
-    const retry = failed
-      .getByRole("alert")
-      .getByRole("button", { name: t("generator.failure.retry") });
+    const retry = generator.retryButton(generator.failure(failed));
     await expect(retry).toBeVisible();
+    // The create never reached the upstream: Retry leads and needs no confirmation.
+    await expect(generator.checkAgainButton(failed)).toHaveCount(0);
     const failedId = await generator.jobId(prompt);
     await retry.click();
+    await expect(generator.retryConfirmDialog).toHaveCount(0);
     const retried = generator.current.getByRole("article", { name: prompt }).filter({
       hasText: t("generator.job.retryOf", { id: failedId }),
     });

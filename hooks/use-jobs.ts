@@ -1,8 +1,16 @@
 "use client";
 
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import { useRef } from "react";
 import type { CreateVideoRequest } from "@/lib/contracts/create-video";
-import { ApiRequestError, createJob, deleteJob, fetchJobs } from "@/lib/client/api";
+import {
+  ApiRequestError,
+  createJob,
+  deleteJob,
+  fetchJobs,
+  newIdempotencyKey,
+  recheckJob,
+} from "@/lib/client/api";
 import { logJobNotice, logRequestError } from "@/lib/client/console-log";
 import { jobMemory } from "@/lib/client/job-memory";
 import {
@@ -13,6 +21,7 @@ import {
   upsertHistoryJob,
 } from "@/lib/client/query-cache";
 import { rememberSessionImage } from "@/lib/client/session-images";
+import { trackJob, type TrackedJob } from "@/lib/client/tracked-job";
 
 export const HISTORY_PAGE_SIZE = 12;
 
@@ -34,19 +43,39 @@ export interface CreateJobVariables extends CreateVideoRequest {
   imageInfo?: { width: number; height: number; bytes: number; mime: string };
 }
 
-/** `POST /api/videos` (202 + job); the job is then shown at once and followed on its stream. */
+/**
+ * `POST /api/videos` (202 + job); the job is then shown at once and followed on its stream. Each
+ * submit carries a fresh `Idempotency-Key`; when no answer came back at all, sending the very same
+ * request again reuses that key, so a lost reply never turns into a second paid job.
+ */
 export function useCreateJob() {
   const queryClient = useQueryClient();
+  const unanswered = useRef<{ body: string; key: string } | null>(null);
   return useMutation({
-    mutationFn: (variables: CreateJobVariables) =>
-      createJob({
+    mutationFn: (variables: CreateJobVariables) => {
+      const request = {
         prompt: variables.prompt,
         model: variables.model,
         seconds: variables.seconds,
         size: variables.size,
         image: variables.image,
         retryOf: variables.retryOf,
-      }),
+      };
+      const body = JSON.stringify(request);
+      const key = unanswered.current?.body === body ? unanswered.current.key : newIdempotencyKey();
+      unanswered.current = { body, key };
+      return createJob(request, { idempotencyKey: key }).then(
+        (job) => {
+          unanswered.current = null;
+          return job;
+        },
+        (error: unknown) => {
+          // An answer from our server (a validation or upstream error) settles this submission.
+          if (error instanceof ApiRequestError && error.error) unanswered.current = null;
+          throw error;
+        },
+      );
+    },
     onSuccess: (job, variables) => {
       logJobNotice(job.id, `created · ${job.model} (${job.protocol})`, {
         prompt: job.prompt,
@@ -81,6 +110,31 @@ export function useDeleteJob() {
       jobMemory().forget(id);
       removeHistoryJob(queryClient, id);
       queryClient.removeQueries({ queryKey: jobKey(id) });
+    },
+  });
+}
+
+/**
+ * `POST /api/videos/:id/recheck`: the server asks the upstream again. The answer replaces the job in
+ * the cache; a job that is no longer failed is then followed again from its last seen event.
+ */
+export function useRecheckJob() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => recheckJob(id),
+    onSuccess: (job) => {
+      logJobNotice(job.id, `checked again: ${job.state}`, { upstreamId: job.upstreamId });
+      queryClient.setQueryData<TrackedJob>(jobKey(job.id), (current) =>
+        current
+          ? { ...current, job, follow: "idle" }
+          : trackJob(job, jobMemory().remembered(job.id)),
+      );
+      upsertHistoryJob(queryClient, job);
+    },
+    onError: (error, id) => {
+      if (error instanceof ApiRequestError && error.error)
+        logRequestError("check again failed", error.error);
+      else logJobNotice(id, "check again failed", { error: String(error) }, "error");
     },
   });
 }

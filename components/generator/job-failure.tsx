@@ -4,7 +4,7 @@ import {
   AlertTriangle,
   Check,
   ClipboardCopy,
-  History,
+  RefreshCw,
   RotateCcw,
   Stethoscope,
   XCircle,
@@ -19,11 +19,12 @@ import { formatErrorDetails, type ErrorDetailLabels } from "@/lib/client/error-d
 import { sessionImage } from "@/lib/client/session-images";
 import { useCopy } from "@/hooks/use-copy";
 import { useHydrated } from "@/hooks/use-hydrated";
-import { useCreateJob } from "@/hooks/use-jobs";
+import { useCreateJob, useRecheckJob } from "@/hooks/use-jobs";
 import { Alert } from "@/components/ui/alert";
 import { Button, buttonClasses } from "@/components/ui/button";
 import { Spinner } from "@/components/ui/spinner";
 import { useGeneratorActions } from "./generator-actions";
+import { RetryConfirmDialog } from "./retry-confirm-dialog";
 
 const LABEL_KEYS = [
   "header",
@@ -44,9 +45,20 @@ const LABEL_KEYS = [
   "page",
 ] as const satisfies readonly (keyof ErrorDetailLabels)[];
 
+/** Whether a retry may pay twice: decided by what the job reached, not by its error code. */
+export function mayHaveBeenBilled(job: Job): boolean {
+  return job.mayBeBilled ?? Boolean(job.upstreamId);
+}
+
+function errorText(error: Error | null): string | null {
+  if (!error) return null;
+  return error instanceof ApiRequestError && error.error ? error.error.message : error.message;
+}
+
 /**
  * A failed job: what happened (server-localized message), why it likely happened, what to do next,
- * the ids support needs, and the ways out: retry, copy details, diagnostics, history.
+ * the ids support needs, and the ways out. When the upstream may already have the (paid) video,
+ * "Check again" leads and "Retry" asks first; otherwise retry, copy details, diagnostics.
  */
 export function JobFailure({ job }: { job: Job }) {
   const t = useTranslations("generator.failure");
@@ -54,14 +66,17 @@ export function JobFailure({ job }: { job: Job }) {
   const hydrated = useHydrated();
   const { copy, status: copyStatus } = useCopy();
   const create = useCreateJob();
+  const recheck = useRecheckJob();
+  const [confirming, setConfirming] = useState(false);
   const actions = useGeneratorActions();
   const [needsImage, setNeedsImage] = useState(false);
   const headingId = useId();
   const error = job.error;
   const code = error?.code ?? "generation_failed";
-  const ambiguous = ERROR_SPECS[code].ambiguous;
+  const billed = mayHaveBeenBilled(job);
   // When trying again cannot help (key, quota, channel), fixing the setup is the main way out.
-  const retryFirst = error?.retryable ?? ERROR_SPECS[code].retryable;
+  const retryFirst = !billed && (error?.retryable ?? ERROR_SPECS[code].retryable);
+  const diagnosticsFirst = !billed && !retryFirst;
 
   function copyDetails() {
     const labels = {} as ErrorDetailLabels;
@@ -87,17 +102,15 @@ export function JobFailure({ job }: { job: Job }) {
     });
   }
 
-  const retryError =
-    create.error instanceof ApiRequestError && create.error.error
-      ? create.error.error.message
-      : create.error
-        ? String(create.error.message)
-        : null;
+  const retryError = errorText(create.error);
+  const recheckError = errorText(recheck.error);
+  // The answer is applied to the job: a revived job leaves this card, a still failed one stays.
+  const stillFailed = recheck.isSuccess && recheck.data.state === "failed";
 
   const diagnosticsLink = (
     <Link
       href="/diagnostics"
-      className={buttonClasses({ variant: retryFirst ? "ghost" : "primary", size: "sm" })}
+      className={buttonClasses({ variant: diagnosticsFirst ? "primary" : "ghost", size: "sm" })}
     >
       <Stethoscope aria-hidden />
       {t("diagnostics")}
@@ -114,105 +127,125 @@ export function JobFailure({ job }: { job: Job }) {
   ];
 
   return (
-    <section
-      role="alert"
-      aria-labelledby={headingId}
-      className="space-y-3 rounded-lg border border-red-200 bg-red-50/60 p-3.5 dark:border-red-900/60 dark:bg-red-950/25"
-    >
-      <div className="flex items-start gap-2.5">
-        <XCircle aria-hidden className="mt-0.5 size-5 shrink-0 text-red-600 dark:text-red-400" />
-        <div className="min-w-0">
-          <p className="text-xs font-medium tracking-wide text-red-700 uppercase dark:text-red-400">
-            {t("title")}
-          </p>
-          <h3 id={headingId} className="text-sm font-semibold text-red-950 dark:text-red-50">
-            {error?.message ?? tCauses(code)}
-          </h3>
+    <>
+      <section
+        role="alert"
+        aria-labelledby={headingId}
+        className="space-y-3 rounded-lg border border-red-200 bg-red-50/60 p-3.5 dark:border-red-900/60 dark:bg-red-950/25"
+      >
+        <div className="flex items-start gap-2.5">
+          <XCircle aria-hidden className="mt-0.5 size-5 shrink-0 text-red-600 dark:text-red-400" />
+          <div className="min-w-0">
+            <p className="text-xs font-medium tracking-wide text-red-700 uppercase dark:text-red-400">
+              {t("title")}
+            </p>
+            <h3 id={headingId} className="text-sm font-semibold text-red-950 dark:text-red-50">
+              {error?.message ?? tCauses(code)}
+            </h3>
+          </div>
         </div>
-      </div>
 
-      {ambiguous ? (
-        <Alert tone="warning" className="flex items-start gap-2">
-          <AlertTriangle aria-hidden className="mt-0.5 size-4 shrink-0" />
-          <p>
-            {t("ambiguous")}{" "}
-            <a
-              href="#history"
-              className="inline-flex items-center gap-1 font-medium whitespace-nowrap underline underline-offset-2"
-            >
-              <History aria-hidden className="size-3.5" />
-              {t("viewHistory")}
-            </a>
-          </p>
-        </Alert>
-      ) : null}
-
-      <dl className="grid gap-2.5 text-sm sm:grid-cols-[7rem_1fr] sm:gap-x-3">
-        <dt className="font-medium text-zinc-700 dark:text-zinc-300">{t("cause")}</dt>
-        <dd className="text-zinc-700 dark:text-zinc-300">{tCauses(code)}</dd>
-        <dt className="font-medium text-zinc-700 dark:text-zinc-300">{t("nextSteps")}</dt>
-        <dd className="text-zinc-900 dark:text-zinc-100">{error?.hint}</dd>
-      </dl>
-
-      <div className="rounded-md bg-white/70 p-2.5 ring-1 ring-red-100 dark:bg-zinc-950/40 dark:ring-red-950">
-        <p className="mb-1.5 text-xs font-medium text-zinc-500 dark:text-zinc-400">
-          {t("details")}
-        </p>
-        <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-xs">
-          {details
-            .filter((entry): entry is [string, string | number] => entry[1] !== undefined)
-            .map(([label, value]) => (
-              <div key={label} className="contents">
-                <dt className="text-zinc-500 dark:text-zinc-400">{label}</dt>
-                <dd className="min-w-0 font-mono break-all text-zinc-800 dark:text-zinc-200">
-                  {value}
-                </dd>
-              </div>
-            ))}
-        </dl>
-        {error?.upstreamMessage ? (
-          <details className="mt-2 text-xs">
-            <summary className="cursor-pointer text-zinc-500 hover:text-zinc-800 dark:text-zinc-400 dark:hover:text-zinc-200">
-              {t("labels.upstreamMessage")}
-            </summary>
-            <pre
-              translate="no"
-              className="mt-1 max-h-40 overflow-auto rounded bg-zinc-100 p-2 font-mono text-[11px] whitespace-pre-wrap break-all dark:bg-zinc-900"
-            >
-              {error.upstreamMessage}
-            </pre>
-          </details>
+        {billed ? (
+          <Alert tone="warning" className="flex items-start gap-2">
+            <AlertTriangle aria-hidden className="mt-0.5 size-4 shrink-0" />
+            <p>{t("mayBeBilled")}</p>
+          </Alert>
         ) : null}
-      </div>
 
-      {needsImage ? <Alert tone="info">{t("editRetryHint")}</Alert> : null}
-      {retryError ? <Alert tone="danger">{t("retryFailed", { message: retryError })}</Alert> : null}
+        <dl className="grid gap-2.5 text-sm sm:grid-cols-[7rem_1fr] sm:gap-x-3">
+          <dt className="font-medium text-zinc-700 dark:text-zinc-300">{t("cause")}</dt>
+          <dd className="text-zinc-700 dark:text-zinc-300">{tCauses(code)}</dd>
+          <dt className="font-medium text-zinc-700 dark:text-zinc-300">{t("nextSteps")}</dt>
+          <dd className="text-zinc-900 dark:text-zinc-100">{error?.hint}</dd>
+        </dl>
 
-      <div className="flex flex-wrap items-center gap-2">
-        {retryFirst ? null : diagnosticsLink}
-        <Button
-          size="sm"
-          variant={retryFirst ? "primary" : "outline"}
-          onClick={retry}
-          disabled={!hydrated || create.isPending}
-        >
-          {create.isPending ? <Spinner /> : <RotateCcw aria-hidden />}
-          {create.isPending
-            ? t("retrying")
-            : job.hasImage && hydrated && !sessionImage(job.id)
-              ? t("editRetry")
-              : t("retry")}
-        </Button>
-        <Button size="sm" variant="outline" onClick={copyDetails} disabled={!hydrated}>
-          {copyStatus === "copied" ? <Check aria-hidden /> : <ClipboardCopy aria-hidden />}
-          {copyStatus === "copied"
-            ? t("copied")
-            : copyStatus === "failed"
-              ? t("copyFailed")
-              : t("copyDetails")}
-        </Button>
-        {retryFirst ? diagnosticsLink : null}
-      </div>
-    </section>
+        <div className="rounded-md bg-white/70 p-2.5 ring-1 ring-red-100 dark:bg-zinc-950/40 dark:ring-red-950">
+          <p className="mb-1.5 text-xs font-medium text-zinc-500 dark:text-zinc-400">
+            {t("details")}
+          </p>
+          <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-xs">
+            {details
+              .filter((entry): entry is [string, string | number] => entry[1] !== undefined)
+              .map(([label, value]) => (
+                <div key={label} className="contents">
+                  <dt className="text-zinc-500 dark:text-zinc-400">{label}</dt>
+                  <dd className="min-w-0 font-mono break-all text-zinc-800 dark:text-zinc-200">
+                    {value}
+                  </dd>
+                </div>
+              ))}
+          </dl>
+          {error?.upstreamMessage ? (
+            <details className="mt-2 text-xs">
+              <summary className="cursor-pointer text-zinc-500 hover:text-zinc-800 dark:text-zinc-400 dark:hover:text-zinc-200">
+                {t("labels.upstreamMessage")}
+              </summary>
+              <pre
+                translate="no"
+                className="mt-1 max-h-40 overflow-auto rounded bg-zinc-100 p-2 font-mono text-[11px] whitespace-pre-wrap break-all dark:bg-zinc-900"
+              >
+                {error.upstreamMessage}
+              </pre>
+            </details>
+          ) : null}
+        </div>
+
+        {needsImage ? <Alert tone="info">{t("editRetryHint")}</Alert> : null}
+        {retryError ? (
+          <Alert tone="danger">{t("retryFailed", { message: retryError })}</Alert>
+        ) : null}
+        {recheckError ? (
+          <Alert tone="danger">{t("recheckFailed", { message: recheckError })}</Alert>
+        ) : null}
+        {stillFailed ? (
+          <Alert tone="info" role="status">
+            {t("recheckStillFailed")}
+          </Alert>
+        ) : null}
+
+        <div className="flex flex-wrap items-center gap-2">
+          {diagnosticsFirst ? diagnosticsLink : null}
+          {billed ? (
+            <Button
+              size="sm"
+              onClick={() => recheck.mutate(job.id)}
+              disabled={!hydrated || recheck.isPending}
+            >
+              {recheck.isPending ? <Spinner /> : <RefreshCw aria-hidden />}
+              {recheck.isPending ? t("checking") : t("checkAgain")}
+            </Button>
+          ) : null}
+          <Button
+            size="sm"
+            variant={retryFirst ? "primary" : "outline"}
+            onClick={billed ? () => setConfirming(true) : retry}
+            disabled={!hydrated || create.isPending}
+          >
+            {create.isPending ? <Spinner /> : <RotateCcw aria-hidden />}
+            {create.isPending
+              ? t("retrying")
+              : job.hasImage && hydrated && !sessionImage(job.id)
+                ? t("editRetry")
+                : t("retry")}
+          </Button>
+          <Button size="sm" variant="outline" onClick={copyDetails} disabled={!hydrated}>
+            {copyStatus === "copied" ? <Check aria-hidden /> : <ClipboardCopy aria-hidden />}
+            {copyStatus === "copied"
+              ? t("copied")
+              : copyStatus === "failed"
+                ? t("copyFailed")
+                : t("copyDetails")}
+          </Button>
+          {diagnosticsFirst ? null : diagnosticsLink}
+        </div>
+      </section>
+      {billed ? (
+        <RetryConfirmDialog
+          open={confirming}
+          onConfirm={retry}
+          onClose={() => setConfirming(false)}
+        />
+      ) : null}
+    </>
   );
 }

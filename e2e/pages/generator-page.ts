@@ -125,6 +125,24 @@ export class GeneratorPage {
       .toEqual({ ready: true, duration: true });
   }
 
+  /** The failure part of a job card (or of the history details). */
+  failure(container: Locator): Locator {
+    return container.getByRole("alert");
+  }
+
+  checkAgainButton(container: Locator): Locator {
+    return container.getByRole("button", { name: this.t("generator.failure.checkAgain") });
+  }
+
+  retryButton(container: Locator): Locator {
+    return container.getByRole("button", { name: this.t("generator.failure.retry"), exact: true });
+  }
+
+  /** The "may be billed again" confirmation a retry of a possibly billed job asks first. */
+  get retryConfirmDialog(): Locator {
+    return this.page.getByRole("dialog", { name: this.t("generator.failure.confirmRetryTitle") });
+  }
+
   /** Console groups the page wrote for a job (`[Sora2] job_… …`). */
   jobLogs(jobId: string): string[] {
     return this.consoleLines.filter((line) => line.startsWith(`[Sora2] ${jobId}`));

@@ -1,8 +1,11 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ApiRequestError, createJob, deleteJob, fetchJobs } from "./api";
+import { ApiRequestError, createJob, deleteJob, fetchJobs, recheckJob } from "./api";
 import { sampleJob } from "./test-fixtures";
 
-afterEach(() => vi.unstubAllGlobals());
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.restoreAllMocks();
+});
 
 function stubFetch(response: Response) {
   const fetchMock = vi.fn(async () => response);
@@ -60,5 +63,80 @@ describe("api client", () => {
   it("deleting an already deleted job is fine", async () => {
     stubFetch(Response.json({ error: { code: "not_found" } }, { status: 404 }));
     await expect(deleteJob("job_gone")).resolves.toBeUndefined();
+  });
+
+  it("sends an Idempotency-Key and resends a lost reply once with the same key", async () => {
+    vi.spyOn(console, "groupCollapsed").mockImplementation(() => {});
+    vi.spyOn(console, "info").mockImplementation(() => {});
+    const fetchMock = vi
+      .fn<(input: string, init: RequestInit) => Promise<Response>>()
+      .mockRejectedValueOnce(new TypeError("Failed to fetch"))
+      .mockResolvedValueOnce(
+        Response.json({ job: sampleJob({ state: "queued" }) }, { status: 200 }),
+      );
+    vi.stubGlobal("fetch", fetchMock);
+    const job = await createJob({ prompt: "a cat" }, { resendDelayMs: 0 });
+    expect(job.state).toBe("queued");
+    const keys = fetchMock.mock.calls.map(([, init]) =>
+      new Headers(init.headers).get("idempotency-key"),
+    );
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+    expect(keys[1]).toBe(keys[0]);
+  });
+
+  it("resends a cut 202 body and a proxy's bare 502, but never an answer of our server", async () => {
+    vi.spyOn(console, "groupCollapsed").mockImplementation(() => {});
+    vi.spyOn(console, "info").mockImplementation(() => {});
+    const ok = () => Response.json({ job: sampleJob() }, { status: 202 });
+    for (const lost of [
+      new Response('{"job": {"id": "job_', { status: 202 }),
+      new Response("<html>Bad Gateway</html>", { status: 502 }),
+    ]) {
+      const fetchMock = vi.fn().mockResolvedValueOnce(lost).mockResolvedValueOnce(ok());
+      vi.stubGlobal("fetch", fetchMock);
+      await expect(createJob({ prompt: "a cat" }, { resendDelayMs: 0 })).resolves.toMatchObject({
+        id: "job_test123",
+      });
+      expect(fetchMock).toHaveBeenCalledTimes(2);
+    }
+    const envelope = {
+      error: {
+        code: "upstream_unavailable",
+        message: "busy",
+        hint: "later",
+        retryable: true,
+        requestId: "req_1",
+      },
+    };
+    const fetchMock = vi.fn().mockResolvedValue(Response.json(envelope, { status: 503 }));
+    vi.stubGlobal("fetch", fetchMock);
+    await expect(createJob({ prompt: "a cat" }, { resendDelayMs: 0 })).rejects.toBeInstanceOf(
+      ApiRequestError,
+    );
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+  });
+
+  it("gives each submit its own key", async () => {
+    const fetchMock = vi.fn(async () => Response.json({ job: sampleJob() }, { status: 202 }));
+    vi.stubGlobal("fetch", fetchMock);
+    await createJob({ prompt: "a cat" });
+    await createJob({ prompt: "a cat" });
+    const calls = fetchMock.mock.calls as unknown as [string, RequestInit][];
+    const keys = calls.map(([, init]) => new Headers(init.headers).get("idempotency-key"));
+    expect(new Set(keys).size).toBe(2);
+  });
+
+  it("rechecks a job with POST and returns the job the server now knows", async () => {
+    const fetchMock = stubFetch(
+      Response.json({ job: sampleJob({ state: "running" }) }, { status: 202 }),
+    );
+    const job = await recheckJob("job_a/b");
+    expect(job.state).toBe("running");
+    const [url, init] = fetchMock.mock.calls[0] as unknown as [string, RequestInit];
+    expect(url).toBe("/api/videos/job_a%2Fb/recheck");
+    expect(init.method).toBe("POST");
   });
 });

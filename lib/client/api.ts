@@ -3,6 +3,7 @@ import type { CreateVideoRequest } from "@/lib/contracts/create-video";
 import { errorEnvelopeSchema, type ApiError } from "@/lib/contracts/errors";
 import { jobListSchema, jobSchema, type Job, type JobList } from "@/lib/contracts/job";
 import { modelsResponseSchema, type ModelsResponse } from "@/lib/contracts/models";
+import { logJobNotice } from "./console-log";
 
 /** A failed call to our own API, carrying the envelope's error when there was one. */
 export class ApiRequestError extends Error {
@@ -55,17 +56,89 @@ export function fetchJob(id: string): Promise<Job> {
   return call(`/api/videos/${encodeURIComponent(id)}`, {}, jobSchema);
 }
 
-/** `202 {job}` of `POST /api/videos` with `Accept: application/json`. */
-const createdJobSchema = z.object({ job: jobSchema });
+/** `202 {job}` of `POST /api/videos` (and of `POST /api/videos/:id/recheck`). */
+const jobAnswerSchema = z.object({ job: jobSchema });
 
-/** Creates the job and returns at once; its progress is then followed on the events stream. */
-export async function createJob(request: CreateVideoRequest): Promise<Job> {
+/**
+ * A fresh `Idempotency-Key` for one submit. `crypto.randomUUID` only exists in secure contexts; a
+ * LAN address over plain http is not one, so fall back to 122 random bits in the same shape.
+ */
+export function newIdempotencyKey(): string {
+  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * The answer to a create never arrived (connection reset, offline, a proxy's bare 502/503/504, a
+ * 2xx whose body was cut): the server may or may not have made the job. Only such failures are
+ * resent, and only with the same key, which makes the server answer with the job it already has.
+ */
+function isLostReply(error: unknown): boolean {
+  if (error instanceof ApiRequestError) {
+    if (error.error) return false;
+    return error.httpStatus < 300 || [502, 503, 504].includes(error.httpStatus);
+  }
+  return error instanceof TypeError;
+}
+
+export interface CreateJobOptions {
+  /** One key per user submit; a resend of that submit reuses it. */
+  idempotencyKey?: string;
+  /** Wait before the one automatic resend after a lost reply. */
+  resendDelayMs?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Creates the job and returns at once; its progress is then followed on the events stream. A lost
+ * reply is resent once with the same `Idempotency-Key`, so it can never become a second paid job.
+ */
+export async function createJob(
+  request: CreateVideoRequest,
+  options: CreateJobOptions = {},
+): Promise<Job> {
+  const key = options.idempotencyKey ?? newIdempotencyKey();
   // The server validates (and explains in the user's language); the client only shapes the body.
   const body: CreateVideoRequest = request;
+  const send = async () =>
+    (
+      await call(
+        "/api/videos",
+        {
+          method: "POST",
+          headers: { "Content-Type": "application/json", "Idempotency-Key": key },
+          body: JSON.stringify(body),
+          signal: options.signal,
+        },
+        jobAnswerSchema,
+      )
+    ).job;
+  try {
+    return await send();
+  } catch (error) {
+    if (options.signal?.aborted || !isLostReply(error)) throw error;
+    logJobNotice(null, "create: the answer was lost, resending with the same Idempotency-Key", {
+      error: String(error),
+    });
+    await new Promise((resolve) => setTimeout(resolve, options.resendDelayMs ?? 500));
+    return send();
+  }
+}
+
+/**
+ * `POST /api/videos/:id/recheck`: asks the upstream again about a job that has an upstream id. The
+ * answer is the job as the server now knows it; if the video exists after all, it is no longer
+ * failed and its events continue after the `failed` one.
+ */
+export async function recheckJob(id: string): Promise<Job> {
   const { job } = await call(
-    "/api/videos",
-    { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) },
-    createdJobSchema,
+    `/api/videos/${encodeURIComponent(id)}/recheck`,
+    { method: "POST" },
+    jobAnswerSchema,
   );
   return job;
 }

@@ -1,0 +1,61 @@
+"use client";
+
+import { RotateCcw } from "lucide-react";
+import { useTranslations } from "next-intl";
+import { useId } from "react";
+import { Button } from "@/components/ui/button";
+import { useModalDialog } from "@/hooks/use-modal-dialog";
+
+/**
+ * Asks before a retry that may pay twice. A native modal dialog: focus moves in (to Cancel, the
+ * safe choice, first in order), Escape cancels, and focus returns to the Retry button on close.
+ */
+export function RetryConfirmDialog({
+  open,
+  onConfirm,
+  onClose,
+}: {
+  open: boolean;
+  onConfirm: () => void;
+  onClose: () => void;
+}) {
+  const t = useTranslations("generator.failure");
+  const ref = useModalDialog(open);
+  const titleId = useId();
+  const bodyId = useId();
+  return (
+    <dialog
+      ref={ref}
+      aria-labelledby={titleId}
+      aria-describedby={bodyId}
+      onClose={onClose}
+      className="m-auto w-[min(30rem,calc(100vw-2rem))] rounded-xl border border-zinc-200 bg-white p-0 text-zinc-900 shadow-xl backdrop:bg-zinc-950/50 dark:border-zinc-800 dark:bg-zinc-900 dark:text-zinc-100"
+    >
+      {open ? (
+        <div className="space-y-3 p-5">
+          <h2 id={titleId} className="text-base font-semibold">
+            {t("confirmRetryTitle")}
+          </h2>
+          <p id={bodyId} className="text-sm text-zinc-600 dark:text-zinc-300">
+            {t("confirmRetryBody")}
+          </p>
+          <div className="flex flex-wrap justify-end gap-2 pt-2">
+            <Button variant="outline" onClick={onClose}>
+              {t("confirmCancel")}
+            </Button>
+            <Button
+              variant="danger"
+              onClick={() => {
+                onClose();
+                onConfirm();
+              }}
+            >
+              <RotateCcw aria-hidden />
+              {t("confirmRetry")}
+            </Button>
+          </div>
+        </div>
+      ) : null}
+    </dialog>
+  );
+}
