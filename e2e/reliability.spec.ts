@@ -53,9 +53,9 @@ test.describe("retry tells the truth", () => {
     await expect(retry).toBeFocused();
     expect((await simCreates(page, prompt)).attempts).toBe(1);
 
+    const failedId = await generator.jobId(prompt);
     await retry.click();
     await dialog.getByRole("button", { name: t("generator.failure.confirmRetry") }).click();
-    const failedId = await generator.jobId(prompt);
     await expect(
       generator.current.getByRole("article", { name: prompt }).filter({
         hasText: t("generator.job.retryOf", { id: failedId }),
@@ -93,7 +93,7 @@ test.describe("retry tells the truth", () => {
 
 /**
  * A proxy for the job's event stream that behaves like a half-open connection: it passes the
- * app's frames until the first `progress` frame, then writes nothing more and never ends.
+ * app's frames until the first `progress` frame above 0 %, then writes nothing more and never ends.
  */
 async function halfOpenProxy(): Promise<{ server: Server; url: string; requests: string[] }> {
   const requests: string[] = [];
@@ -118,7 +118,7 @@ async function halfOpenProxy(): Promise<{ server: Server; url: string; requests:
         if (done) break;
         response.write(value);
         seen += decoder.decode(value, { stream: true });
-        if (seen.includes("event: progress")) break;
+        if (/event: progress\ndata: \{"percent":[1-9]/.test(seen)) break;
       }
       // Silence from here on: the app's later frames and pings are swallowed.
       await reader.cancel();
