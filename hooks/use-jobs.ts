@@ -1,16 +1,9 @@
 "use client";
 
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
-import { useRef } from "react";
+import { useState } from "react";
 import type { CreateVideoRequest } from "@/lib/contracts/create-video";
-import {
-  ApiRequestError,
-  createJob,
-  deleteJob,
-  fetchJobs,
-  newIdempotencyKey,
-  recheckJob,
-} from "@/lib/client/api";
+import { ApiRequestError, createJob, deleteJob, fetchJobs, recheckJob } from "@/lib/client/api";
 import { logJobNotice, logRequestError } from "@/lib/client/console-log";
 import { jobMemory } from "@/lib/client/job-memory";
 import {
@@ -21,6 +14,7 @@ import {
   upsertHistoryJob,
 } from "@/lib/client/query-cache";
 import { rememberSessionImage } from "@/lib/client/session-images";
+import { SubmitKeys } from "@/lib/client/submit-keys";
 import { trackJob, type TrackedJob } from "@/lib/client/tracked-job";
 
 export const HISTORY_PAGE_SIZE = 12;
@@ -50,7 +44,7 @@ export interface CreateJobVariables extends CreateVideoRequest {
  */
 export function useCreateJob() {
   const queryClient = useQueryClient();
-  const unanswered = useRef<{ body: string; key: string } | null>(null);
+  const [keys] = useState(() => new SubmitKeys());
   return useMutation({
     mutationFn: (variables: CreateJobVariables) => {
       const request = {
@@ -61,17 +55,14 @@ export function useCreateJob() {
         image: variables.image,
         retryOf: variables.retryOf,
       };
-      const body = JSON.stringify(request);
-      const key = unanswered.current?.body === body ? unanswered.current.key : newIdempotencyKey();
-      unanswered.current = { body, key };
-      return createJob(request, { idempotencyKey: key }).then(
+      return createJob(request, { idempotencyKey: keys.keyFor(JSON.stringify(request)) }).then(
         (job) => {
-          unanswered.current = null;
+          keys.answered();
           return job;
         },
         (error: unknown) => {
           // An answer from our server (a validation or upstream error) settles this submission.
-          if (error instanceof ApiRequestError && error.error) unanswered.current = null;
+          if (error instanceof ApiRequestError && error.error) keys.answered();
           throw error;
         },
       );

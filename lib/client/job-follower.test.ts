@@ -260,4 +260,39 @@ describe("JobFollower", () => {
     await until(() => finished.length === 1);
     expect(hanging).toHaveBeenCalledTimes(1);
   });
+
+  it("follows a job again after Check again revived it, from the event after `failed`", async () => {
+    const job = sampleJob({ protocol: "videos", upstreamId: "video_1", mayBeBilled: true });
+    const failed: Job = {
+      ...job,
+      state: "failed",
+      error: {
+        code: "timeout",
+        message: "timed out",
+        hint: "",
+        retryable: true,
+        requestId: "req_1",
+      },
+    };
+    const revived: Job = { ...job, state: "running", progress: 90, lastSeq: 6 };
+    const { fetchImpl, calls } = fakeFetch({
+      [`/api/videos/${job.id}/events`]: [
+        sse(
+          frame(6, "job", revived) +
+            frame(7, "progress", { percent: 99 }) +
+            frame(8, "completed", { job: done(job) }),
+        ),
+      ],
+    });
+    const { jobs, finished, sink } = mapSink();
+    jobs.set(job.id, { ...trackJob(failed), lastSeq: 5 });
+    follower = new JobFollower(sink, null, { ...quiet, fetch: fetchImpl });
+    // What useRecheckJob does with the 202 answer: the job is no longer failed.
+    sink.set(job.id, (current) => (current ? { ...current, job: revived } : current));
+    follower.follow(job.id);
+    await until(() => finished.length === 1);
+    expect(calls.map((c) => c.lastEventId)).toEqual(["5"]);
+    expect(jobs.get(job.id)?.job.state).toBe("completed");
+    expect(jobs.get(job.id)?.lastSeq).toBe(8);
+  });
 });
