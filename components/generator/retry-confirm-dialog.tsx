@@ -28,7 +28,11 @@ export function RetryConfirmDialog({
       ref={ref}
       aria-labelledby={titleId}
       aria-describedby={bodyId}
-      onClose={onClose}
+      onClose={(event) => {
+        // React passes `close` up its tree: a details dialog around this one must not close too.
+        event.stopPropagation();
+        onClose();
+      }}
       className="m-auto w-[min(30rem,calc(100vw-2rem))] rounded-xl border border-zinc-200 bg-white p-0 text-zinc-900 shadow-xl backdrop:bg-zinc-950/50 dark:border-zinc-800 dark:bg-zinc-900 dark:text-zinc-100"
     >
       {open ? (
