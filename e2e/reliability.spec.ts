@@ -44,6 +44,7 @@ test.describe("retry tells the truth", () => {
     const dialog = generator.retryConfirmDialog;
     await expect(dialog).toBeVisible();
     await expect(dialog).toContainText(t("generator.failure.confirmRetryBody"));
+    await expect(dialog).toContainText(t("generator.failure.confirmRetryCheckFirst"));
     // Focus starts on the safe choice; Escape cancels and gives focus back to Retry.
     await expect(
       dialog.getByRole("button", { name: t("generator.failure.confirmCancel") }),
@@ -99,6 +100,30 @@ test.describe("retry tells the truth", () => {
     await expect(generator.retryConfirmDialog).toBeHidden();
     await expect(details).toBeVisible();
     expect((await simCreates(page, prompt)).attempts).toBe(1);
+  });
+});
+
+test.describe("retry tells the truth without an upstream id", () => {
+  test("a create with an ambiguous outcome (524): Retry leads but asks first; nothing to check", async ({
+    page,
+  }) => {
+    const generator = new GeneratorPage(page);
+    const t = generator.t;
+    await generator.goto();
+    const prompt = uniquePrompt("a moth circles a lamp", "[[sim:gateway_524*1]]");
+    const card = await generator.submit(prompt);
+    const failure = generator.failure(card);
+    await expect(generator.stateBadge(card, "failed")).toBeVisible({ timeout: 30_000 });
+
+    await expect(failure.getByText(t("generator.failure.mayBeBilledNoId"))).toBeVisible();
+    await expect(generator.checkAgainButton(failure)).toHaveCount(0);
+    await generator.retryButton(failure).click();
+    const dialog = generator.retryConfirmDialog;
+    await expect(dialog).toContainText(t("generator.failure.confirmRetryBody"));
+    await expect(dialog).not.toContainText(t("generator.failure.confirmRetryCheckFirst"));
+    await dialog.getByRole("button", { name: t("generator.failure.confirmRetry") }).click();
+    await generator.expectPlayable(generator.jobCard(prompt));
+    expect(await simCreates(page, prompt)).toEqual({ attempts: 2, accepted: 1 });
   });
 });
 

@@ -74,9 +74,11 @@ export function JobFailure({ job }: { job: Job }) {
   const error = job.error;
   const code = error?.code ?? "generation_failed";
   const billed = mayHaveBeenBilled(job);
+  // Only a job the upstream knows by id can be asked about again.
+  const checkable = billed && Boolean(job.upstreamId);
   // When trying again cannot help (key, quota, channel), fixing the setup is the main way out.
-  const retryFirst = !billed && (error?.retryable ?? ERROR_SPECS[code].retryable);
-  const diagnosticsFirst = !billed && !retryFirst;
+  const retryFirst = !checkable && (billed || (error?.retryable ?? ERROR_SPECS[code].retryable));
+  const diagnosticsFirst = !checkable && !retryFirst;
 
   function copyDetails() {
     const labels = {} as ErrorDetailLabels;
@@ -148,7 +150,7 @@ export function JobFailure({ job }: { job: Job }) {
         {billed ? (
           <Alert tone="warning" className="flex items-start gap-2">
             <AlertTriangle aria-hidden className="mt-0.5 size-4 shrink-0" />
-            <p>{t("mayBeBilled")}</p>
+            <p>{checkable ? t("mayBeBilled") : t("mayBeBilledNoId")}</p>
           </Alert>
         ) : null}
 
@@ -205,7 +207,7 @@ export function JobFailure({ job }: { job: Job }) {
 
         <div className="flex flex-wrap items-center gap-2">
           {diagnosticsFirst ? diagnosticsLink : null}
-          {billed ? (
+          {checkable ? (
             <Button
               size="sm"
               onClick={() => recheck.mutate(job.id)}
@@ -242,6 +244,7 @@ export function JobFailure({ job }: { job: Job }) {
       {billed ? (
         <RetryConfirmDialog
           open={confirming}
+          checkable={checkable}
           onConfirm={retry}
           onClose={() => setConfirming(false)}
         />

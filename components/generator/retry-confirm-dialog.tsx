@@ -12,10 +12,13 @@ import { useModalDialog } from "@/hooks/use-modal-dialog";
  */
 export function RetryConfirmDialog({
   open,
+  checkable,
   onConfirm,
   onClose,
 }: {
   open: boolean;
+  /** The job can be asked about again ("Check again" is on the card). */
+  checkable: boolean;
   onConfirm: () => void;
   onClose: () => void;
 }) {
@@ -42,6 +45,7 @@ export function RetryConfirmDialog({
           </h2>
           <p id={bodyId} className="text-sm text-zinc-600 dark:text-zinc-300">
             {t("confirmRetryBody")}
+            {checkable ? ` ${t("confirmRetryCheckFirst")}` : null}
           </p>
           <div className="flex flex-wrap justify-end gap-2 pt-2">
             <Button variant="outline" onClick={onClose}>
