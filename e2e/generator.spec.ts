@@ -277,6 +277,8 @@ test.describe("generator: failures are explained", () => {
         t(upstreamId ? "generator.failure.mayBeBilled" : "generator.failure.mayBeBilledNoId"),
       );
       await expect(billedNote).toHaveCount(mayBeBilled ? 1 : 0);
+      // Said once, if at all: not again in the cause or the hint.
+      expect((await failure.innerText()).split("计费").length - 1).toBe(mayBeBilled ? 1 : 0);
       // "Check again" leads when the upstream knows the job by id; it cannot be asked otherwise.
       if (mayBeBilled && upstreamId) {
         await expect(failure.getByRole("button").first()).toHaveAccessibleName(

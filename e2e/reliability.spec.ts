@@ -116,6 +116,7 @@ test.describe("retry tells the truth without an upstream id", () => {
     await expect(generator.stateBadge(card, "failed")).toBeVisible({ timeout: 30_000 });
 
     await expect(failure.getByText(t("generator.failure.mayBeBilledNoId"))).toBeVisible();
+    expect((await failure.innerText()).split("计费").length - 1).toBe(1);
     await expect(generator.checkAgainButton(failure)).toHaveCount(0);
     await generator.retryButton(failure).click();
     const dialog = generator.retryConfirmDialog;
