@@ -1,8 +1,9 @@
 import "server-only";
 import { listensOnLoopbackOnly } from "./access";
-import { ConfigError, getConfig } from "./config";
+import { ConfigError, getConfig, sharedModeSecrets } from "./config";
 import { serverLog } from "./log";
 import { maskKey, registerSecret } from "./redact";
+import { checkSharedMode } from "./shared/startup";
 
 /** Runs once per server process: validates configuration (stops start-up when invalid) and says how it runs. */
 export async function startServer() {
@@ -20,6 +21,13 @@ export async function startServer() {
   }
   registerSecret(config.apiKey);
   registerSecret(config.rawApiKey);
+  for (const secret of sharedModeSecrets(config.shared)) registerSecret(secret);
+  const shared = checkSharedMode(config);
+  for (const warning of shared.warnings) serverLog.warn(warning);
+  if (shared.errors.length > 0) {
+    console.error(`[Server] ${shared.errors.join("\n")}`);
+    process.exit(1);
+  }
   if (!config.accessPassword && !listensOnLoopbackOnly()) {
     serverLog.warn(
       "listening beyond loopback without ACCESS_PASSWORD: anyone who can reach this server can spend the key",

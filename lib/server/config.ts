@@ -40,6 +40,115 @@ const intMs = (fallback: number, min: number) =>
       .min(min, `expected at least ${min} ms`),
   );
 
+// ---- Shared mode (Redis + S3-compatible storage; Vercel, several servers) ----
+
+const redisUrl = z
+  .string()
+  .trim()
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === "redis:" || url.protocol === "rediss:") && url.hostname !== "";
+    } catch {
+      return false;
+    }
+  }, "expected redis://[user:password@]host:port[/db] or rediss://… (TLS)");
+
+const booleanFlag = (fallback: boolean) =>
+  z.preprocess(
+    (v) => (v === undefined || v === "" ? String(fallback) : String(v).trim().toLowerCase()),
+    z
+      .enum(["true", "false", "1", "0", "yes", "no"], { error: "expected true or false" })
+      .transform((v) => v === "true" || v === "1" || v === "yes"),
+  );
+
+const sharedModeEnv = {
+  REDIS_URL: z.preprocess((v) => (v === "" ? undefined : v), redisUrl.optional()),
+  S3_BUCKET: z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+    z
+      .string()
+      .trim()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "expected a bucket name such as sora-videos")
+      .optional(),
+  ),
+  S3_ENDPOINT: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    httpUrl("https://<account>.r2.cloudflarestorage.com").optional(),
+  ),
+  S3_REGION: z.preprocess((v) => (v === undefined || v === "" ? "auto" : v), z.string().trim()),
+  S3_ACCESS_KEY_ID: optionalString,
+  S3_SECRET_ACCESS_KEY: optionalString,
+  S3_FORCE_PATH_STYLE: booleanFlag(false),
+  /** Vercel sends it as `Authorization: Bearer <CRON_SECRET>` to cron routes. */
+  CRON_SECRET: z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+    z.string().min(16, "expected a random string of at least 16 characters").optional(),
+  ),
+};
+
+/** Variables whose values never appear in a configuration error. */
+const SECRET_VARIABLES = new Set(["S3_SECRET_ACCESS_KEY", "CRON_SECRET", "REDIS_URL"]);
+
+export interface S3Config {
+  bucket: string;
+  endpoint: string | undefined;
+  region: string;
+  /** Both or neither; neither = the SDK's default credential chain (AWS roles). */
+  credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+  forcePathStyle: boolean;
+}
+
+export interface SharedModeConfig {
+  /** Set ⇒ jobs, event logs, leases, idempotency keys and rate limits live in Redis. */
+  redisUrl: string | undefined;
+  /** Set ⇒ archived videos live in this bucket instead of DATA_DIR/videos. */
+  s3: S3Config | undefined;
+  cronSecret: string | undefined;
+  /** Running on Vercel (VERCEL is set by the platform). */
+  vercel: boolean;
+}
+
+type SharedModeEnv = { [K in keyof typeof sharedModeEnv]: z.infer<(typeof sharedModeEnv)[K]> };
+
+function sharedModeConfig(e: SharedModeEnv & { VERCEL?: string }): SharedModeConfig {
+  const { S3_ACCESS_KEY_ID: accessKeyId, S3_SECRET_ACCESS_KEY: secretAccessKey } = e;
+  if (Boolean(accessKeyId) !== Boolean(secretAccessKey)) {
+    throw new ConfigError([
+      `${accessKeyId ? "S3_SECRET_ACCESS_KEY" : "S3_ACCESS_KEY_ID"}: expected together with ${
+        accessKeyId ? "S3_ACCESS_KEY_ID" : "S3_SECRET_ACCESS_KEY"
+      } (or neither, for the SDK's default credentials)`,
+    ]);
+  }
+  return {
+    redisUrl: e.REDIS_URL,
+    s3: e.S3_BUCKET
+      ? {
+          bucket: e.S3_BUCKET,
+          endpoint: e.S3_ENDPOINT,
+          region: e.S3_REGION,
+          credentials:
+            accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
+          forcePathStyle: e.S3_FORCE_PATH_STYLE,
+        }
+      : undefined,
+    cronSecret: e.CRON_SECRET,
+    vercel: Boolean(e.VERCEL),
+  };
+}
+
+/** Secrets of the shared-mode settings, for the scrubber: the S3 secret key, the Redis password. */
+export function sharedModeSecrets(shared: SharedModeConfig): string[] {
+  const secrets = [shared.s3?.credentials?.secretAccessKey, shared.cronSecret];
+  if (shared.redisUrl) {
+    const password = new URL(shared.redisUrl).password;
+    if (password) secrets.push(password, decodeURIComponent(password));
+  }
+  return secrets.filter((s): s is string => Boolean(s));
+}
+
+// ---- end of shared mode ----
+
 const envSchema = z.object({
   SORA_API_KEY: optionalString,
   SORA_BASE_URL: z.preprocess(
@@ -148,6 +257,7 @@ const envSchema = z.object({
   HOSTNAME: optionalString,
   PORT: optionalString,
   npm_package_version: optionalString,
+  ...sharedModeEnv,
 });
 
 export type ApiStyle = "auto" | "videos" | "chat";
@@ -186,6 +296,7 @@ export interface AppConfig {
   sseReconnectMs: number | undefined;
   hostname: string | undefined;
   version: string;
+  shared: SharedModeConfig;
 }
 
 export class ConfigError extends Error {
@@ -201,7 +312,9 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? "environment");
-      const value = name === "SORA_API_KEY" || name === "ACCESS_PASSWORD" ? undefined : env[name];
+      const secret =
+        name === "SORA_API_KEY" || name === "ACCESS_PASSWORD" || SECRET_VARIABLES.has(name);
+      const value = secret ? undefined : env[name];
       return `${name}: ${issue.message}${value === undefined ? "" : ` (got "${value}")`}`;
     });
     throw new ConfigError(problems);
@@ -238,6 +351,7 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     sseReconnectMs: e.SORA_SSE_RECONNECT_MS ?? (e.VERCEL ? 280_000 : undefined),
     hostname: e.HOSTNAME,
     version: e.npm_package_version ?? "0.1.0",
+    shared: sharedModeConfig(e),
   };
 }
 
