@@ -109,7 +109,7 @@ export interface SharedModeConfig {
   vercel: boolean;
 }
 
-type SharedModeEnv = { [K in keyof typeof sharedModeEnv]: z.infer<(typeof sharedModeEnv)[K]> };
+type SharedModeEnv = z.infer<z.ZodObject<typeof sharedModeEnv>>;
 
 function sharedModeConfig(e: SharedModeEnv & { VERCEL?: string }): SharedModeConfig {
   const { S3_ACCESS_KEY_ID: accessKeyId, S3_SECRET_ACCESS_KEY: secretAccessKey } = e;
