@@ -1,7 +1,8 @@
 import "server-only";
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
-import { RateLimiterMemory } from "rate-limiter-flexible";
+import type { RateLimiterAbstract } from "rate-limiter-flexible";
 import { getConfig } from "./config";
+import { createLimiter } from "./shared/limiter";
 
 export const SESSION_COOKIE = "sora_session";
 const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
@@ -82,12 +83,12 @@ export function hasSession(request: Request): boolean {
 }
 
 const LIMITER_KEY = Symbol.for("sora-studio.login-limiter");
-type LimiterHolder = { [LIMITER_KEY]?: RateLimiterMemory };
+type LimiterHolder = { [LIMITER_KEY]?: RateLimiterAbstract };
 
 /** Ten login attempts per client IP per 15 minutes. */
-export function loginLimiter(): RateLimiterMemory {
+export function loginLimiter(): RateLimiterAbstract {
   const holder = globalThis as LimiterHolder;
-  holder[LIMITER_KEY] ??= new RateLimiterMemory({ points: 10, duration: 15 * 60 });
+  holder[LIMITER_KEY] ??= createLimiter({ keyPrefix: "login", points: 10, duration: 15 * 60 });
   return holder[LIMITER_KEY];
 }
 
