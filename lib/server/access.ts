@@ -8,7 +8,14 @@ export const SESSION_COOKIE = "sora_session";
 const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 
 /** Paths reachable without a session when ACCESS_PASSWORD is set. */
-export const PUBLIC_PATHS = ["/api/health", "/login", "/api/auth/login", "/api/auth/logout"];
+export const PUBLIC_PATHS = [
+  "/api/health",
+  "/login",
+  "/api/auth/login",
+  "/api/auth/logout",
+  // Guarded by CRON_SECRET instead of a session (Vercel Cron has no cookie).
+  "/api/cron/reconcile",
+];
 
 export function accessGateEnabled(): boolean {
   return Boolean(getConfig().accessPassword);
