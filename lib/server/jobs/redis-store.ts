@@ -404,9 +404,27 @@ export class RedisJobStore implements JobStore {
   }
 
   async listReconcilable(options: { limit?: number } = {}): Promise<JobRecord[]> {
-    const stop = String((options.limit ?? 500) - 1);
-    const ids = await this.redis.zrange(this.key("reconcilable"), "0", stop);
-    return this.getJobs(ids);
+    const limit = options.limit ?? 500;
+    const found: JobRecord[] = [];
+    for (let offset = 0; found.length < limit;) {
+      const ids = await this.redis.zrange(
+        this.key("reconcilable"),
+        String(offset),
+        String(offset + limit - 1),
+      );
+      if (ids.length === 0) break;
+      const now = Date.now();
+      const expired: string[] = [];
+      for (const job of await this.getJobs(ids)) {
+        // Past its link's deadline an unarchived video cannot be fetched any more: off the list.
+        const lapsed = job.state === "completed" && (job.archiveDeadline ?? Infinity) <= now;
+        if (lapsed) expired.push(job.id);
+        else if (found.length < limit) found.push(job);
+      }
+      if (expired.length > 0) await this.redis.zrem(this.key("reconcilable"), ...expired);
+      offset += ids.length - expired.length;
+    }
+    return found;
   }
 
   async deleteJob(id: string): Promise<boolean> {

@@ -219,6 +219,18 @@ export function describeJobStoreContract(name: string, makeFamily: () => Promise
       const reconcilable = await store.listReconcilable();
       expect(reconcilable.map((j) => j.id)).toEqual([unarchived.id, running.id]);
       expect(reconcilable[1]?.source?.url).toBe("http://relay.test/x.mp4");
+      const lapsed = await created(store);
+      await store.appendEvent(
+        lapsed.id,
+        { type: "completed", data: { job: {} as never } },
+        {
+          state: "completed",
+          source: { baseUrl: "http://relay.test", upstreamId: "video_1" },
+          archiveDeadline: Date.now() - 1,
+        },
+      );
+      expect((await store.listReconcilable()).map((j) => j.id)).not.toContain(lapsed.id);
+      await store.deleteJob(lapsed.id);
       // Archiving afterwards (no event) takes it off the list.
       await store.updateJob(unarchived.id, { archived: true, archivePath: "videos/x.mp4" });
       expect((await store.listReconcilable()).map((j) => j.id)).toEqual([running.id]);

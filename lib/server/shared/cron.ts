@@ -2,6 +2,7 @@ import "server-only";
 import { createHash, timingSafeEqual } from "node:crypto";
 import { getConfig } from "../config";
 import { AppError } from "../errors";
+import { continueAfterResponse, untilIdle } from "./vercel";
 
 /**
  * Vercel Cron calls with `Authorization: Bearer <CRON_SECRET>`. Without a configured secret the
@@ -16,10 +17,15 @@ export function assertCronAuthorized(request: Request): void {
   }
 }
 
-/** One reconcile pass on behalf of the cron; the jobs it picks up keep running after the answer. */
-export async function runCronReconcile(request: Request): Promise<{ reconciled: number }> {
+/**
+ * One reconcile pass on behalf of the cron: every stale job (its instance gone, its lease expired)
+ * is taken over here, and this invocation stays alive for them after the answer.
+ */
+export async function runCronReconcile(request: Request): Promise<{ working: number }> {
   assertCronAuthorized(request);
   const { getJobRunner } = await import("../jobs/runner");
-  const { resumed, interrupted } = await getJobRunner().recoverJobs();
-  return { reconciled: resumed + interrupted };
+  const runner = getJobRunner();
+  await runner.reconcile();
+  continueAfterResponse((budgetMs) => untilIdle(runner, budgetMs));
+  return { working: runner.activeCount() };
 }
