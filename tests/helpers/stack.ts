@@ -5,6 +5,14 @@ import { AppServer, REPO_ROOT, fakeApiKey, startSim, type SimHandle } from "./ap
 import { makePng } from "@/simulator/png";
 import { ApiClient, findKeyLeaks } from "./client";
 import { readLeakSurfaces } from "./key-leak";
+import { startEngines, type Engines } from "./engines";
+
+/**
+ * `SORA_TEST_STORE=shared` runs every suite built on setupStack in shared mode: a fresh
+ * redis-server and S3 bucket per file, the app configured with REDIS_URL and S3_* (a matrix over
+ * the store, not a second copy of the tests).
+ */
+const SHARED_STORE = process.env.SORA_TEST_STORE === "shared";
 
 export const SAMPLE_MP4 = fs.readFileSync(path.join(REPO_ROOT, "simulator/assets/sample.mp4"));
 
@@ -39,13 +47,15 @@ export function setupStack(options: StackOptions = {}): Stack {
   let sim: SimHandle | undefined;
   let fallbackSim: SimHandle | undefined;
   let app: AppServer | undefined;
+  let engines: Engines | undefined;
   const client = new ApiClient(() => {
     if (!app) throw new Error("app not started");
     return app.url;
   });
   beforeAll(async () => {
     sim = await startSim({ speed: options.speed ?? 50, fault: options.fault });
-    const env = { ...options.env };
+    if (SHARED_STORE) engines = await startEngines();
+    const env = { ...engines?.env(), ...options.env };
     if (options.fallback) {
       fallbackSim = await startSim({ speed: options.speed ?? 50 });
       env.SORA_FALLBACK_BASE_URLS = fallbackSim.url;
@@ -66,6 +76,7 @@ export function setupStack(options: StackOptions = {}): Stack {
     await app?.stop();
     await sim?.close();
     await fallbackSim?.close();
+    await engines?.stop();
     app?.removeData();
   });
   return {
