@@ -6,6 +6,7 @@ import { makePng } from "@/simulator/png";
 import { ApiClient, findKeyLeaks } from "./client";
 import { readLeakSurfaces } from "./key-leak";
 import { startEngines, type Engines } from "./engines";
+import { storedState, type StoredState } from "./stored";
 
 /**
  * `SORA_TEST_STORE=shared` runs every suite built on setupStack in shared mode: a fresh
@@ -23,6 +24,8 @@ export interface Stack {
   readonly fallbackSim: SimHandle;
   readonly app: AppServer;
   readonly client: ApiClient;
+  /** What the app stored, read from wherever it keeps it (SQLite + DATA_DIR, or Redis + bucket). */
+  readonly stored: StoredState;
   /** Every text the app returned plus its log, scanned for the key. */
   expectNoKeyLeak(): void;
 }
@@ -94,6 +97,13 @@ export function setupStack(options: StackOptions = {}): Stack {
       return app;
     },
     client,
+    stored: storedState(
+      () => {
+        if (!app) throw new Error("app not started");
+        return app.dataDir;
+      },
+      () => engines,
+    ),
     expectNoKeyLeak() {
       const texts = [...client.transcript.texts, app?.log ?? ""];
       expect(texts.join("").length).toBeGreaterThan(0);
