@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import http from "node:http";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -109,18 +110,54 @@ export interface S3Handle {
   stop(): Promise<void>;
 }
 
+/**
+ * s3rver reads a suffix range (`bytes=-50`) as `bytes=0-50`; real S3 answers the last 50 bytes.
+ * A pass-through front rewrites suffix ranges from the object's size on disk, so tests see S3's
+ * behaviour. Everything else (including the signed Host) is forwarded unchanged.
+ */
+function suffixRangeFront(directory: string, innerPort: number): http.Server {
+  return http.createServer((req, res) => {
+    const headers = { ...req.headers };
+    const suffix = /^bytes=-(\d+)$/.exec(String(headers.range ?? ""));
+    if (suffix) {
+      const [bucket = "", ...key] = decodeURIComponent(
+        new URL(req.url ?? "/", "http://s3").pathname,
+      )
+        .slice(1)
+        .split("/");
+      const name = `${key.pop() ?? ""}._S3rver_object`;
+      const size = fs.statSync(path.join(directory, bucket, ...key, name), {
+        throwIfNoEntry: false,
+      })?.size;
+      if (size !== undefined) headers.range = `bytes=${Math.max(0, size - Number(suffix[1]))}-`;
+    }
+    const inner = http.request(
+      { host: "127.0.0.1", port: innerPort, method: req.method, path: req.url, headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    inner.on("error", () => res.destroy());
+    req.pipe(inner);
+  });
+}
+
 /** An S3-compatible server (s3rver) on a free loopback port with one empty bucket. */
 export async function startS3(bucket = "sora-videos"): Promise<S3Handle> {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), "sora-s3-"));
-  const port = await loopbackPort();
+  const innerPort = await loopbackPort();
   const server = new S3rver({
     address: "127.0.0.1",
-    port,
+    port: innerPort,
     directory,
     silent: true,
     configureBuckets: [{ name: bucket, configs: [] }],
   });
   await server.run();
+  const front = suffixRangeFront(directory, innerPort);
+  await new Promise<void>((resolve) => front.listen(0, "127.0.0.1", resolve));
+  const { port } = front.address() as net.AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${port}`,
     bucket,
@@ -128,6 +165,8 @@ export async function startS3(bucket = "sora-videos"): Promise<S3Handle> {
     ...S3RVER_CREDENTIALS,
     directory,
     async stop() {
+      front.closeAllConnections();
+      await new Promise<void>((resolve) => front.close(() => resolve()));
       await server.close();
       fs.rmSync(directory, { recursive: true, force: true });
     },

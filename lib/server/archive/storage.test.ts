@@ -126,3 +126,17 @@ describe("S3 presigned links", () => {
     await storage.remove("job_s3_range");
   });
 });
+
+describe("the test bucket behaves like S3", () => {
+  it("answers a suffix range with the last bytes", async () => {
+    const [, make] = storages[1] as [string, () => ArchiveStorage];
+    const storage = make();
+    const { key } = await storage.put("job_s3_suffix", chunked(VIDEO), {
+      signal: new AbortController().signal,
+    });
+    const tail = await readBack(storage, key, "bytes=-50");
+    expect(tail.status).toBe(206);
+    expect(tail.bytes.equals(VIDEO.subarray(VIDEO.length - 50))).toBe(true);
+    await storage.remove("job_s3_suffix");
+  });
+});
