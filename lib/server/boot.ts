@@ -3,7 +3,9 @@ import { listensOnLoopbackOnly } from "./access";
 import { ConfigError, getConfig, sharedModeSecrets } from "./config";
 import { serverLog } from "./log";
 import { maskKey, registerSecret } from "./redact";
+import { shareUpstreamCall } from "./shared/call-ring";
 import { checkSharedMode } from "./shared/startup";
+import { onUpstreamCall } from "./upstream/records";
 
 /** Runs once per server process: validates configuration (stops start-up when invalid) and says how it runs. */
 export async function startServer() {
@@ -28,6 +30,7 @@ export async function startServer() {
     console.error(`[Server] ${shared.errors.join("\n")}`);
     process.exit(1);
   }
+  if (config.shared.redisUrl) onUpstreamCall(shareUpstreamCall);
   if (!config.accessPassword && !listensOnLoopbackOnly()) {
     serverLog.warn(
       "listening beyond loopback without ACCESS_PASSWORD: anyone who can reach this server can spend the key",

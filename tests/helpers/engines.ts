@@ -111,13 +111,21 @@ export interface S3Handle {
 }
 
 /**
- * s3rver reads a suffix range (`bytes=-50`) as `bytes=0-50`; real S3 answers the last 50 bytes.
- * A pass-through front rewrites suffix ranges from the object's size on disk, so tests see S3's
- * behaviour. Everything else (including the signed Host) is forwarded unchanged.
+ * s3rver reads a suffix range (`bytes=-50`) as `bytes=0-50` and chokes on ranges S3 ignores; real
+ * S3 answers the last 50 bytes, or the whole body. A pass-through front gives tests S3's
+ * behaviour (suffix ranges rewritten from the object's size on disk). Everything else, including
+ * the signed Host, is forwarded unchanged.
  */
 function suffixRangeFront(directory: string, innerPort: number): http.Server {
   return http.createServer((req, res) => {
     const headers = { ...req.headers };
+    // Like S3 (RFC 9110): several ranges, a reversed or malformed one are ignored → whole body.
+    const single = /^bytes=(\d*)-(\d*)$/.exec(String(headers.range ?? ""));
+    const [, first = "", last = ""] = single ?? [];
+    const reversed = first !== "" && last !== "" && Number(last) < Number(first);
+    if (headers.range !== undefined && (!single || (first === "" && last === "") || reversed)) {
+      delete headers.range;
+    }
     const suffix = /^bytes=-(\d+)$/.exec(String(headers.range ?? ""));
     if (suffix) {
       const [bucket = "", ...key] = decodeURIComponent(

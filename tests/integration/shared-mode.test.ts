@@ -184,6 +184,16 @@ describe("shared mode: two instances on one Redis and one bucket", () => {
     expect(statuses).toEqual([...Array.from({ length: RATE_LIMIT }, () => 202), 429, 429]);
   });
 
+  it("diagnostics' recent upstream calls are the same ring on A and B", async () => {
+    const [fromA, fromB] = await Promise.all([
+      onA.request("/api/incidents"),
+      onB.request("/api/incidents"),
+    ]);
+    expect(fromA.json.calls.length).toBeGreaterThan(0);
+    expect(fromB.json.calls).toEqual(fromA.json.calls);
+    expect(fromB.json.counts).toEqual(fromA.json.counts);
+  });
+
   it("the cron route is 401 without the secret and runs with it", async () => {
     const none = await onA.request("/api/cron/reconcile");
     expect(none.status).toBe(401);

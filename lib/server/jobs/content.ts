@@ -160,6 +160,10 @@ async function serveFromBucket(
     headers["Content-Range"] = `bytes ${range.start}-${range.end}/${info.bytes}`;
     return new Response(null, { status: 206, headers });
   }
+  // An unsatisfiable range is answered here, like the local archive does; the rest is the bucket's.
+  if (parseRange(request.headers.get("range"), info.bytes) === "invalid") {
+    throw rangeNotSatisfiable(info.bytes);
+  }
   const url = await storage.downloadUrl(key, {
     filename: `sora-${job.id}.mp4`,
     contentType: VIDEO_CONTENT_TYPE,
