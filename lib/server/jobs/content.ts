@@ -227,8 +227,10 @@ export async function serveJobContent(request: Request, jobId: string): Promise<
   if (job.archived && job.archivePath && storage.kind === "s3") {
     const answer = await serveFromBucket(request, job, job.archivePath, storage);
     if (answer) return answer;
-    serverLog.warn("archived video is missing from the bucket; trying the upstream link", {
+    serverLog.warn("archived video is missing or damaged; trying the upstream link", {
       job: job.id,
+      expectedBytes: job.videoBytes,
+      bucket: true,
     });
   } else if (job.archived && job.archivePath) {
     const file = path.join(getConfig().dataDir, job.archivePath);
