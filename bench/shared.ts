@@ -5,7 +5,6 @@
 import fs from "node:fs";
 import http from "node:http";
 import { performance } from "node:perf_hooks";
-import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { createParser } from "eventsource-parser";
 import { Redis } from "ioredis";
 import { AppServer, fakeApiKey, startSim } from "../tests/helpers/app";
@@ -131,8 +130,11 @@ async function spreadLoad(tools: SharedBenchTools, jobs: number): Promise<Shared
         try {
           const model = i % 4 < 2 ? "sora-2" : "sora_video2";
           const id = await createJson(creator.url, { prompt: `spread ${i}`, model });
-          await follow(`${follower.url}/api/videos/${id}/events`, (type) => {
-            if (type === "completed" || type === "failed") terminal = type;
+          await follow(`${follower.url}/api/videos/${id}/events`, (type, data) => {
+            if (type === "completed") terminal = type;
+            if (type === "failed") {
+              terminal = `failed: ${(data as { job?: { error?: { code?: string } } }).job?.error?.code}`;
+            }
           });
         } catch (error) {
           terminal = `error: ${(error as Error).message}`;
@@ -194,27 +196,12 @@ async function redirectContent(tools: SharedBenchTools): Promise<SharedSection> 
     // Swap the archived object for 200 MB (and tell the job its new size): what is measured is
     // what serving a big video costs the app.
     const { s3, redis } = engines;
-    const client = new S3Client({
-      region: s3.region,
-      endpoint: s3.endpoint,
-      forcePathStyle: true,
-      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    });
-    const file = `${s3.directory}/big.bin`;
+    // Written where s3rver keeps the object, so the bucket serves exactly these bytes.
+    const file = `${s3.directory}/${s3.bucket}/videos/${id}.mp4._S3rver_object`;
     const fd = fs.openSync(file, "w");
     const block = Buffer.alloc(1024 * 1024, 7);
     for (let i = 0; i < size / block.length; i++) fs.writeSync(fd, block);
     fs.closeSync(fd);
-    await client.send(
-      new PutObjectCommand({
-        Bucket: s3.bucket,
-        Key: `videos/${id}.mp4`,
-        Body: fs.createReadStream(file),
-        ContentLength: size,
-        ContentType: "video/mp4",
-      }),
-    );
-    fs.rmSync(file);
     const db = new Redis(redis.url);
     const json = JSON.parse((await db.hget(`sora:job:${id}`, "json")) ?? "{}") as object;
     await db.hset(`sora:job:${id}`, "json", JSON.stringify({ ...json, videoBytes: size }));
@@ -229,8 +216,13 @@ async function redirectContent(tools: SharedBenchTools): Promise<SharedSection> 
       http
         .get(`${b.url}/api/videos/${id}/content`, (res) => {
           status = res.statusCode ?? 0;
-          res.resume();
-          resolve(res.headers.location ?? "");
+          let text = "";
+          res.on("data", (chunk: Buffer) => (text += chunk.toString("utf8").slice(0, 500)));
+          res.on("end", () =>
+            status === 302
+              ? resolve(res.headers.location ?? "")
+              : reject(new Error(`/content answered ${status}: ${text.slice(0, 300)}`)),
+          );
         })
         .on("error", reject),
     );
@@ -265,9 +257,10 @@ async function redirectContent(tools: SharedBenchTools): Promise<SharedSection> 
 }
 
 export async function benchShared(tools: SharedBenchTools, jobs: number): Promise<SharedSection[]> {
-  return [
-    await crossInstanceLatency(tools),
-    await spreadLoad(tools, jobs),
-    await redirectContent(tools),
-  ];
+  const only = process.env.BENCH_SHARED_ONLY;
+  const sections: SharedSection[] = [];
+  if (!only || only === "latency") sections.push(await crossInstanceLatency(tools));
+  if (!only || only === "load") sections.push(await spreadLoad(tools, jobs));
+  if (!only || only === "content") sections.push(await redirectContent(tools));
+  return sections;
 }
