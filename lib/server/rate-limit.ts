@@ -1,6 +1,6 @@
 import "server-only";
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
-import { clientIp } from "./access";
+import { clientAddress, limiterKey } from "./client-address";
 import { getConfig } from "./config";
 import { AppError } from "./errors";
 
@@ -36,7 +36,7 @@ function limited(rejection: unknown, limit: number): AppError {
 }
 
 /**
- * Counts one job creation against the per-IP and global hourly budgets (in memory: per instance);
+ * Counts one job creation against the per-client-address and global hourly budgets (in memory: per instance);
  * throws a 429 AppError with Retry-After when either is spent. Call after validation, before any
  * upstream call, so rejected bad input does not use the budget.
  */
@@ -45,7 +45,7 @@ export async function consumeCreateBudget(request: Request): Promise<void> {
   const { rateLimitPerIp, rateLimitGlobal } = getConfig();
   if (perIp) {
     try {
-      await perIp.consume(clientIp(request));
+      await perIp.consume(limiterKey(clientAddress(request)));
     } catch (rejection) {
       throw limited(rejection, rateLimitPerIp);
     }
