@@ -16,9 +16,10 @@ export function proxy(request: NextRequest) {
 
   const { pathname, search } = request.nextUrl;
   if (accessGateEnabled() && !PUBLIC_PATHS.includes(pathname) && !hasSession(request)) {
-    // Relative: the server does not know which name the browser used.
-    const next = encodeURIComponent(`${pathname}${search}`);
-    return new NextResponse(null, { status: 303, headers: { location: `/login?next=${next}` } });
+    const login = new URL("/login", request.url);
+    login.searchParams.set("next", `${pathname}${search}`);
+    // Next writes a same-host redirect as a relative Location (`/login?next=…`).
+    return NextResponse.redirect(login, 303);
   }
 
   const nonce = Buffer.from(crypto.randomUUID()).toString("base64");

@@ -57,7 +57,8 @@ export async function login(request: Request): Promise<Response> {
   serverLog.info(ok ? "login succeeded" : "login failed", { address });
   if (!ok) {
     await recordLoginFailure();
-    if (wantsJson(request)) throw new AppError("unauthorized", { detail: { key: "wrongPassword" } });
+    if (wantsJson(request))
+      throw new AppError("unauthorized", { detail: { key: "wrongPassword" } });
     return redirect(`/login?error=1&next=${encodeURIComponent(next)}`);
   }
   const secure = new URL(request.url).protocol === "https:";

@@ -76,7 +76,8 @@ export async function readJsonOrForm(
   limit: number,
 ): Promise<{ kind: "json"; value: unknown } | { kind: "form"; value: FormData }> {
   const type = mediaTypeOf(request);
-  if (isJsonMediaType(type)) return { kind: "json", value: parseJson(await readBody(request, limit)) };
+  if (isJsonMediaType(type))
+    return { kind: "json", value: parseJson(await readBody(request, limit)) };
   if (type !== "application/x-www-form-urlencoded" && type !== "multipart/form-data") {
     throw badRequest("contentType", undefined, 415);
   }

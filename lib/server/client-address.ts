@@ -38,10 +38,7 @@ export function addressFromHops(
   socketAddress: string | undefined,
   trustProxy: number,
 ): string {
-  const chain = [
-    ...(trustProxy > 0 ? (forwardedFor ?? "").split(",") : []),
-    socketAddress ?? "",
-  ]
+  const chain = [...(trustProxy > 0 ? (forwardedFor ?? "").split(",") : []), socketAddress ?? ""]
     .map((entry) => entry.trim())
     .filter(Boolean);
   const index = Math.max(0, chain.length - 1 - trustProxy);

@@ -5,12 +5,7 @@ import type { Protocol } from "@/lib/contracts/job";
 import { readBody } from "../body";
 import { getConfig } from "../config";
 import { AppError, badRequest } from "../errors";
-import {
-  decodeImageDataUrl,
-  imageTooLarge,
-  inspectImage,
-  type ImageInfo,
-} from "../media/image";
+import { decodeImageDataUrl, imageTooLarge, inspectImage, type ImageInfo } from "../media/image";
 import { resolveProtocol } from "../upstream";
 import { isJobId } from "./ids";
 import { findModel } from "./models";
