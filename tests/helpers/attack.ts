@@ -64,27 +64,24 @@ export async function floodBody(
   const chunk = Buffer.alloc(1024 * 1024, "a");
   try {
     const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      let status = 0;
+      const chunks: Buffer[] = [];
+      const settle = () => resolve({ status, text: Buffer.concat(chunks).toString("utf8") });
       const request = http.request(
         new URL(path, baseUrl),
         { method: "POST", headers: { ...options.headers, "transfer-encoding": "chunked" } },
         (response) => {
-          const chunks: Buffer[] = [];
+          status = response.statusCode ?? 0;
           response.on("data", (c: Buffer) => chunks.push(c));
-          response.on("end", () =>
-            resolve({
-              status: response.statusCode ?? 0,
-              text: Buffer.concat(chunks).toString("utf8"),
-            }),
-          );
+          response.on("end", settle);
         },
       );
-      // The server may answer and close before the upload ends: that is the point.
-      request.on("error", (error) => {
-        if (!request.writableEnded) reject(error);
-      });
+      // The server answers and drops the connection before the upload ends — that is the point —
+      // so a reset after the answer arrived is expected; one before it is a failure.
+      request.on("error", (error) => (status ? settle() : reject(error)));
       let sent = 0;
       const pump = () => {
-        while (sent < options.totalBytes) {
+        while (sent < options.totalBytes && !status) {
           sent += chunk.length;
           if (!request.write(chunk)) {
             request.once("drain", pump);
@@ -93,9 +90,6 @@ export async function floodBody(
         }
         request.end();
       };
-      request.on("response", () => {
-        sent = options.totalBytes;
-      });
       pump();
     });
     peak = Math.max(peak, rssBytes(pid));
