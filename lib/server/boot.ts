@@ -48,6 +48,11 @@ export async function startServer() {
     console.error(`[Server] ${refusal}`);
     process.exit(1);
   }
+  if (config.accessPassword && config.onVercel && !config.sessionSecret) {
+    serverLog.warn(
+      "SESSION_SECRET is not set: each Vercel instance signs sessions with its own secret, so users are signed out whenever another instance answers",
+    );
+  }
   if (!config.accessPassword && !listensOnLoopbackOnly()) {
     serverLog.warn(
       "listening beyond loopback without ACCESS_PASSWORD: anyone who can reach this server can spend the key",

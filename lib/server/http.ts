@@ -68,7 +68,11 @@ export async function handleApi(
       });
     }
     if (appError.code === "request_refused") {
-      serverLog.warn("request refused", { path: pathname, host: request.headers.get("host") });
+      serverLog.warn("request refused", {
+        path: pathname,
+        host: request.headers.get("host")?.slice(0, 100),
+        origin: request.headers.get("origin")?.slice(0, 100),
+      });
     }
     response = appError.toResponse(ctx.locale, ctx.requestId);
   }
