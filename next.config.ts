@@ -10,6 +10,11 @@ const nextConfig: NextConfig = {
   // undici: loaded as published (its pinned-lookup Agent and fetch, lib/server/upstream/destination.ts).
   serverExternalPackages: ["better-sqlite3", "undici"],
   devIndicators: false,
+  experimental: {
+    // proxy.ts sees page requests only; Next copies their bodies for it (default up to 10 MB each).
+    // Pages take only server actions' small bodies.
+    proxyClientMaxBodySize: "1mb",
+  },
   // `npm test` type-checks the whole project once (tsc --noEmit); the build need not do it again.
   typescript: { ignoreBuildErrors: true },
   // Every response, API included; the CSP with its per-request nonce is set by proxy.ts on pages.

@@ -1,15 +1,24 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { accessGateEnabled, hasSession, PUBLIC_PATHS } from "@/lib/server/access";
+import { requestLocale } from "@/lib/server/http";
+import { newRequestId } from "@/lib/server/log";
+import { requestRefusal } from "@/lib/server/request-guard";
 
 /**
- * Pages only (API routes check the gate in handleApi, and must keep streaming their bodies: a proxy
- * in front of them would buffer uploads). Adds a per-request CSP nonce and the access gate.
+ * Pages only (API routes check the same things in handleApi, and must keep streaming their bodies:
+ * a proxy in front of them would buffer uploads). Refuses foreign hosts and cross-site posts (server
+ * actions), applies the access gate and adds a per-request CSP nonce — for every request, prefetches
+ * included: the matcher has no exceptions by header, since headers are the client's to choose.
  */
 export function proxy(request: NextRequest) {
+  const refusal = requestRefusal(request);
+  if (refusal) return refusal.toResponse(requestLocale(request), newRequestId());
+
   const { pathname, search } = request.nextUrl;
   if (accessGateEnabled() && !PUBLIC_PATHS.includes(pathname) && !hasSession(request)) {
     const login = new URL("/login", request.url);
     login.searchParams.set("next", `${pathname}${search}`);
+    // Next writes a same-host redirect as a relative Location (`/login?next=…`).
     return NextResponse.redirect(login, 303);
   }
 
@@ -39,13 +48,5 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  matcher: [
-    {
-      source: "/((?!api/|_next/static|_next/image|favicon.ico).*)",
-      missing: [
-        { type: "header", key: "next-router-prefetch" },
-        { type: "header", key: "purpose", value: "prefetch" },
-      ],
-    },
-  ],
+  matcher: ["/((?!api/|_next/static|_next/image|favicon.ico).*)"],
 };

@@ -3,6 +3,7 @@ import { getTranslations } from "next-intl/server";
 import { GeneratorWorkspace } from "@/components/generator/generator-workspace";
 import { PageHeader } from "@/components/page-header";
 import { appMode } from "@/lib/server/app-mode";
+import { requirePageSession } from "@/lib/server/page-access";
 
 export const dynamic = "force-dynamic";
 
@@ -12,6 +13,7 @@ export async function generateMetadata(): Promise<Metadata> {
 }
 
 export default async function GeneratePage() {
+  await requirePageSession("/");
   const t = await getTranslations("pages");
   return (
     <>

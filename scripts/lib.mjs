@@ -122,3 +122,22 @@ export function run(command, args, options = {}) {
     child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
 }
+
+/**
+ * Why the server must not start, or undefined: a real key served beyond loopback with no
+ * ACCESS_PASSWORD is a key anyone on the network can spend. Mirrors lib/server/boot.ts, which
+ * enforces the same for a bare `next start`; this one refuses before anything listens.
+ */
+export function exposureRefusal(env, hostname) {
+  const loopback = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/i.test(hostname ?? "");
+  const realKey = Boolean(env.SORA_API_KEY?.trim());
+  const password = Boolean(env.ACCESS_PASSWORD?.trim());
+  const optedOut = /^(1|true|yes)$/i.test(env.ALLOW_UNPROTECTED_PUBLIC_BIND?.trim() ?? "");
+  if (loopback || !realKey || password || optedOut) return undefined;
+  return (
+    `refusing to listen on ${hostname || "all interfaces"} with SORA_API_KEY set and no ACCESS_PASSWORD: ` +
+    "anyone who can reach this server could spend the key. Set ACCESS_PASSWORD (recommended), " +
+    "listen on loopback only (HOSTNAME=127.0.0.1), or, on a network you trust, set " +
+    "ALLOW_UNPROTECTED_PUBLIC_BIND=1."
+  );
+}

@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { buildIfNeeded, ensureDependencies, nextBin, root } from "./lib.mjs";
+import { buildIfNeeded, ensureDependencies, exposureRefusal, nextBin, root } from "./lib.mjs";
 
 ensureDependencies();
 
@@ -13,10 +13,16 @@ const nextEnv = await import("@next/env");
 const { loadEnvConfig } = nextEnv.default ?? nextEnv;
 loadEnvConfig(root, false, { info: () => {}, error: console.error });
 
-await buildIfNeeded("start");
-
 const port = process.env.PORT || "3000";
-const hostname = process.env.HOSTNAME || "0.0.0.0";
+// Private to this machine unless asked otherwise: anyone who reaches the server can spend the key.
+const hostname = process.env.HOSTNAME || "127.0.0.1";
+const refusal = exposureRefusal(process.env, hostname);
+if (refusal) {
+  console.error(`[start] ${refusal}`);
+  process.exit(1);
+}
+
+await buildIfNeeded("start");
 const env = { ...process.env, PORT: port, HOSTNAME: hostname, NEXT_TELEMETRY_DISABLED: "1" };
 const children = [];
 

@@ -6,6 +6,7 @@ import { Alert } from "@/components/ui/alert";
 import { accessGateEnabled, listensOnLoopbackOnly } from "@/lib/server/access";
 import { appMode } from "@/lib/server/app-mode";
 import { dashboardConfig } from "@/lib/server/diagnostics/service";
+import { requirePageSession } from "@/lib/server/page-access";
 
 export const dynamic = "force-dynamic";
 
@@ -15,6 +16,7 @@ export async function generateMetadata(): Promise<Metadata> {
 }
 
 export default async function DiagnosticsPage() {
+  await requirePageSession("/diagnostics");
   const t = await getTranslations("pages");
   const tAuth = await getTranslations("auth");
   // A real key behind a server anyone can reach is a key anyone can spend.

@@ -22,9 +22,11 @@ export const ERROR_CODES = [
   "internal_error",
   // The server's own disk refused the archive (full or over quota).
   "disk_full",
-  // Our own API's answers (not upstream outcomes): unknown job id, access gate.
+  // Our own API's answers (not upstream outcomes): unknown job id, access gate, a request refused
+  // for where it came from (another site, a foreign Host).
   "not_found",
   "unauthorized",
+  "request_refused",
 ] as const;
 
 export const errorCodeSchema = z.enum(ERROR_CODES);
@@ -60,6 +62,7 @@ export const ERROR_SPECS: Record<ErrorCode, ErrorCodeSpec> = {
   disk_full: { status: 507, retryable: false, ambiguous: false },
   not_found: { status: 404, retryable: false, ambiguous: false },
   unauthorized: { status: 401, retryable: false, ambiguous: false },
+  request_refused: { status: 403, retryable: false, ambiguous: false },
 };
 
 /** The `error` object of the envelope `{"error": {...}}`, also carried by failed jobs. */

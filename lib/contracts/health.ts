@@ -24,3 +24,7 @@ export const healthSchema = z.object({
   ),
 });
 export type Health = z.infer<typeof healthSchema>;
+
+/** `/api/health` without a session on a password-protected server: up or not, nothing else. */
+export const healthStatusOnlySchema = z.object({ status: healthStatusSchema }).strict();
+export type HealthStatusOnly = z.infer<typeof healthStatusOnlySchema>;

@@ -1,17 +1,31 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { createSessionToken, passwordMatches, verifySessionToken } from "./access";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  createSessionToken,
+  passwordMatches,
+  revokeAllSessions,
+  verifySessionToken,
+} from "./access";
 import { safeNextPath } from "./auth";
 import { parseConfig } from "./config";
 
 const CONFIG_KEY = Symbol.for("sora-studio.config");
 const holder = globalThis as Record<symbol, unknown>;
+let dataDir = "";
 
-function usePassword(password: string | undefined) {
-  holder[CONFIG_KEY] = parseConfig({ ACCESS_PASSWORD: password });
+function usePassword(password: string | undefined, env: Record<string, string> = {}) {
+  holder[CONFIG_KEY] = parseConfig({ ACCESS_PASSWORD: password, DATA_DIR: dataDir, ...env });
 }
+
+beforeEach(() => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "sora-access-unit-"));
+});
 
 afterEach(() => {
   delete holder[CONFIG_KEY];
+  fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe("session tokens", () => {
@@ -20,11 +34,16 @@ describe("session tokens", () => {
     const now = Date.now();
     const token = createSessionToken(now);
     expect(verifySessionToken(token, now)).toBe(true);
-    const [version, issued, signature = ""] = token.split(".");
-    expect(verifySessionToken(`${version}.${Number(issued) + 1}.${signature}`, now)).toBe(false);
+    const [format, issued, version = "1", signature = ""] = token.split(".");
+    expect(verifySessionToken(`${format}.${Number(issued) + 1}.${version}.${signature}`, now)).toBe(
+      false,
+    );
+    expect(verifySessionToken(`${format}.${issued}.${Number(version) + 1}.${signature}`, now)).toBe(
+      false,
+    );
     const flipped = signature[5] === "A" ? "B" : "A";
     const tampered = `${signature.slice(0, 5)}${flipped}${signature.slice(6)}`;
-    expect(verifySessionToken(`${version}.${issued}.${tampered}`, now)).toBe(false);
+    expect(verifySessionToken(`${format}.${issued}.${version}.${tampered}`, now)).toBe(false);
     expect(verifySessionToken(token, now + 31 * 24 * 3600 * 1000)).toBe(false);
     expect(verifySessionToken(createSessionToken(now + 3_600_000), now)).toBe(false);
     expect(verifySessionToken(undefined, now)).toBe(false);
@@ -42,6 +61,43 @@ describe("session tokens", () => {
     usePassword(undefined);
     expect(passwordMatches("")).toBe(false);
     expect(verifySessionToken("v1.1.x")).toBe(false);
+  });
+});
+
+describe("session secret and version", () => {
+  it("keeps a random secret in DATA_DIR/session.json, readable by the owner only", () => {
+    usePassword("pw");
+    const token = createSessionToken();
+    const file = path.join(dataDir, "session.json");
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    const { secret } = JSON.parse(fs.readFileSync(file, "utf8")) as { secret: string };
+    expect(secret.length).toBeGreaterThanOrEqual(32);
+    expect(verifySessionToken(token)).toBe(true);
+    // Another DATA_DIR (another secret) does not accept it: the password alone cannot forge one.
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), "sora-access-unit-"));
+    try {
+      holder[CONFIG_KEY] = parseConfig({ ACCESS_PASSWORD: "pw", DATA_DIR: other });
+      expect(verifySessionToken(token)).toBe(false);
+    } finally {
+      fs.rmSync(other, { recursive: true, force: true });
+    }
+  });
+
+  it("uses SESSION_SECRET when set, so instances without a shared disk agree", () => {
+    const shared = { SESSION_SECRET: "x".repeat(40) };
+    usePassword("pw", shared);
+    const token = createSessionToken();
+    fs.rmSync(path.join(dataDir, "session.json"), { force: true });
+    usePassword("pw", shared);
+    expect(verifySessionToken(token)).toBe(true);
+  });
+
+  it("revokes every session issued so far without a password change", () => {
+    usePassword("pw");
+    const before = [createSessionToken(), createSessionToken(Date.now() - 1000)];
+    revokeAllSessions();
+    for (const token of before) expect(verifySessionToken(token)).toBe(false);
+    expect(verifySessionToken(createSessionToken())).toBe(true);
   });
 });
 

@@ -172,3 +172,54 @@ describe("cleanApiKey", () => {
     expect(cleanApiKey(raw)).toBe(clean);
   });
 });
+
+describe("parseConfig: exposure and access", () => {
+  it("defaults to the connection's address, no extra hosts, and caps on streams", () => {
+    expect(parseConfig({})).toMatchObject({
+      trustProxy: 0,
+      allowedHosts: [],
+      onVercel: false,
+      sessionSecret: undefined,
+      allowUnprotectedPublicBind: false,
+      maxStreamsPerClient: 16,
+      maxStreams: 200,
+    });
+  });
+
+  it("collects the server's own host names from PUBLIC_URL, ALLOWED_HOSTS and Vercel", () => {
+    const config = parseConfig({
+      PUBLIC_URL: "https://Studio.Example.com/app",
+      ALLOWED_HOSTS: "a.example, *.corp.example",
+      VERCEL: "1",
+      VERCEL_URL: "sora-abc123.vercel.app",
+      VERCEL_PROJECT_PRODUCTION_URL: "sora.example.org",
+      TRUST_PROXY: "2",
+      ALLOW_UNPROTECTED_PUBLIC_BIND: "1",
+    });
+    expect(config.allowedHosts).toEqual([
+      "a.example",
+      "*.corp.example",
+      "studio.example.com",
+      "sora-abc123.vercel.app",
+      "sora.example.org",
+    ]);
+    expect(config).toMatchObject({
+      trustProxy: 2,
+      onVercel: true,
+      allowUnprotectedPublicBind: true,
+    });
+  });
+
+  it("takes the bind address from `next start -H`, then HOSTNAME", () => {
+    expect(parseConfig({}, ["node", "next", "start", "-H", "0.0.0.0"]).hostname).toBe("0.0.0.0");
+    expect(parseConfig({ HOSTNAME: "127.0.0.1" }, ["next", "--hostname=::"]).hostname).toBe("::");
+    expect(parseConfig({ HOSTNAME: "127.0.0.1" }, ["next", "start"]).hostname).toBe("127.0.0.1");
+  });
+
+  it("refuses bad values, and never echoes SESSION_SECRET", () => {
+    const problems = problemsFor({ TRUST_PROXY: "yes", SESSION_SECRET: "short-secret-value" });
+    expect(problems.join("\n")).toMatch(/TRUST_PROXY/);
+    expect(problems.join("\n")).toMatch(/SESSION_SECRET: expected at least 32 characters/);
+    expect(problems.join("\n")).not.toContain("short-secret-value");
+  });
+});

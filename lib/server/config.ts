@@ -258,6 +258,54 @@ const envSchema = z.object({
   PORT: optionalString,
   npm_package_version: optionalString,
   ...sharedModeEnv,
+  // --- Exposure and access (issue 11): who may reach the server, and how it tells them apart. ---
+  /** Reverse proxies in front of the server whose X-Forwarded-For entries are trusted (0 = none). */
+  TRUST_PROXY: z.preprocess(
+    (v) => (v === undefined || v === "" ? 0 : v),
+    z.coerce
+      .number({ error: "expected the number of proxy hops to trust (0 = none)" })
+      .int("expected the number of proxy hops to trust (0 = none)")
+      .min(0, "expected the number of proxy hops to trust (0 = none)")
+      .max(10, "expected the number of proxy hops to trust (0 = none)"),
+  ),
+  /** The public origin users open (https://studio.example.com); its host is accepted in `Host`. */
+  PUBLIC_URL: z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+    httpUrl("https://studio.example.com").optional(),
+  ),
+  /** Further host names the server answers to, comma-separated (IP addresses and localhost always). */
+  ALLOWED_HOSTS: z.preprocess(
+    (v) =>
+      typeof v === "string"
+        ? v
+            .split(",")
+            .map((s) => s.trim().toLowerCase())
+            .filter(Boolean)
+        : [],
+    z.array(
+      z.string().regex(/^(\*\.)?[a-z0-9.-]+$/, "expected host names such as studio.example.com"),
+    ),
+  ),
+  VERCEL_URL: optionalString,
+  VERCEL_PROJECT_PRODUCTION_URL: optionalString,
+  VERCEL_BRANCH_URL: optionalString,
+  /** Signs sessions; shared by every instance of a multi-instance deployment (else kept in DATA_DIR). */
+  SESSION_SECRET: z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+    z.string().min(32, "expected at least 32 characters (e.g. openssl rand -hex 32)").optional(),
+  ),
+  /** Serve a real key beyond loopback without ACCESS_PASSWORD anyway (e.g. a private network). */
+  ALLOW_UNPROTECTED_PUBLIC_BIND: optionalString,
+  /** Open event streams one client may hold, and all clients together. */
+  SORA_MAX_STREAMS_PER_CLIENT: z.preprocess(
+    (v) => (v === undefined || v === "" ? 16 : v),
+    z.coerce.number({ error: "expected a whole number" }).int("expected a whole number").min(1),
+  ),
+  SORA_MAX_STREAMS: z.preprocess(
+    (v) => (v === undefined || v === "" ? 200 : v),
+    z.coerce.number({ error: "expected a whole number" }).int("expected a whole number").min(1),
+  ),
+  // --- end of exposure and access ---
 });
 
 export type ApiStyle = "auto" | "videos" | "chat";
@@ -297,6 +345,18 @@ export interface AppConfig {
   hostname: string | undefined;
   version: string;
   shared: SharedModeConfig;
+  // --- Exposure and access (issue 11) ---
+  /** Proxy hops whose X-Forwarded-For entries are trusted; 0: the connection's address. */
+  trustProxy: number;
+  /** Host names (lowercase, no port) the server answers to besides IP addresses and localhost. */
+  allowedHosts: string[];
+  /** On Vercel: the platform's own client-address header is trusted. */
+  onVercel: boolean;
+  sessionSecret: string | undefined;
+  allowUnprotectedPublicBind: boolean;
+  maxStreamsPerClient: number;
+  maxStreams: number;
+  // --- end of exposure and access ---
 }
 
 export class ConfigError extends Error {
@@ -307,13 +367,17 @@ export class ConfigError extends Error {
 }
 
 /** Parses an environment into the app's configuration; throws ConfigError naming each bad variable. */
-export function parseConfig(env: Record<string, string | undefined>): AppConfig {
+export function parseConfig(
+  env: Record<string, string | undefined>,
+  argv: readonly string[] = [],
+): AppConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? "environment");
       const secret =
-        name === "SORA_API_KEY" || name === "ACCESS_PASSWORD" || SECRET_VARIABLES.has(name);
+        ["SORA_API_KEY", "ACCESS_PASSWORD", "SESSION_SECRET"].includes(name) ||
+        SECRET_VARIABLES.has(name);
       const value = secret ? undefined : env[name];
       return `${name}: ${issue.message}${value === undefined ? "" : ` (got "${value}")`}`;
     });
@@ -349,10 +413,48 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     demoMode: e.SORA_DEMO_MODE === "1" || e.SORA_DEMO_MODE === "true",
     // Routes declare maxDuration = 300 s; leave 20 s to say goodbye.
     sseReconnectMs: e.SORA_SSE_RECONNECT_MS ?? (e.VERCEL ? 280_000 : undefined),
-    hostname: e.HOSTNAME,
+    hostname: argvHostname(argv) ?? e.HOSTNAME,
     version: e.npm_package_version ?? "0.1.0",
     shared: sharedModeConfig(e),
+    // --- Exposure and access (issue 11) ---
+    trustProxy: e.TRUST_PROXY,
+    allowedHosts: [
+      ...e.ALLOWED_HOSTS,
+      ...[e.PUBLIC_URL, e.VERCEL_URL, e.VERCEL_PROJECT_PRODUCTION_URL, e.VERCEL_BRANCH_URL]
+        .map(hostOf)
+        .filter((host): host is string => Boolean(host)),
+    ],
+    onVercel: Boolean(e.VERCEL),
+    sessionSecret: e.SESSION_SECRET,
+    allowUnprotectedPublicBind: isTruthy(e.ALLOW_UNPROTECTED_PUBLIC_BIND),
+    maxStreamsPerClient: e.SORA_MAX_STREAMS_PER_CLIENT,
+    maxStreams: e.SORA_MAX_STREAMS,
+    // --- end of exposure and access ---
   };
+}
+
+function isTruthy(value: string | undefined): boolean {
+  return value !== undefined && /^(1|true|yes)$/i.test(value.trim());
+}
+
+/** `studio.example.com` from a URL or a bare host (Vercel's variables carry no scheme). */
+function hostOf(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  try {
+    return new URL(/^https?:\/\//i.test(value) ? value : `https://${value}`).hostname.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The address `next start -H <host>` binds (it does not export it to the environment). */
+function argvHostname(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? "";
+    if (arg === "-H" || arg === "--hostname") return argv[i + 1];
+    if (arg.startsWith("--hostname=")) return arg.slice("--hostname=".length);
+  }
+  return undefined;
 }
 
 const CONFIG_KEY = Symbol.for("sora-studio.config");
@@ -362,7 +464,7 @@ type ConfigHolder = { [CONFIG_KEY]?: AppConfig };
 export function getConfig(): AppConfig {
   const holder = globalThis as ConfigHolder;
   if (!holder[CONFIG_KEY]) {
-    holder[CONFIG_KEY] = parseConfig(process.env);
+    holder[CONFIG_KEY] = parseConfig(process.env, process.argv);
     registerConfigSecrets(holder[CONFIG_KEY]);
   }
   return holder[CONFIG_KEY];
@@ -385,6 +487,7 @@ export function registerConfigSecrets(config: AppConfig): void {
   registerSecret(config.apiKey);
   registerSecret(config.rawApiKey);
   registerSecret(config.accessPassword);
+  registerSecret(config.sessionSecret);
   for (const url of [config.baseUrl, ...config.fallbackBaseUrls]) registerSecret(urlPassword(url));
 }
 

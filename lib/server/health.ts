@@ -1,5 +1,5 @@
 import "server-only";
-import type { Health } from "@/lib/contracts/health";
+import type { Health, HealthStatusOnly } from "@/lib/contracts/health";
 import { appMode } from "./app-mode";
 import { getConfig } from "./config";
 import { maskKey } from "./redact";
@@ -40,4 +40,9 @@ export function healthReport(): Health {
       ],
     },
   };
+}
+
+/** What a client without a session may see (when ACCESS_PASSWORD is set). */
+export function healthStatusOnly(report: Health): HealthStatusOnly {
+  return { status: report.status };
 }

@@ -1,6 +1,6 @@
 import "server-only";
 import { RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
-import { clientIp } from "./access";
+import { clientAddress, limiterKey } from "./client-address";
 import { getConfig } from "./config";
 import { AppError } from "./errors";
 import { createLimiter } from "./shared/limiter";
@@ -37,8 +37,8 @@ function limited(rejection: unknown, limit: number): AppError {
 }
 
 /**
- * Counts one job creation against the per-IP and global hourly budgets (shared through Redis in
- * shared mode, else per instance);
+ * Counts one job creation against the per-client-address and global hourly budgets (shared through
+ * Redis in shared mode, else per instance);
  * throws a 429 AppError with Retry-After when either is spent. Call after validation, before any
  * upstream call, so rejected bad input does not use the budget.
  */
@@ -47,7 +47,7 @@ export async function consumeCreateBudget(request: Request): Promise<void> {
   const { rateLimitPerIp, rateLimitGlobal } = getConfig();
   if (perIp) {
     try {
-      await perIp.consume(clientIp(request));
+      await perIp.consume(limiterKey(clientAddress(request)));
     } catch (rejection) {
       throw limited(rejection, rateLimitPerIp);
     }

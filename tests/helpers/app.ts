@@ -106,6 +106,8 @@ export interface AppOptions {
   /** Reused on restart; a fresh temp dir by default. */
   dataDir?: string;
   env?: Record<string, string>;
+  /** `next start -H`: 127.0.0.1 unless a test is about binding wider. */
+  bindHost?: string;
 }
 
 /** Variables the app reads that must come from the test, never from the developer's shell. */
@@ -117,6 +119,11 @@ const APP_ENV_PREFIXES = [
   "PORT",
   "HOSTNAME",
   "VERCEL",
+  "TRUST_PROXY",
+  "PUBLIC_URL",
+  "ALLOWED_HOSTS",
+  "SESSION_SECRET",
+  "ALLOW_UNPROTECTED_PUBLIC_BIND",
 ];
 
 /** `next start` of a built dist dir, on loopback, with its output captured. */
@@ -167,7 +174,7 @@ export class AppServer {
     const nextBin = path.join(REPO_ROOT, "node_modules/next/dist/bin/next");
     const child = spawn(
       process.execPath,
-      [nextBin, "start", "-p", String(port), "-H", "127.0.0.1"],
+      [nextBin, "start", "-p", String(port), "-H", this.options.bindHost ?? "127.0.0.1"],
       {
         cwd: REPO_ROOT,
         env,

@@ -43,6 +43,8 @@ export interface StackOptions {
   fallback?: boolean;
   /** The upstream key (default: a random `sk-` key made at run time). */
   apiKey?: string;
+  /** `next start -H` (default 127.0.0.1). */
+  bindHost?: string;
 }
 
 export function setupStack(options: StackOptions = {}): Stack {
@@ -63,7 +65,12 @@ export function setupStack(options: StackOptions = {}): Stack {
       fallbackSim = await startSim({ speed: options.speed ?? 50 });
       env.SORA_FALLBACK_BASE_URLS = fallbackSim.url;
     }
-    app = await new AppServer({ simUrl: sim.url, apiKey: key, env }).start();
+    app = await new AppServer({
+      simUrl: sim.url,
+      apiKey: key,
+      env,
+      bindHost: options.bindHost,
+    }).start();
     // Load the routes once, so no test pays for the first request's module loading.
     await client.request("/api/models");
     await client.request("/api/videos?limit=1");

@@ -1,5 +1,5 @@
 import { diagnosticsResponse } from "@/lib/server/diagnostics/http";
-import { handleApi } from "@/lib/server/http";
+import { acceptsEventStream, handleApi } from "@/lib/server/http";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -8,10 +8,14 @@ export const maxDuration = 300;
 
 /** The diagnostics report; streamed check by check with `Accept: text/event-stream`. */
 export function GET(request: Request) {
-  return handleApi(request, (ctx) => diagnosticsResponse(request, ctx, { generate: false }));
+  return handleApi(request, (ctx) => diagnosticsResponse(request, ctx, { generate: false }), {
+    eventStream: acceptsEventStream(request),
+  });
 }
 
 /** `{"generate": true}` adds one real, billed generation (the dashboard's explicit button). */
 export function POST(request: Request) {
-  return handleApi(request, (ctx) => diagnosticsResponse(request, ctx, { fromBody: true }));
+  return handleApi(request, (ctx) => diagnosticsResponse(request, ctx, { fromBody: true }), {
+    eventStream: acceptsEventStream(request),
+  });
 }

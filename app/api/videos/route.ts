@@ -1,4 +1,4 @@
-import { handleApi } from "@/lib/server/http";
+import { handleApi, prefersJsonAnswer } from "@/lib/server/http";
 import { createVideo, listVideos } from "@/lib/server/jobs/service";
 
 export const runtime = "nodejs";
@@ -11,5 +11,7 @@ export function GET(request: Request) {
 }
 
 export function POST(request: Request) {
-  return handleApi(request, (ctx) => createVideo(request, ctx));
+  return handleApi(request, (ctx) => createVideo(request, ctx), {
+    eventStream: !prefersJsonAnswer(request),
+  });
 }

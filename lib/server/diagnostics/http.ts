@@ -1,23 +1,17 @@
 import "server-only";
 import { z } from "zod";
+import { readJsonBody } from "../body";
 import { AppError, badRequest } from "../errors";
 import type { ApiContext } from "../http";
 import { sseResponse } from "../sse";
 import { claimRunSlot, runConfiguredDiagnostics } from "./service";
 
 const postBodySchema = z.object({ generate: z.boolean().optional() }).strict();
-const MAX_BODY_CHARS = 4096;
+const MAX_BODY_BYTES = 4096;
 
 async function generateFromBody(request: Request): Promise<boolean> {
-  const text = await request.text();
-  if (!text.trim()) return false;
-  if (text.length > MAX_BODY_CHARS) throw badRequest("bodyTooLarge", { max: "4 KB" }, 413);
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw badRequest("malformedJson");
-  }
+  const json = await readJsonBody(request, MAX_BODY_BYTES, { allowEmpty: true });
+  if (json === undefined) return false;
   const parsed = postBodySchema.safeParse(json);
   if (!parsed.success) {
     throw badRequest("invalidField", { field: String(parsed.error.issues[0]?.path[0] ?? "body") });

@@ -2,15 +2,10 @@ import "server-only";
 import type { z } from "zod";
 import { PROMPT_MAX_CHARS, createVideoRequestSchema } from "@/lib/contracts/create-video";
 import type { Protocol } from "@/lib/contracts/job";
+import { readBody } from "../body";
 import { getConfig } from "../config";
 import { AppError, badRequest } from "../errors";
-import {
-  decodeImageDataUrl,
-  formatBytes,
-  imageTooLarge,
-  inspectImage,
-  type ImageInfo,
-} from "../media/image";
+import { decodeImageDataUrl, imageTooLarge, inspectImage, type ImageInfo } from "../media/image";
 import { resolveProtocol } from "../upstream";
 import { isJobId } from "./ids";
 import { findModel } from "./models";
@@ -39,27 +34,6 @@ function requireKey() {
   if (!apiKey && !demoMode) {
     throw new AppError("invalid_api_key", { detail: { key: "noKey" } });
   }
-}
-
-async function readBody(request: Request, limit: number): Promise<Uint8Array> {
-  const tooLarge = () => badRequest("bodyTooLarge", { max: formatBytes(limit) }, 413);
-  const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > limit) throw tooLarge();
-  if (!request.body) return new Uint8Array();
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
 }
 
 type RawImage = { kind: "dataUrl"; value: string } | { kind: "file"; file: File };

@@ -6,5 +6,7 @@ export const dynamic = "force-dynamic";
 export const maxDuration = 300;
 
 export function GET(request: Request, { params }: { params: Promise<{ id: string }> }) {
-  return handleApi(request, async (ctx) => streamVideoEvents(request, (await params).id, ctx));
+  return handleApi(request, async (ctx) => streamVideoEvents(request, (await params).id, ctx), {
+    eventStream: true,
+  });
 }
