@@ -4,6 +4,7 @@ import {
   AlertTriangle,
   Check,
   ClipboardCopy,
+  ExternalLink,
   RefreshCw,
   RotateCcw,
   Stethoscope,
@@ -56,8 +57,9 @@ function errorText(error: Error | null): string | null {
 }
 
 /**
- * A failed job: what happened (server-localized message), why it likely happened, what to do next,
- * the ids support needs, and the ways out. When the upstream may already have the (paid) video,
+ * A failed job: what happened (server-localized title), the next step in plain words (with the
+ * relay console when the fix is there), the operator's steps and ids folded "for the administrator",
+ * and the ways out. When the upstream may already have the (paid) video,
  * "Check again" leads and "Retry" asks first; otherwise retry, copy details, diagnostics.
  */
 export function JobFailure({ job }: { job: Job }) {
@@ -79,6 +81,8 @@ export function JobFailure({ job }: { job: Job }) {
   // When trying again cannot help (key, quota, channel), fixing the setup is the main way out.
   const retryFirst = !checkable && (billed || (error?.retryable ?? ERROR_SPECS[code].retryable));
   const diagnosticsFirst = !checkable && !retryFirst;
+  // Money: the relay's own words about the balance are shown, not folded away.
+  const relayVisible = code === "insufficient_quota" && Boolean(error?.upstreamMessage);
 
   function copyDetails() {
     const labels = {} as ErrorDetailLabels;
@@ -154,43 +158,65 @@ export function JobFailure({ job }: { job: Job }) {
           </Alert>
         ) : null}
 
-        <dl className="grid gap-2.5 text-sm sm:grid-cols-[7rem_1fr] sm:gap-x-3">
-          <dt className="font-medium text-zinc-700 dark:text-zinc-300">{t("cause")}</dt>
-          <dd className="text-zinc-700 dark:text-zinc-300">{tCauses(code)}</dd>
-          <dt className="font-medium text-zinc-700 dark:text-zinc-300">{t("nextSteps")}</dt>
-          <dd className="text-zinc-900 dark:text-zinc-100">{error?.hint}</dd>
-        </dl>
-
-        <div className="rounded-md bg-white/70 p-2.5 ring-1 ring-red-100 dark:bg-zinc-950/40 dark:ring-red-950">
-          <p className="mb-1.5 text-xs font-medium text-zinc-500 dark:text-zinc-400">
-            {t("details")}
-          </p>
-          <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-xs">
-            {details
-              .filter((entry): entry is [string, string | number] => entry[1] !== undefined)
-              .map(([label, value]) => (
-                <div key={label} className="contents">
-                  <dt className="text-zinc-500 dark:text-zinc-400">{label}</dt>
-                  <dd className="min-w-0 font-mono break-all text-zinc-800 dark:text-zinc-200">
-                    {value}
-                  </dd>
-                </div>
-              ))}
-          </dl>
-          {error?.upstreamMessage ? (
-            <details className="mt-2 text-xs">
-              <summary className="cursor-pointer text-zinc-500 hover:text-zinc-800 dark:text-zinc-400 dark:hover:text-zinc-200">
-                {t("labels.upstreamMessage")}
-              </summary>
-              <pre
-                translate="no"
-                className="mt-1 max-h-40 overflow-auto rounded bg-zinc-100 p-2 font-mono text-[11px] whitespace-pre-wrap break-all dark:bg-zinc-900"
-              >
-                {error.upstreamMessage}
-              </pre>
-            </details>
+        <div className="space-y-2 text-sm text-zinc-900 dark:text-zinc-100">
+          <p data-testid="failure-hint">{error?.hint ?? tCauses(code)}</p>
+          {error?.consoleUrl ? (
+            <a
+              href={error.consoleUrl}
+              target="_blank"
+              rel="noreferrer noopener"
+              className={buttonClasses({ variant: "outline", size: "sm" })}
+            >
+              <ExternalLink aria-hidden />
+              {t("openConsole")}
+            </a>
+          ) : null}
+          {relayVisible ? (
+            <p className="text-xs text-zinc-600 dark:text-zinc-400">
+              {t("relaySaid")}:{" "}
+              <span translate="no" className="font-mono break-all">
+                {error?.upstreamMessage}
+              </span>
+            </p>
           ) : null}
         </div>
+
+        <details
+          data-testid="failure-admin"
+          className="rounded-md bg-white/70 p-2.5 text-xs ring-1 ring-red-100 dark:bg-zinc-950/40 dark:ring-red-950"
+        >
+          <summary className="cursor-pointer font-medium text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-zinc-100">
+            {t("forAdmin")}
+          </summary>
+          <div className="mt-2 space-y-2">
+            {error?.admin ? (
+              <p className="text-sm text-zinc-800 dark:text-zinc-200">{error.admin}</p>
+            ) : null}
+            <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1">
+              {details
+                .filter((entry): entry is [string, string | number] => entry[1] !== undefined)
+                .map(([label, value]) => (
+                  <div key={label} className="contents">
+                    <dt className="text-zinc-500 dark:text-zinc-400">{label}</dt>
+                    <dd className="min-w-0 font-mono break-all text-zinc-800 dark:text-zinc-200">
+                      {value}
+                    </dd>
+                  </div>
+                ))}
+            </dl>
+            {error?.upstreamMessage && !relayVisible ? (
+              <div>
+                <p className="text-zinc-500 dark:text-zinc-400">{t("labels.upstreamMessage")}</p>
+                <pre
+                  translate="no"
+                  className="mt-1 max-h-40 overflow-auto rounded bg-zinc-100 p-2 font-mono text-[11px] whitespace-pre-wrap break-all dark:bg-zinc-900"
+                >
+                  {error.upstreamMessage}
+                </pre>
+              </div>
+            ) : null}
+          </div>
+        </details>
 
         {needsImage ? <Alert tone="info">{t("editRetryHint")}</Alert> : null}
         {retryError ? (

@@ -69,7 +69,12 @@ export const ERROR_SPECS: Record<ErrorCode, ErrorCodeSpec> = {
 export const apiErrorSchema = z.object({
   code: errorCodeSchema,
   message: z.string(),
+  /** What the person at the page can do, in plain words. */
   hint: z.string(),
+  /** Operator steps (configuration names, server commands), shown folded "for the administrator". */
+  admin: z.string().optional(),
+  /** The relay console, for errors fixed there (credit, channels, key, model access). */
+  consoleUrl: z.string().optional(),
   retryable: z.boolean(),
   status: z.number().int().optional(),
   upstreamMessage: z.string().optional(),

@@ -46,6 +46,19 @@ describe("parseConfig", () => {
     expect(config.maxRetries).toBe(2);
   });
 
+  it("links the relay console: SORA_CONSOLE_URL, else the base URL's origin without credentials", () => {
+    expect(parseConfig({ SORA_BASE_URL: "https://u:pw@relay.example/v1/" }).consoleUrl).toBe(
+      "https://relay.example",
+    );
+    expect(
+      parseConfig({
+        SORA_BASE_URL: "https://api.relay.example/v1",
+        SORA_CONSOLE_URL: "https://relay.example/console",
+      }).consoleUrl,
+    ).toBe("https://relay.example/console");
+    expect(() => parseConfig({ SORA_CONSOLE_URL: "relay.example" })).toThrow();
+  });
+
   it("parses every variable", () => {
     const config = parseConfig({
       SORA_API_KEY: "sk-test-fake-key-123456",

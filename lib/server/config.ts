@@ -165,6 +165,10 @@ const envSchema = z.object({
         : [],
     z.array(httpUrl("https://backup.example.com/v1")),
   ),
+  SORA_CONSOLE_URL: z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+    httpUrl("https://relay.example.com/console").optional(),
+  ),
   SORA_DEFAULT_MODEL: z.preprocess(
     (v) => (v === undefined || v === "" ? "sora_video2" : v),
     z.string().trim().min(1),
@@ -317,6 +321,8 @@ export interface AppConfig {
   /** Key exactly as configured, for diagnostics to warn about stray characters. Never logged. */
   rawApiKey: string | undefined;
   baseUrl: string;
+  /** Where people top up and manage channels: SORA_CONSOLE_URL, else the base URL's origin. */
+  consoleUrl: string;
   fallbackBaseUrls: string[];
   defaultModel: string;
   apiStyle: ApiStyle;
@@ -389,6 +395,7 @@ export function parseConfig(
     apiKey,
     rawApiKey: e.SORA_API_KEY,
     baseUrl: e.SORA_BASE_URL,
+    consoleUrl: consoleUrlOf(e.SORA_CONSOLE_URL, e.SORA_BASE_URL),
     fallbackBaseUrls: e.SORA_FALLBACK_BASE_URLS,
     defaultModel: e.SORA_DEFAULT_MODEL,
     apiStyle: e.SORA_API_STYLE,
@@ -455,6 +462,14 @@ function argvHostname(argv: readonly string[]): string | undefined {
     if (arg.startsWith("--hostname=")) return arg.slice("--hostname=".length);
   }
   return undefined;
+}
+
+/** The relay's console without credentials: the configured page, else the base URL's origin. */
+function consoleUrlOf(configured: string | undefined, baseUrl: string): string {
+  const url = new URL(configured ?? baseUrl);
+  url.username = "";
+  url.password = "";
+  return configured ? url.toString() : url.origin;
 }
 
 const CONFIG_KEY = Symbol.for("sora-studio.config");

@@ -23,8 +23,38 @@ describe("AppError.toResponse", () => {
       upstreamRequestId: "2025010100000000",
       attempts: 1,
     });
-    expect(body.error.message).toBe("The relay has no channel for the model sora_video2");
-    expect(body.error.hint).toContain("enable a channel for sora_video2 in your group");
+    expect(body.error.message).toBe("The relay cannot serve sora_video2 at the moment");
+    expect(body.error.hint).toContain("enable a channel for sora_video2");
+    // Operator steps live apart from the words for the person at the page.
+    expect(body.error.admin).toContain("in your group");
+    expect(body.error.hint).not.toMatch(/SORA_|\.env/);
+    expect(body.error.consoleUrl).toMatch(/^https?:\/\//);
+  });
+
+  it("tells a deadline, a silent stream and an unanswered request apart", () => {
+    const deadline = renderError(
+      { code: "timeout", detail: { key: "jobDeadlineMayExist", params: { minutes: 10 } } },
+      "zh-CN",
+    );
+    expect(deadline.message).toBe("视频没有在 10 分钟内完成");
+    expect(deadline.message).not.toMatch(/没有响应|SORA_/);
+    expect(deadline.admin).toContain("SORA_JOB_DEADLINE_MS");
+    expect(deadline.admin).not.toMatch(/IDLE|REQUEST_TIMEOUT/);
+    const idle = renderError({ code: "timeout", detail: { key: "idleTimeout" } }, "en");
+    expect(idle.admin).toContain("SORA_STREAM_IDLE_TIMEOUT_MS");
+    expect(idle.admin).not.toContain("SORA_JOB_DEADLINE_MS");
+    const request = renderError({ code: "timeout" }, "en");
+    expect(request.admin).toContain("SORA_REQUEST_TIMEOUT_MS");
+    expect(request.admin).not.toContain("IDLE");
+  });
+
+  it("keeps configuration names out of every title and next step", () => {
+    for (const locale of ["en", "zh-CN"] as const) {
+      for (const code of ERROR_CODES) {
+        const rendered = renderError({ code, params: { model: "m", host: "h" } }, locale);
+        expect(`${rendered.message} ${rendered.hint}`).not.toMatch(/SORA_|DATA_DIR|\.env|npm /);
+      }
+    }
   });
 
   it("speaks Chinese by default texts and uses a detail for precise validation errors", async () => {

@@ -1,7 +1,9 @@
 import "server-only";
 import { ERROR_SPECS, type ApiError, type ErrorCode } from "@/lib/contracts/errors";
 import type { Locale } from "@/lib/i18n/config";
+import { MESSAGES } from "@/lib/i18n/messages";
 import { translator } from "@/lib/i18n/translate";
+import { getConfig } from "./config";
 import { scrubUpstreamMessage } from "./redact";
 
 /** Key under `errors.details` plus its values, for errors more precise than their code. */
@@ -109,17 +111,58 @@ export function toAppError(error: unknown): AppError {
   return new AppError("internal_error", { cause: error });
 }
 
-/** The envelope's error object, localized. */
+/** Errors fixed in the relay's console: their hint links there. */
+const CONSOLE_CODES: ReadonlySet<ErrorCode> = new Set([
+  "insufficient_quota",
+  "no_available_channel",
+  "forbidden",
+  "invalid_api_key",
+]);
+
+function consoleUrl(code: ErrorCode): string | undefined {
+  if (!CONSOLE_CODES.has(code)) return undefined;
+  try {
+    return getConfig().consoleUrl;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The envelope's error object, localized: a title (`message`), the next step for the person at
+ * the page (`hint`) and the operator's steps (`admin`). A detail (e.g. a deadline rather than an
+ * idle stream) may bring its own hint and operator steps.
+ */
 export function renderError(stored: StoredError, locale: Locale): ApiError {
   const t = translator(locale);
   const values = { model: stored.params?.model ?? "?", host: stored.params?.host ?? "?" };
-  const message = stored.detail
-    ? t(`errors.details.${stored.detail.key}` as never, stored.detail.params as never)
+  const detail = stored.detail;
+  const detailValues = { ...values, ...detail?.params };
+  const messages = MESSAGES[locale].errors as unknown as {
+    codes: Record<string, { admin?: string }>;
+    detailHints?: Record<string, string>;
+    detailAdmin?: Record<string, string>;
+  };
+  const codeEntry = messages.codes[stored.code];
+  const detailHint = detail && detail.key in (messages.detailHints ?? {});
+  const detailAdmin = detail && detail.key in (messages.detailAdmin ?? {});
+  const message = detail
+    ? t(`errors.details.${detail.key}` as never, detail.params as never)
     : t(`errors.codes.${stored.code}.message` as never, values as never);
+  const hint = detailHint
+    ? t(`errors.detailHints.${detail.key}` as never, detailValues as never)
+    : t(`errors.codes.${stored.code}.hint` as never, values as never);
+  const admin = detailAdmin
+    ? t(`errors.detailAdmin.${detail.key}` as never, detailValues as never)
+    : codeEntry?.admin
+      ? t(`errors.codes.${stored.code}.admin` as never, values as never)
+      : undefined;
   return {
     code: stored.code,
     message,
-    hint: t(`errors.codes.${stored.code}.hint` as never, values as never),
+    hint,
+    admin,
+    consoleUrl: consoleUrl(stored.code),
     retryable: ERROR_SPECS[stored.code].retryable,
     status: stored.status,
     // Scrubbed again when shown: a message stored before a secret was registered stays safe.

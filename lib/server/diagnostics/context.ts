@@ -8,6 +8,7 @@ import {
 } from "@/lib/contracts/diagnostics";
 import type { Protocol } from "@/lib/contracts/job";
 import type { Locale } from "@/lib/i18n/config";
+import { MESSAGES } from "@/lib/i18n/messages";
 import { translator } from "@/lib/i18n/translate";
 import type { ApiStyle, SharedModeConfig } from "../config";
 import type { UpstreamError } from "../upstream/classify";
@@ -166,7 +167,9 @@ export class RunContext {
       hint = this.t(`causes.${code}.hint`, values);
     } else {
       cause = this.root(`errors.codes.${code}.message`, values);
-      hint = this.root(`errors.codes.${code}.hint`, values);
+      // Diagnostics is read by whoever runs the studio: the operator's steps when there are some.
+      const entry = (MESSAGES.en.errors.codes as Record<string, { admin?: string }>)[code];
+      hint = this.root(`errors.codes.${code}.${entry?.admin ? "admin" : "hint"}`, values);
     }
     return {
       status,

@@ -5,7 +5,14 @@ import { Writable } from "node:stream";
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { AppError } from "../errors";
 
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "archive-test-"));
+// Hoisted with the mock: errors.ts (imported above) reads the configuration module too.
+const dataDir = vi.hoisted(() =>
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require("node:fs").mkdtempSync(
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require("node:path").join(require("node:os").tmpdir(), "archive-test-"),
+  ),
+) as string;
 
 vi.mock("../config", async (importOriginal) => {
   const actual = await importOriginal<typeof import("../config")>();

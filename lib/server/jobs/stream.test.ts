@@ -71,7 +71,7 @@ describe("jobEventStream", () => {
       requestId: "req_1",
       retryable: true,
     });
-    expect(failed.job.error.message).toMatch(/timed out/i);
+    expect(failed.job.error.message).toMatch(/did not answer in time/i);
   });
 
   it("on resume: a snapshot without id, then exactly the events after Last-Event-ID", async () => {

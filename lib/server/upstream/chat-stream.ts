@@ -301,10 +301,15 @@ export class ChatStreamParser {
     this.flush();
     if (this.mode === "json") this.readJsonAnswer();
     const params = { model: context.model, host: context.host };
-    const fail = (code: UpstreamError["code"], upstreamMessage?: string): ChatStreamResult => ({
+    const fail = (
+      code: UpstreamError["code"],
+      upstreamMessage?: string,
+      detail?: { key: string },
+    ): ChatStreamResult => ({
       ok: false,
       error: new UpstreamError(code, {
         params,
+        detail,
         status: 200,
         upstreamMessage,
         upstreamRequestId: context.upstreamRequestId,
@@ -335,7 +340,9 @@ export class ChatStreamParser {
     }
     // 4. Our idle timer: silence (keep-alive comments included) for longer than the limit.
     if (ending === "idle") {
-      return fail("timeout", new UpstreamTimeout("idle", context.idleTimeoutMs ?? 0).message);
+      return fail("timeout", new UpstreamTimeout("idle", context.idleTimeoutMs ?? 0).message, {
+        key: "idleTimeout",
+      });
     }
     if (this.mode === "html") {
       const error = classifyUpstreamError({

@@ -311,7 +311,13 @@ function classifyThrown(input: ClassifyInput): UpstreamError {
   const error = input.error;
   if (error instanceof UpstreamError) return error;
   if (error instanceof UpstreamTimeout) {
-    return new UpstreamError("timeout", { params, upstreamMessage: error.message, cause: error });
+    return new UpstreamError("timeout", {
+      params,
+      // A stream that went quiet is told apart from a request that never got its answer.
+      detail: error.phase === "idle" ? { key: "idleTimeout" } : undefined,
+      upstreamMessage: error.message,
+      cause: error,
+    });
   }
   const networkCode = networkCodeOf(error);
   const upstreamMessage = networkCode
