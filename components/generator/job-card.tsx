@@ -5,6 +5,7 @@ import { useTranslations } from "next-intl";
 import { useId } from "react";
 import { isTerminalState, type Job } from "@/lib/contracts/job";
 import { formatElapsed } from "@/lib/client/format";
+import { jobPhase } from "@/lib/client/job-phase";
 import type { TrackedJob } from "@/lib/client/tracked-job";
 import { useJobStream } from "@/hooks/use-job-stream";
 import { useNow } from "@/hooks/use-now";
@@ -39,7 +40,7 @@ export function JobMeta({ job, live = false }: { job: Job; live?: boolean }) {
   const t = useTranslations("generator");
   return (
     <div className="mt-1.5 flex flex-wrap items-center gap-x-2.5 gap-y-1 text-xs text-zinc-500 dark:text-zinc-400">
-      <StateBadge state={job.state} live={live} />
+      <StateBadge state={job.state} phase={live ? jobPhase(job) : undefined} live={live} />
       <Badge className="font-mono">{job.model}</Badge>
       {job.seconds ? <span>{t("compose.durationValue", { seconds: job.seconds })}</span> : null}
       {job.size ? <span className="font-mono">{job.size.replace("x", "×")}</span> : null}
@@ -68,7 +69,10 @@ export function JobBody({ tracked, autoLoad = true }: { tracked: TrackedJob; aut
   return (
     <div className="space-y-3">
       {isTerminalState(job.state) ? null : <JobProgress tracked={tracked} />}
-      <JobNotes notes={tracked.notes} />
+      <JobNotes
+        notes={tracked.notes}
+        pendingSeq={isTerminalState(job.state) ? undefined : tracked.lastSeq}
+      />
       {job.state === "completed" ? <JobResult job={job} autoLoad={autoLoad} /> : null}
       {job.state === "failed" ? <JobFailure job={job} /> : null}
       {job.state === "canceled" ? <p className="text-sm text-zinc-500">{t("canceled")}</p> : null}

@@ -4,9 +4,18 @@ import { ArrowRightLeft, RotateCw } from "lucide-react";
 import { useTranslations } from "next-intl";
 import { formatDelaySeconds } from "@/lib/client/format";
 import type { JobNote } from "@/lib/client/tracked-job";
+import { cn } from "@/components/ui/cn";
 
-/** Retries and failovers, kept on the card after they happened. */
-export function JobNotes({ notes }: { notes: JobNote[] }) {
+const PENDING =
+  "bg-amber-50 text-amber-900 ring-amber-200/70 dark:bg-amber-950/40 dark:text-amber-200 dark:ring-amber-900/60";
+const PAST =
+  "bg-zinc-50 text-zinc-600 ring-zinc-200/70 dark:bg-zinc-900/60 dark:text-zinc-400 dark:ring-zinc-800";
+
+/**
+ * Retries and failovers, kept on the card after they happened. A retry is amber with its countdown
+ * only while it is the job's latest news (`pendingSeq`); once the job moved on it turns neutral.
+ */
+export function JobNotes({ notes, pendingSeq }: { notes: JobNote[]; pendingSeq?: number }) {
   const t = useTranslations("generator.job");
   if (notes.length === 0) return null;
   return (
@@ -15,24 +24,28 @@ export function JobNotes({ notes }: { notes: JobNote[] }) {
         note.kind === "retry" ? (
           <li
             key={`r${note.seq}`}
-            className="flex flex-wrap items-center gap-x-2 gap-y-0.5 rounded-md bg-amber-50 px-2.5 py-1.5 text-amber-900 ring-1 ring-amber-200/70 ring-inset dark:bg-amber-950/40 dark:text-amber-200 dark:ring-amber-900/60"
+            data-pending={note.seq === pendingSeq ? "" : undefined}
+            className={cn(
+              "flex flex-wrap items-center gap-x-2 gap-y-0.5 rounded-md px-2.5 py-1.5 ring-1 ring-inset",
+              note.seq === pendingSeq ? PENDING : PAST,
+            )}
           >
             <RotateCw aria-hidden className="size-3.5 shrink-0" />
             <span className="font-medium">
-              {t("retryLine", {
-                attempt: note.attempt,
-                max: note.maxRetries,
-                seconds: formatDelaySeconds(note.delayMs),
-              })}
+              {note.seq === pendingSeq
+                ? t("retryLine", {
+                    attempt: note.attempt,
+                    max: note.maxRetries,
+                    seconds: formatDelaySeconds(note.delayMs),
+                  })
+                : t("retryDone", { attempt: note.attempt, max: note.maxRetries })}
             </span>
-            <span className="font-mono text-[11px] text-amber-800/80 dark:text-amber-300/80">
+            <span className="font-mono text-[11px] opacity-80">
               {note.code}
               {note.status ? ` · HTTP ${note.status}` : ""}
             </span>
             {note.message ? (
-              <span className="w-full truncate pl-5.5 text-amber-800/80 dark:text-amber-300/70">
-                {note.message}
-              </span>
+              <span className="w-full truncate pl-5.5 opacity-80">{note.message}</span>
             ) : null}
           </li>
         ) : (

@@ -2,35 +2,48 @@
 
 import { WifiOff } from "lucide-react";
 import { useTranslations } from "next-intl";
+import { jobPhase, relayDetail } from "@/lib/client/job-phase";
 import type { TrackedJob } from "@/lib/client/tracked-job";
 import { Progress } from "@/components/ui/progress";
 import { Spinner } from "@/components/ui/spinner";
 
-/** State, percent, the upstream's own progress text and the connection status of a running job. */
+/**
+ * A running job: the phase in our own words (the same word as the badge), the percent once real
+ * progress arrived (an indeterminate bar until then), the relay's own text only as a secondary
+ * detail, and the connection status.
+ */
 export function JobProgress({ tracked }: { tracked: TrackedJob }) {
   const t = useTranslations("generator");
   const { job } = tracked;
-  const started = job.progress > 0 || job.state === "running";
-  const upstreamText = job.progressMessage?.trim();
-  const message = upstreamText || (started ? t("state.running") : t("job.waiting"));
+  const phase = jobPhase(job);
+  const measured = job.progress > 0;
+  const detail = relayDetail(job.progressMessage);
   return (
     <div className="space-y-2">
       <div className="flex items-baseline justify-between gap-3 text-xs">
-        <span
-          className="min-w-0 truncate text-zinc-600 dark:text-zinc-400"
-          title={message}
-          // The upstream's own words (e.g. "进度 45%") are shown as they came.
-          translate={upstreamText ? "no" : undefined}
-        >
-          {message}
+        <span className="min-w-0 truncate text-zinc-700 dark:text-zinc-300" data-testid="job-phase">
+          {t(`phase.${phase}`)}
         </span>
-        <span className="font-mono text-sm font-semibold tabular-nums">{job.progress}%</span>
+        {measured ? (
+          <span className="font-mono text-sm font-semibold tabular-nums">{job.progress}%</span>
+        ) : null}
       </div>
       <Progress
-        value={started ? job.progress : null}
+        value={measured ? job.progress : null}
         label={t("job.progressLabel")}
-        valueText={`${job.progress}%`}
+        valueText={measured ? `${job.progress}%` : t(`phase.${phase}`)}
       />
+      {detail ? (
+        <p
+          className="truncate text-xs text-zinc-500 dark:text-zinc-400"
+          title={detail}
+          data-testid="relay-detail"
+        >
+          {t.rich("job.relaySays", {
+            text: () => <span translate="no">{detail}</span>,
+          })}
+        </p>
+      ) : null}
       {tracked.follow === "polling" ? (
         <p className="text-xs text-zinc-500 dark:text-zinc-400">{t("job.polling")}</p>
       ) : null}

@@ -2,6 +2,7 @@
 
 import { Ban, CircleCheck, CircleX, Clock, LoaderCircle, Send } from "lucide-react";
 import { useTranslations } from "next-intl";
+import type { JobPhase } from "@/lib/client/job-phase";
 import type { JobState } from "@/lib/contracts/job";
 import { Badge, type BadgeTone } from "@/components/ui/badge";
 
@@ -14,22 +15,27 @@ const LOOK: Record<JobState, { tone: BadgeTone; Icon: typeof Clock; spin?: boole
   canceled: { tone: "neutral", Icon: Ban },
 };
 
-/** `live`: announce state changes to screen readers (role=status), for the cards being followed. */
+/**
+ * `live`: announce state changes to screen readers (role=status), for the cards being followed.
+ * `phase`: the finer word the progress line uses too (queued at the relay, saving), so both agree.
+ */
 export function StateBadge({
   state,
+  phase,
   className,
   live = false,
 }: {
   state: JobState;
+  phase?: JobPhase;
   className?: string;
   live?: boolean;
 }) {
-  const t = useTranslations("generator.state");
-  const { tone, Icon, spin } = LOOK[state];
+  const t = useTranslations("generator");
+  const { tone, Icon, spin } = LOOK[phase === "queued" ? "queued" : state];
   return (
     <Badge tone={tone} className={className} role={live ? "status" : undefined}>
       <Icon aria-hidden className={spin ? "animate-spin motion-reduce:animate-none" : undefined} />
-      {t(state)}
+      {phase ? t(`phase.${phase}`) : t(`state.${state}`)}
     </Badge>
   );
 }

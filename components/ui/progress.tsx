@@ -1,6 +1,6 @@
 import { cn } from "./cn";
 
-/** A determinate bar (value 0..100), or an indeterminate shimmer while the percent is unknown. */
+/** A determinate bar (value 0..100), or a sliding segment while the percent is unknown. */
 export function Progress({
   value,
   label,
@@ -37,7 +37,8 @@ export function Progress({
       {clamped === null ? (
         <div
           className={cn(
-            "h-full w-full animate-pulse rounded-full opacity-40 motion-reduce:animate-none",
+            // A short segment sliding across: clearly "working, amount unknown", never a full bar.
+            "animate-indeterminate h-full w-1/3 rounded-full opacity-70 motion-reduce:translate-x-full motion-reduce:animate-none",
             bar,
           )}
         />
