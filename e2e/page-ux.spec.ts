@@ -87,4 +87,53 @@ async function box(locator: Locator) {
   return b;
 }
 
-export { box };
+const VIEWPORTS = [
+  { width: 1280, height: 900 },
+  { width: 1440, height: 760 },
+  { width: 390, height: 844 },
+] as const;
+
+for (const viewport of VIEWPORTS) {
+  test(`layout at ${viewport.width}×${viewport.height}: Generate in reach, focus and view on the new job`, async ({
+    browser,
+  }) => {
+    test.setTimeout(60_000);
+    const context = await browser.newContext({ locale: "zh-CN", viewport });
+    const page = await context.newPage();
+    const generator = new GeneratorPage(page);
+    await generator.goto();
+    const inViewport = async (locator: Locator) => {
+      const b = await box(locator);
+      return b.y >= 0 && b.y + b.height <= viewport.height && b.x >= 0;
+    };
+    // First visit: Generate is on screen without scrolling.
+    expect(await inViewport(generator.generateButton)).toBe(true);
+
+    const prompt = uniquePrompt("a kite above a windy beach");
+    const card = await generator.submit(prompt, { via: "shortcut" });
+    // Focus moved to the new job's card (not left on <body>) and the submit was announced.
+    await expect(card).toBeFocused();
+    await expect(
+      page.getByRole("status").filter({ hasText: generator.t("generator.compose.submitted") }),
+    ).toHaveCount(1);
+    // The card is not under the sticky header.
+    const header = await box(page.locator("header").first());
+    await expect
+      .poll(async () => (await box(card)).y)
+      .toBeGreaterThanOrEqual(header.y + header.height - 1);
+
+    // Scrolled into the form (the phone's case: the form is taller than the screen): in reach.
+    await generator.prompt.evaluate((el) =>
+      window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 80),
+    );
+    await page.waitForTimeout(300);
+    expect(await inViewport(generator.generateButton)).toBe(true);
+    // Scrolled down to the end of the history on a desktop: still in view.
+    await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+    await page.waitForTimeout(300);
+    if (viewport.width >= 1024) expect(await inViewport(generator.generateButton)).toBe(true);
+    // The page title is said once: the form's card has no second subtitle.
+    await expect(page.getByText(generator.t("pages.generateSubtitle"))).toHaveCount(1);
+    await context.close();
+  });
+}

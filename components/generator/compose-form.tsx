@@ -2,7 +2,7 @@
 
 import { Sparkles } from "lucide-react";
 import { useTranslations } from "next-intl";
-import { useId, useRef, type FormEvent, type KeyboardEvent } from "react";
+import { useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import { PROMPT_MAX_CHARS } from "@/lib/contracts/create-video";
 import { ApiRequestError } from "@/lib/client/api";
 import { fallbackModels, frameSizeFor, resolveSelection } from "@/lib/client/model-options";
@@ -11,10 +11,11 @@ import { useCreateJob } from "@/hooks/use-jobs";
 import { useModels } from "@/hooks/use-models";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
 import { Spinner } from "@/components/ui/spinner";
 import { Textarea } from "@/components/ui/textarea";
+import { jobCardId } from "./job-card";
 import { ImageField, usePreparedImage, type PickedImage } from "./image-field";
 import { ModelParameters, ModelSelect } from "./model-fields";
 
@@ -30,13 +31,24 @@ export const EMPTY_DRAFT: Draft = { prompt: "", image: null };
 
 export const SHORTCUT_KEYS = "Ctrl/⌘ + Enter";
 
-/** On phones the form fills the screen: bring the new job's card into view. */
-function revealNewJob() {
-  if (!window.matchMedia("(max-width: 1023px)").matches) return;
+/**
+ * After a submit, the new job's card takes the focus (screen readers read its prompt and live
+ * state; keyboard users continue from there) and comes into view below the sticky header (its
+ * scroll margin). The card appears on the next renders: wait for it briefly.
+ */
+function revealNewJob(jobId: string) {
   const reduce = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-  document
-    .getElementById("current-jobs")
-    ?.scrollIntoView({ behavior: reduce ? "auto" : "smooth", block: "start" });
+  let tries = 0;
+  const attempt = () => {
+    const card = document.getElementById(jobCardId(jobId));
+    if (!card) {
+      if (++tries < 40) window.setTimeout(attempt, 50);
+      return;
+    }
+    card.focus({ preventScroll: true });
+    card.scrollIntoView({ behavior: reduce ? "auto" : "smooth", block: "nearest" });
+  };
+  attempt();
 }
 
 /** Prompt, model, duration, frame, reference image and the Generate button. */
@@ -57,6 +69,7 @@ export function ComposeForm({
   const promptId = useId();
   const countId = useId();
   const titleId = useId();
+  const [announcement, setAnnouncement] = useState("");
 
   const catalogue = models.data ?? (models.isError ? fallbackModels() : undefined);
   const selection = catalogue
@@ -97,7 +110,12 @@ export function ComposeForm({
           ? { width: image.width, height: image.height, bytes: image.bytes, mime: image.mime }
           : undefined,
       },
-      { onSuccess: revealNewJob },
+      {
+        onSuccess: (job) => {
+          setAnnouncement(t("submitted"));
+          revealNewJob(job.id);
+        },
+      },
     );
   }
 
@@ -113,9 +131,9 @@ export function ComposeForm({
 
   return (
     <Card aria-labelledby={titleId} role="region">
+      {/* The page's own title and subtitle introduce the form: no second description here. */}
       <CardHeader>
         <CardTitle id={titleId}>{t("title")}</CardTitle>
-        <CardDescription>{t("description")}</CardDescription>
       </CardHeader>
       <CardContent>
         <form ref={formRef} onSubmit={submit} className="space-y-5" noValidate>
@@ -138,7 +156,9 @@ export function ComposeForm({
               placeholder={t("promptPlaceholder")}
               aria-describedby={countId}
               aria-invalid={over > 0 || undefined}
-              rows={6}
+              rows={4}
+              // Grows with its text (up to about half the screen), then scrolls.
+              className="field-sizing-content max-h-[45vh] min-h-24"
             />
             <div id={countId} className="flex items-start justify-between gap-3 text-xs">
               {over > 0 ? (
@@ -215,7 +235,15 @@ export function ComposeForm({
             </Alert>
           ) : null}
 
-          <div className="space-y-2">
+          {/* Always in reach: pinned to the bottom of the screen (or of the form column) while the
+              form scrolls under it. */}
+          <div
+            data-testid="generate-bar"
+            className="sticky bottom-0 z-10 -mx-5 space-y-2 border-t border-zinc-200/70 bg-white/95 px-5 pt-3 pb-3 backdrop-blur dark:border-zinc-800 dark:bg-zinc-900/95"
+          >
+            <p className="sr-only" role="status">
+              {announcement}
+            </p>
             <Button type="submit" size="lg" className="w-full" disabled={!canSubmit}>
               {create.isPending ? <Spinner /> : <Sparkles aria-hidden />}
               {create.isPending ? t("submitting") : t("submit")}

@@ -53,7 +53,10 @@ export function GeneratorWorkspace({ demo }: { demo: boolean }) {
   return (
     <GeneratorActionsContext.Provider value={actions}>
       <div className="grid items-start gap-6 lg:grid-cols-[minmax(0,24rem)_minmax(0,1fr)] lg:gap-8">
-        <div className="lg:sticky lg:top-20">
+        {/* On desktop the form column stays in view and scrolls on its own when taller than the
+            screen (its height leaves room for the page title above it on first view), so Generate, pinned
+            to its bottom, is always visible. */}
+        <div className="lg:sticky lg:top-20 lg:max-h-[calc(100dvh-11rem)] lg:overflow-y-auto lg:rounded-xl">
           <ComposeForm draft={draft} onDraft={setDraft} promptRef={promptRef} />
         </div>
         <div className="min-w-0 space-y-10">

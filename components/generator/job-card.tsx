@@ -89,6 +89,11 @@ const ACCENT: Record<Job["state"], string> = {
   canceled: "before:bg-zinc-300 dark:before:bg-zinc-700",
 };
 
+/** The DOM id of a job's card: the form moves the focus there after a submit. */
+export function jobCardId(jobId: string): string {
+  return `job-${jobId}`;
+}
+
 /** A job of the "current" panel. */
 export function JobCard({ id, onDismiss }: { id: string; onDismiss: () => void }) {
   const t = useTranslations("generator.job");
@@ -114,9 +119,13 @@ export function JobCard({ id, onDismiss }: { id: string; onDismiss: () => void }
   return (
     <Card
       role="article"
+      id={jobCardId(id)}
+      tabIndex={-1}
       aria-labelledby={promptId}
       className={cn(
-        "relative overflow-hidden before:absolute before:inset-y-0 before:left-0 before:w-0.5",
+        // Scrolled to below the sticky header, never under it.
+        "relative scroll-mt-20 overflow-hidden outline-none focus-visible:ring-2 focus-visible:ring-violet-500/60",
+        "before:absolute before:inset-y-0 before:left-0 before:w-0.5",
         ACCENT[job.state],
       )}
     >

@@ -1,18 +1,17 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { AppError } from "../errors";
 
 // Hoisted with the mock: errors.ts (imported above) reads the configuration module too.
-const dataDir = vi.hoisted(() =>
+const dataDir = vi.hoisted(() => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  require("node:fs").mkdtempSync(
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require("node:path").join(require("node:os").tmpdir(), "archive-test-"),
-  ),
-) as string;
+  const nodeOs = require("node:os") as typeof import("node:os");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const nodeFs = require("node:fs") as typeof import("node:fs");
+  return nodeFs.mkdtempSync(`${nodeOs.tmpdir()}/archive-test-`);
+});
 
 vi.mock("../config", async (importOriginal) => {
   const actual = await importOriginal<typeof import("../config")>();
