@@ -274,7 +274,9 @@ test.describe("generator: failures are explained", () => {
       await expect(admin).not.toHaveAttribute("open");
       expect(await failure.innerText()).not.toMatch(/SORA_|\.env|npm run/);
       await admin.locator("summary").click();
-      await expect(admin).toContainText(t(`errors.codes.${code}.admin` as "errors.codes.timeout.admin", values));
+      await expect(admin).toContainText(
+        t(`errors.codes.${code}.admin` as "errors.codes.timeout.admin", values),
+      );
       await expect(admin).toContainText(String(status));
       await expect(admin).toContainText(/sim-\d+-[0-9a-f]{8}/);
       // Fixed in the relay's console (no SORA_CONSOLE_URL here: the base URL's origin).
