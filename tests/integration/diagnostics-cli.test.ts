@@ -378,7 +378,7 @@ describe("npm run test:api", () => {
       /^✗ API call \(not billed\) +POST \/v1\/chat\/completions → HTTP 503/m,
     );
     expect(run.stdout).toMatch(/^– Real generation \(billed\) +not requested/m);
-    expect(run.stdout).toContain("Cause: The relay has no channel for the model sora_video2");
+    expect(run.stdout).toContain("Cause: The relay cannot serve sora_video2 at the moment");
     expect(run.stdout).toContain("Verdict: Problem found");
     expect(run.stdout).toContain("Next steps:");
   });
