@@ -15,7 +15,7 @@ export type JobState = z.infer<typeof jobStateSchema>;
 export const TERMINAL_STATES: readonly JobState[] = ["completed", "failed", "canceled"];
 export const isTerminalState = (state: JobState) => TERMINAL_STATES.includes(state);
 
-export const protocolSchema = z.enum(["videos", "chat"]);
+export const protocolSchema = z.enum(["videos", "chat", "generations"]);
 export type Protocol = z.infer<typeof protocolSchema>;
 
 export const jobVideoSchema = z.object({

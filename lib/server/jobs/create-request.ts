@@ -150,7 +150,7 @@ export async function parseCreateVideoRequest(request: Request): Promise<CreateJ
   const model = parsed.data.model ?? config.defaultModel;
   const info = MODEL_ID_PATTERN.test(model) ? await findModel(model) : null;
   if (!info) throw badRequest("modelUnknown", { model });
-  const protocol = resolveProtocol(model);
+  const protocol = resolveProtocol(model, undefined, info.protocol);
 
   let seconds: string | undefined;
   if (info.durations.length > 0) {
@@ -168,7 +168,7 @@ export async function parseCreateVideoRequest(request: Request): Promise<CreateJ
   if (image && !info.acceptsImage) throw badRequest("imageNotAllowed", { model });
 
   // Relay-only chat models imply their frame size by name; there is nothing to check or send.
-  const checksSize = info.known || protocol === "videos";
+  const checksSize = info.known || protocol !== "chat";
   let size: string | undefined;
   if (checksSize) {
     const imageSize = image ? `${image.width}x${image.height}` : undefined;

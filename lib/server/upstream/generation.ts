@@ -9,13 +9,21 @@ import { resolveDeps, type UpstreamConfig, type UpstreamDeps } from "./deps";
 import { upstreamState } from "./records";
 import { isCallerAbort } from "./request";
 import { retryDelayMs, sleep } from "./retry";
+import { generationsAttempt } from "./generations";
 import type { GenerationCallbacks, GenerationOutcome, GenerationRequest } from "./types";
 import { videosAttempt } from "./videos";
 
-/** Protocol for a model: SORA_API_STYLE override, else the catalogue rule. */
-export function resolveProtocol(model: string, deps?: Partial<UpstreamDeps>): Protocol {
+/**
+ * Protocol for a model: SORA_API_STYLE override, else the catalogue's (`byCatalogue`, which knows
+ * SORA_MODELS_FILE), else the built-in family rule.
+ */
+export function resolveProtocol(
+  model: string,
+  deps?: Partial<UpstreamDeps>,
+  byCatalogue?: Protocol,
+): Protocol {
   const style = (deps?.config ?? resolveDeps().config).apiStyle;
-  return style === "auto" ? protocolForModel(model) : style;
+  return style === "auto" ? (byCatalogue ?? protocolForModel(model)) : style;
 }
 
 /** Primary and fallback base URLs, normalised and de-duplicated, in configured order. */
@@ -60,6 +68,10 @@ async function attemptCreate(
   if (req.protocol === "chat") {
     const source = await chatAttempt(req, cb, ctx);
     return { protocol: "chat", baseUrl: ctx.baseUrl, source };
+  }
+  if (req.protocol === "generations") {
+    const upstreamId = await generationsAttempt(req, cb, ctx);
+    return { protocol: "generations", baseUrl: ctx.baseUrl, upstreamId };
   }
   const upstreamId = await videosAttempt(req, cb, ctx);
   return { protocol: "videos", baseUrl: ctx.baseUrl, upstreamId };

@@ -14,7 +14,7 @@ export interface GenerationRequest {
   prompt: string;
   model: string;
   protocol: Protocol;
-  /** String seconds, sent only on the videos protocol (chat models imply it by name). */
+  /** String seconds (videos: as a string; generations: as the number `duration`); chat: by name. */
   seconds?: string;
   size?: string;
   image?: { mime: ImageMime; bytes: Uint8Array };
@@ -52,7 +52,7 @@ export interface VideoSource {
 }
 
 export type GenerationOutcome =
-  | { protocol: "videos"; baseUrl: string; upstreamId: string }
+  | { protocol: "videos" | "generations"; baseUrl: string; upstreamId: string }
   | { protocol: "chat"; baseUrl: string; source: VideoSource };
 
 /** A classified upstream failure is always thrown as an AppError with its code, status and ids. */
