@@ -39,6 +39,9 @@ export const FAULTS = {
   content_reset: "content",
   content_json: "content",
   quirks: "dialect",
+  nonsora: "dialect",
+  task_flat: "dialect",
+  task_wrapped: "dialect",
   echo_key: "echo",
 } as const satisfies Record<string, FaultCategory>;
 

@@ -550,9 +550,17 @@ class SimulatorState {
   }
 
   private videoId(model: string, faults: ActiveFaults): string {
+    if (faults.dialect?.name === "nonsora") return `task_${randomId(32)}`;
     return faults.dialect?.name === "quirks"
       ? `${model}:task_${ulidLike()}`
       : `video_${randomId(20)}`;
+  }
+
+  /** new-api serves any model on /v1/videos; a non-Sora one answers in its converted dialect. */
+  private videoFaults(model: string, faults: ActiveFaults): ActiveFaults {
+    const withJob = videoJobFaults(faults);
+    if (withJob.dialect || /^sora/i.test(model)) return withJob;
+    return { ...withJob, dialect: { name: "nonsora" } };
   }
 
   private async createVideo(ctx: Ctx): Promise<void> {
@@ -568,8 +576,12 @@ class SimulatorState {
     const admission = this.admit(ctx, prompt, model);
     if (!admission) return;
     if (!prompt.trim()) throw new BadRequest(missingParameter("prompt"));
-    const seconds = validateSeconds(fields.seconds);
-    const size = validateSize(fields.size);
+    const faults = this.videoFaults(model, admission.faults);
+    const nonSora = faults.dialect?.name === "nonsora";
+    // Non-Sora channels take their own durations and frames; only Sora's are checked strictly.
+    const seconds = nonSora ? String(Number(fields.seconds) || 8) : validateSeconds(fields.seconds);
+    const size =
+      nonSora && typeof fields.size === "string" ? fields.size : validateSize(fields.size);
     if (image?.width && image.height && `${image.width}x${image.height}` !== size) {
       throw new BadRequest(
         bodies.invalidRequest(
@@ -580,7 +592,6 @@ class SimulatorState {
         ),
       );
     }
-    const faults = videoJobFaults(admission.faults);
     this.accept(admission);
     const job = this.newJob(
       "video",
@@ -598,7 +609,7 @@ class SimulatorState {
     );
     // The relay took (and billed) the job, but its answer never reaches the caller.
     if (admission.loseReply) return void ctx.res.destroy();
-    this.json(ctx, 200, renderVideo(job, this.renderCtx()), this.pollAfter(job));
+    this.json(ctx, nonSora ? 202 : 200, renderVideo(job, this.renderCtx()), this.pollAfter(job));
   }
 
   private jsonReference(value: unknown): ImageInfo | null {
@@ -656,10 +667,24 @@ class SimulatorState {
         data: null,
       });
     }
-    const width = Number(body.width);
-    const height = Number(body.height);
+    const width = Number(body.width ?? 0);
+    const height = Number(body.height ?? 0);
+    const duration = Number(body.duration ?? 0);
+    // dto.VideoRequest: duration is a float64, width/height ints; a string is a 400 in Go's decoder.
+    for (const [field, value] of [
+      ["duration", body.duration],
+      ["width", body.width],
+      ["height", body.height],
+    ] as const) {
+      if (value !== undefined && (typeof value !== "number" || !Number.isFinite(value))) {
+        return this.json(ctx, 400, {
+          code: "invalid_request",
+          message: `json: cannot unmarshal ${typeof value} into Go struct field VideoRequest.${field}`,
+          data: null,
+        });
+      }
+    }
     const size = width > 0 && height > 0 ? `${width}x${height}` : "720x1280";
-    const duration = Number(body.duration);
     const faults = videoJobFaults(admission.faults);
     this.accept(admission);
     const job = this.newJob(
@@ -892,6 +917,12 @@ class SimulatorState {
       );
     }
     const kind = variant === "video" ? "video" : "thumbnail";
+    if (job.faults.dialect?.name === "nonsora" && !job.faults.content) {
+      // A relay without a content proxy for this channel: the link is in metadata.url only.
+      throw new BadRequest(
+        bodies.invalidRequest(404, `Video '${id}' has no content here.`, null, "not_found"),
+      );
+    }
     if (job.faults.content?.name === "content_json") {
       return this.json(ctx, 200, { url: fileUrl(job, this.baseUrl, kind) });
     }

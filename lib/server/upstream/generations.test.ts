@@ -221,8 +221,8 @@ describe("generations: classification and guarantees shared with /v1/videos", ()
       cb,
       new AbortController().signal,
       depsWith(fetch),
-    ).catch((e: unknown) => e as AppError);
-    expect(error.code).toBe("protocol_error");
+    ).catch((e: unknown) => e);
+    expect((error as AppError).code).toBe("protocol_error");
     expect(events.accepted).toEqual([{ baseUrl: base }]);
     expect(seen).toHaveLength(1);
   });
@@ -240,8 +240,8 @@ describe("generations: classification and guarantees shared with /v1/videos", ()
       cb,
       new AbortController().signal,
       depsWith(fetch),
-    ).catch((e: unknown) => e as AppError);
-    expect(error.code).toBe("gateway_timeout");
+    ).catch((e: unknown) => e);
+    expect((error as AppError).code).toBe("gateway_timeout");
     expect(seen).toHaveLength(1);
   });
 });
