@@ -2,7 +2,7 @@ import "server-only";
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { JOB_STATES, type JobState } from "@/lib/contracts/job";
+import { JOB_STATES, protocolSchema, type JobState } from "@/lib/contracts/job";
 import { getConfig } from "../config";
 import type { StoredError } from "../errors";
 import { serverLog } from "../log";
@@ -156,7 +156,7 @@ function toRecord(row: JobRow): JobRecord {
     state: row.state as JobState,
     prompt: row.prompt,
     model: row.model,
-    protocol: row.protocol === "chat" ? "chat" : "videos",
+    protocol: protocolSchema.catch("videos").parse(row.protocol),
     seconds: opt(row.seconds),
     size: opt(row.size),
     hasImage: row.has_image === 1,
