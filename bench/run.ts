@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the numbers of issue 7, measured against the built app (`next start`) and the
  * simulator on loopback. Prints a report and writes it, with machine details, to bench/RESULTS.md.
- * Usage: npm run bench [-- load events content bundle diagnostics reconciler] [--jobs 200]
+ * Usage: npm run bench [-- load events content bundle diagnostics reconciler shared] [--jobs 200]
  * [--window 60000] [--no-write]. A subset updates only its own sections of RESULTS.md.
  */
 import { execFile, execFileSync } from "node:child_process";
@@ -14,6 +14,7 @@ import { performance } from "node:perf_hooks";
 import { gzipSync } from "node:zlib";
 import { createParser } from "eventsource-parser";
 import { AppServer, REPO_ROOT, fakeApiKey, startSim } from "../tests/helpers/app";
+import { benchShared } from "./shared";
 
 type Section = { title: string; lines: string[]; targets: { label: string; ok: boolean }[] };
 
@@ -546,22 +547,28 @@ function machine(): string {
 
 async function main() {
   const sections: Section[] = [];
-  const runs: [string, () => Promise<Section>][] = [
+  const runs: [string, () => Promise<Section | Section[]>][] = [
     ["load", () => benchLoad(option("--jobs", 200))],
     ["events", benchEvents],
     ["content", benchContent],
     ["bundle", benchBundle],
     ["diagnostics", benchDiagnostics],
     ["reconciler", benchReconciler],
+    [
+      "shared",
+      () => benchShared({ percentile, treeRssBytes, stampedUpstream }, option("--jobs", 200)),
+    ],
   ];
   for (const [name, run] of runs) {
     if (!wants(name)) continue;
     console.log(`… ${name}`);
-    const section = await run();
-    sections.push(section);
-    console.log(`\n## ${section.title}`);
-    for (const line of section.lines) console.log(`- ${line}`);
-    for (const t of section.targets) console.log(`- target ${t.ok ? "met" : "MISSED"}: ${t.label}`);
+    for (const section of [await run()].flat()) {
+      sections.push(section);
+      console.log(`\n## ${section.title}`);
+      for (const line of section.lines) console.log(`- ${line}`);
+      for (const t of section.targets)
+        console.log(`- target ${t.ok ? "met" : "MISSED"}: ${t.label}`);
+    }
   }
   const report = [
     "# Benchmark results",

@@ -16,6 +16,8 @@ export const CHECK_IDS = [
   "quota",
   "api.call",
   "fallbacks",
+  "store",
+  "archive",
   "generate",
 ] as const;
 export const checkIdSchema = z.enum(CHECK_IDS);
@@ -78,6 +80,10 @@ export const LOCAL_CAUSE_CODES = [
   "http_gateway",
   "http_not_api",
   "http_server_error",
+  "store_unreachable",
+  "store_slow",
+  "archive_unwritable",
+  "archive_ephemeral",
   "models_endpoint_missing",
   "models_unexpected",
   "model_not_listed",

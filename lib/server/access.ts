@@ -2,17 +2,25 @@ import "server-only";
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import { RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { limiterKey } from "./client-address";
 import { getConfig } from "./config";
 import { readCookie } from "./cookies";
 import { AppError } from "./errors";
+import { createLimiter } from "./shared/limiter";
 
 export const SESSION_COOKIE = "sora_session";
 const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 
 /** Paths reachable without a session when ACCESS_PASSWORD is set. */
-export const PUBLIC_PATHS = ["/api/health", "/login", "/api/auth/login", "/api/auth/logout"];
+export const PUBLIC_PATHS = [
+  "/api/health",
+  "/login",
+  "/api/auth/login",
+  "/api/auth/logout",
+  // Guarded by CRON_SECRET instead of a session (Vercel Cron has no cookie).
+  "/api/cron/reconcile",
+];
 
 export function accessGateEnabled(): boolean {
   return Boolean(getConfig().accessPassword);
@@ -151,8 +159,9 @@ const BACKOFF_FIRST_MS = 60_000;
 const BACKOFF_MAX_MS = 60 * 60_000;
 
 interface LoginGuard {
-  perAddress: RateLimiterMemory;
-  failures: RateLimiterMemory;
+  /** Shared by every instance through Redis in shared mode (createLimiter). */
+  perAddress: RateLimiterAbstract;
+  failures: RateLimiterAbstract;
   /** Consecutive times the global budget ran out; each doubles the pause. */
   strikes: number;
   lastStrikeAt: number;
@@ -165,11 +174,16 @@ type GuardHolder = { [GUARD_KEY]?: LoginGuard };
 function loginGuard(): LoginGuard {
   const holder = globalThis as GuardHolder;
   holder[GUARD_KEY] ??= {
-    perAddress: new RateLimiterMemory({
+    perAddress: createLimiter({
+      keyPrefix: "login",
       points: LOGIN_ATTEMPTS_PER_ADDRESS,
       duration: LOGIN_WINDOW_S,
     }),
-    failures: new RateLimiterMemory({ points: LOGIN_FAILURES_GLOBAL, duration: LOGIN_WINDOW_S }),
+    failures: createLimiter({
+      keyPrefix: "login-failures",
+      points: LOGIN_FAILURES_GLOBAL,
+      duration: LOGIN_WINDOW_S,
+    }),
     strikes: 0,
     lastStrikeAt: 0,
     pausedUntil: 0,

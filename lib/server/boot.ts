@@ -2,9 +2,12 @@ import "server-only";
 import { accessGateEnabled, listensOnLoopbackOnly, sessionSecret } from "./access";
 import { appMode } from "./app-mode";
 import { installClientAddressHook } from "./client-address";
-import { ConfigError, getConfig } from "./config";
+import { ConfigError, getConfig, sharedModeSecrets } from "./config";
 import { serverLog } from "./log";
 import { maskKey, registerSecret } from "./redact";
+import { shareUpstreamCall } from "./shared/call-ring";
+import { checkSharedMode } from "./shared/startup";
+import { onUpstreamCall } from "./upstream/records";
 
 /**
  * Why this server must not serve, or undefined: a real key reachable beyond loopback (or on
@@ -42,6 +45,14 @@ export async function startServer() {
   installClientAddressHook(config.trustProxy);
   registerSecret(config.apiKey);
   registerSecret(config.rawApiKey);
+  for (const secret of sharedModeSecrets(config.shared)) registerSecret(secret);
+  const shared = checkSharedMode(config);
+  for (const warning of shared.warnings) serverLog.warn(warning);
+  if (shared.errors.length > 0) {
+    console.error(`[Server] ${shared.errors.join("\n")}`);
+    process.exit(1);
+  }
+  if (config.shared.redisUrl) onUpstreamCall(shareUpstreamCall);
   if (config.accessPassword) registerSecret(sessionSecret());
   const refusal = exposureRefusal();
   if (refusal) {

@@ -42,6 +42,115 @@ const intMs = (fallback: number, min: number) =>
       .min(min, `expected at least ${min} ms`),
   );
 
+// ---- Shared mode (Redis + S3-compatible storage; Vercel, several servers) ----
+
+const redisUrl = z
+  .string()
+  .trim()
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === "redis:" || url.protocol === "rediss:") && url.hostname !== "";
+    } catch {
+      return false;
+    }
+  }, "expected redis://[user:password@]host:port[/db] or rediss://… (TLS)");
+
+const booleanFlag = (fallback: boolean) =>
+  z.preprocess(
+    (v) => (v === undefined || v === "" ? String(fallback) : String(v).trim().toLowerCase()),
+    z
+      .enum(["true", "false", "1", "0", "yes", "no"], { error: "expected true or false" })
+      .transform((v) => v === "true" || v === "1" || v === "yes"),
+  );
+
+const sharedModeEnv = {
+  REDIS_URL: z.preprocess((v) => (v === "" ? undefined : v), redisUrl.optional()),
+  S3_BUCKET: z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+    z
+      .string()
+      .trim()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "expected a bucket name such as sora-videos")
+      .optional(),
+  ),
+  S3_ENDPOINT: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    httpUrl("https://<account>.r2.cloudflarestorage.com").optional(),
+  ),
+  S3_REGION: z.preprocess((v) => (v === undefined || v === "" ? "auto" : v), z.string().trim()),
+  S3_ACCESS_KEY_ID: optionalString,
+  S3_SECRET_ACCESS_KEY: optionalString,
+  S3_FORCE_PATH_STYLE: booleanFlag(false),
+  /** Vercel sends it as `Authorization: Bearer <CRON_SECRET>` to cron routes. */
+  CRON_SECRET: z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+    z.string().min(16, "expected a random string of at least 16 characters").optional(),
+  ),
+};
+
+/** Variables whose values never appear in a configuration error. */
+const SECRET_VARIABLES = new Set(["S3_SECRET_ACCESS_KEY", "CRON_SECRET", "REDIS_URL"]);
+
+export interface S3Config {
+  bucket: string;
+  endpoint: string | undefined;
+  region: string;
+  /** Both or neither; neither = the SDK's default credential chain (AWS roles). */
+  credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+  forcePathStyle: boolean;
+}
+
+export interface SharedModeConfig {
+  /** Set ⇒ jobs, event logs, leases, idempotency keys and rate limits live in Redis. */
+  redisUrl: string | undefined;
+  /** Set ⇒ archived videos live in this bucket instead of DATA_DIR/videos. */
+  s3: S3Config | undefined;
+  cronSecret: string | undefined;
+  /** Running on Vercel (VERCEL is set by the platform). */
+  vercel: boolean;
+}
+
+type SharedModeEnv = z.infer<z.ZodObject<typeof sharedModeEnv>>;
+
+function sharedModeConfig(e: SharedModeEnv & { VERCEL?: string }): SharedModeConfig {
+  const { S3_ACCESS_KEY_ID: accessKeyId, S3_SECRET_ACCESS_KEY: secretAccessKey } = e;
+  if (Boolean(accessKeyId) !== Boolean(secretAccessKey)) {
+    throw new ConfigError([
+      `${accessKeyId ? "S3_SECRET_ACCESS_KEY" : "S3_ACCESS_KEY_ID"}: expected together with ${
+        accessKeyId ? "S3_ACCESS_KEY_ID" : "S3_SECRET_ACCESS_KEY"
+      } (or neither, for the SDK's default credentials)`,
+    ]);
+  }
+  return {
+    redisUrl: e.REDIS_URL,
+    s3: e.S3_BUCKET
+      ? {
+          bucket: e.S3_BUCKET,
+          endpoint: e.S3_ENDPOINT,
+          region: e.S3_REGION,
+          credentials:
+            accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
+          forcePathStyle: e.S3_FORCE_PATH_STYLE,
+        }
+      : undefined,
+    cronSecret: e.CRON_SECRET,
+    vercel: Boolean(e.VERCEL),
+  };
+}
+
+/** Secrets of the shared-mode settings, for the scrubber: the S3 secret key, the Redis password. */
+export function sharedModeSecrets(shared: SharedModeConfig): string[] {
+  const secrets = [shared.s3?.credentials?.secretAccessKey, shared.cronSecret];
+  if (shared.redisUrl) {
+    const password = new URL(shared.redisUrl).password;
+    if (password) secrets.push(password, decodeURIComponent(password));
+  }
+  return secrets.filter((s): s is string => Boolean(s));
+}
+
+// ---- end of shared mode ----
+
 const envSchema = z.object({
   SORA_API_KEY: optionalString,
   SORA_BASE_URL: z.preprocess(
@@ -154,6 +263,7 @@ const envSchema = z.object({
   HOSTNAME: optionalString,
   PORT: optionalString,
   npm_package_version: optionalString,
+  ...sharedModeEnv,
   // --- Exposure and access (issue 11): who may reach the server, and how it tells them apart. ---
   /** Reverse proxies in front of the server whose X-Forwarded-For entries are trusted (0 = none). */
   TRUST_PROXY: z.preprocess(
@@ -242,6 +352,7 @@ export interface AppConfig {
   version: string;
   /** Entries of SORA_MODELS_FILE, validated (empty when unset). */
   operatorModels: OperatorModelEntry[];
+  shared: SharedModeConfig;
   // --- Exposure and access (issue 11) ---
   /** Proxy hops whose X-Forwarded-For entries are trusted; 0: the connection's address. */
   trustProxy: number;
@@ -272,9 +383,10 @@ export function parseConfig(
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? "environment");
-      const value = ["SORA_API_KEY", "ACCESS_PASSWORD", "SESSION_SECRET"].includes(name)
-        ? undefined
-        : env[name];
+      const secret =
+        ["SORA_API_KEY", "ACCESS_PASSWORD", "SESSION_SECRET"].includes(name) ||
+        SECRET_VARIABLES.has(name);
+      const value = secret ? undefined : env[name];
       return `${name}: ${issue.message}${value === undefined ? "" : ` (got "${value}")`}`;
     });
     throw new ConfigError(problems);
@@ -312,6 +424,7 @@ export function parseConfig(
     hostname: argvHostname(argv) ?? e.HOSTNAME,
     version: e.npm_package_version ?? "0.1.0",
     operatorModels: e.SORA_MODELS_FILE ? readModelsFile(e.SORA_MODELS_FILE) : [],
+    shared: sharedModeConfig(e),
     // --- Exposure and access (issue 11) ---
     trustProxy: e.TRUST_PROXY,
     allowedHosts: [

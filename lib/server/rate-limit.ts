@@ -1,12 +1,13 @@
 import "server-only";
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import { RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { clientAddress, limiterKey } from "./client-address";
 import { getConfig } from "./config";
 import { AppError } from "./errors";
+import { createLimiter } from "./shared/limiter";
 
 const HOUR_S = 60 * 60;
 const LIMITERS_KEY = Symbol.for("sora-studio.create-limiters");
-type Limiters = { perIp?: RateLimiterMemory; global?: RateLimiterMemory };
+type Limiters = { perIp?: RateLimiterAbstract; global?: RateLimiterAbstract };
 type Holder = { [LIMITERS_KEY]?: Limiters };
 
 function limiters(): Limiters {
@@ -15,10 +16,10 @@ function limiters(): Limiters {
     const { rateLimitPerIp, rateLimitGlobal } = getConfig();
     holder[LIMITERS_KEY] = {
       perIp: rateLimitPerIp
-        ? new RateLimiterMemory({ points: rateLimitPerIp, duration: HOUR_S })
+        ? createLimiter({ keyPrefix: "create-ip", points: rateLimitPerIp, duration: HOUR_S })
         : undefined,
       global: rateLimitGlobal
-        ? new RateLimiterMemory({ points: rateLimitGlobal, duration: HOUR_S })
+        ? createLimiter({ keyPrefix: "create-all", points: rateLimitGlobal, duration: HOUR_S })
         : undefined,
     };
   }
@@ -36,7 +37,8 @@ function limited(rejection: unknown, limit: number): AppError {
 }
 
 /**
- * Counts one job creation against the per-client-address and global hourly budgets (in memory: per instance);
+ * Counts one job creation against the per-client-address and global hourly budgets (shared through
+ * Redis in shared mode, else per instance);
  * throws a 429 AppError with Retry-After when either is spent. Call after validation, before any
  * upstream call, so rejected bad input does not use the budget.
  */

@@ -17,5 +17,7 @@ export const HEALTHY_SIMULATOR_CHECKS: Record<CheckId, "pass" | "skip"> = {
   quota: "pass",
   "api.call": "pass",
   fallbacks: "skip",
+  store: "pass",
+  archive: "pass",
   generate: "skip",
 };

@@ -5,6 +5,15 @@ import { AppServer, REPO_ROOT, fakeApiKey, startSim, type SimHandle } from "./ap
 import { makePng } from "@/simulator/png";
 import { ApiClient, findKeyLeaks } from "./client";
 import { readLeakSurfaces } from "./key-leak";
+import { startEngines, type Engines } from "./engines";
+import { storedState, type StoredState } from "./stored";
+
+/**
+ * `SORA_TEST_STORE=shared` runs every suite built on setupStack in shared mode: a fresh
+ * redis-server and S3 bucket per file, the app configured with REDIS_URL and S3_* (a matrix over
+ * the store, not a second copy of the tests).
+ */
+const SHARED_STORE = process.env.SORA_TEST_STORE === "shared";
 
 export const SAMPLE_MP4 = fs.readFileSync(path.join(REPO_ROOT, "simulator/assets/sample.mp4"));
 
@@ -15,6 +24,8 @@ export interface Stack {
   readonly fallbackSim: SimHandle;
   readonly app: AppServer;
   readonly client: ApiClient;
+  /** What the app stored, read from wherever it keeps it (SQLite + DATA_DIR, or Redis + bucket). */
+  readonly stored: StoredState;
   /** Every text the app returned plus its log, scanned for the key. */
   expectNoKeyLeak(): void;
 }
@@ -41,13 +52,15 @@ export function setupStack(options: StackOptions = {}): Stack {
   let sim: SimHandle | undefined;
   let fallbackSim: SimHandle | undefined;
   let app: AppServer | undefined;
+  let engines: Engines | undefined;
   const client = new ApiClient(() => {
     if (!app) throw new Error("app not started");
     return app.url;
   });
   beforeAll(async () => {
     sim = await startSim({ speed: options.speed ?? 50, fault: options.fault });
-    const env = { ...options.env };
+    if (SHARED_STORE) engines = await startEngines();
+    const env = { ...engines?.env(), ...options.env };
     if (options.fallback) {
       fallbackSim = await startSim({ speed: options.speed ?? 50 });
       env.SORA_FALLBACK_BASE_URLS = fallbackSim.url;
@@ -73,6 +86,7 @@ export function setupStack(options: StackOptions = {}): Stack {
     await app?.stop();
     await sim?.close();
     await fallbackSim?.close();
+    await engines?.stop();
     app?.removeData();
   });
   return {
@@ -90,6 +104,13 @@ export function setupStack(options: StackOptions = {}): Stack {
       return app;
     },
     client,
+    stored: storedState(
+      () => {
+        if (!app) throw new Error("app not started");
+        return app.dataDir;
+      },
+      () => engines,
+    ),
     expectNoKeyLeak() {
       const texts = [...client.transcript.texts, app?.log ?? ""];
       expect(texts.join("").length).toBeGreaterThan(0);

@@ -1,5 +1,3 @@
-import fs from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { jobSchema, type Job } from "@/lib/contracts/job";
 import { TERMINAL, type SseEvent } from "../helpers/client";
@@ -451,8 +449,7 @@ describe.concurrent("fault matrix (each simulator fault, end to end)", () => {
     const job = finalJob(events);
     expect(job.video).toMatchObject({ archived: true, bytes: SAMPLE_MP4.length });
     // Damage the file behind the app's back (a disk fault, a bad copy).
-    const file = path.join(stack.app.dataDir, "videos", `${job.id}.mp4`);
-    fs.truncateSync(file, 1000);
+    await stack.stored.truncateArchive(job.id, 1000);
     const whole = await stack.client.bytes(`/api/videos/${job.id}/content`);
     expect(whole.status).toBe(200);
     expect(whole.body.equals(SAMPLE_MP4)).toBe(true);
@@ -472,7 +469,7 @@ describe.concurrent("fault matrix (each simulator fault, end to end)", () => {
       { until: TERMINAL },
     );
     const job = finalJob(events);
-    fs.rmSync(path.join(stack.app.dataDir, "videos", `${job.id}.mp4`));
+    await stack.stored.removeArchive(job.id);
     const beyond = await stack.client.bytes(`/api/videos/${job.id}/content`, {
       headers: { range: `bytes=${SAMPLE_MP4.length + 10}-` },
     });

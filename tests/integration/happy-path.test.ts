@@ -1,5 +1,3 @@
-import fs from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { jobListSchema, jobSchema, parseJobEvent, type Job } from "@/lib/contracts/job";
 import { TERMINAL, type SseEvent } from "../helpers/client";
@@ -79,7 +77,7 @@ describe("happy path", () => {
       await expectContent(job);
       const stats = await stack.sim.stats();
       expect(stats.creates.byPrompt[prompt]).toEqual({ attempts: 1, accepted: 1 });
-      expect(fs.existsSync(path.join(stack.app.dataDir, "videos", `${job.id}.mp4`))).toBe(true);
+      expect(await stack.stored.archiveExists(job.id)).toBe(true);
     },
   );
 
@@ -206,7 +204,7 @@ describe("happy path", () => {
     const deleted = await stack.client.request(`/api/videos/${job.id}`, { method: "DELETE" });
     expect(deleted.status).toBe(200);
     expect(deleted.json).toEqual({ deleted: true, id: job.id });
-    expect(fs.existsSync(path.join(stack.app.dataDir, "videos", `${job.id}.mp4`))).toBe(false);
+    expect(await stack.stored.archiveExists(job.id)).toBe(false);
     for (const p of [
       `/api/videos/${job.id}`,
       `/api/videos/${job.id}/content`,

@@ -125,7 +125,10 @@ describe("SIGKILL during the download", () => {
     const job = await until(stack, id, (j) => j.video?.archived === true, 30_000);
     expect(job.video?.bytes).toBe(SAMPLE_MP4.length);
     expect(fs.existsSync(orphan)).toBe(false);
-    expect(fs.readdirSync(videos).filter((n) => n.startsWith(id))).toEqual([`${id}.mp4`]);
+    expect(fs.readdirSync(videos).filter((n) => n.startsWith(id) && n.endsWith(".part"))).toEqual(
+      [],
+    );
+    expect(await stack.stored.archiveExists(id)).toBe(true);
     expect((await stack.client.bytes(`/api/videos/${id}/content`)).body.equals(SAMPLE_MP4)).toBe(
       true,
     );

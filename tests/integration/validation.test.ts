@@ -1,6 +1,4 @@
 import http from "node:http";
-import path from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorEnvelopeSchema } from "@/lib/contracts/errors";
 import { AppServer } from "../helpers/app";
@@ -12,26 +10,14 @@ const MAX_BODY_BYTES = Math.ceil(MAX_IMAGE_BYTES * 1.4) + 64 * 1024;
 
 const stack = setupStack({ env: { SORA_MAX_IMAGE_BYTES: String(MAX_IMAGE_BYTES) } });
 
-function jobRows(dataDir: string): number {
-  const db = new Database(path.join(dataDir, "sora-studio.db"), {
-    readonly: true,
-    fileMustExist: true,
-  });
-  try {
-    return (db.prepare("SELECT COUNT(*) AS n FROM jobs").get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-}
-
-/** Runs a rejected request and proves it left no trace: no upstream request, no job row. */
+/** Runs a rejected request and proves it left no trace: no upstream request, no stored job. */
 async function expectRejected(
   send: () => Promise<{ status: number; json: unknown }>,
   status: number,
   message: RegExp | string,
 ) {
   const statsBefore = await stack.sim.stats();
-  const rowsBefore = jobRows(stack.app.dataDir);
+  const rowsBefore = await stack.stored.jobCount();
   const answer = await send();
   expect(answer.status).toBe(status);
   const envelope = errorEnvelopeSchema.parse(answer.json);
@@ -41,7 +27,7 @@ async function expectRejected(
   if (typeof message === "string") expect(envelope.error.message).toBe(message);
   else expect(envelope.error.message).toMatch(message);
   expect((await stack.sim.stats()).requests).toEqual(statsBefore.requests);
-  expect(jobRows(stack.app.dataDir)).toBe(rowsBefore);
+  expect(await stack.stored.jobCount()).toBe(rowsBefore);
 }
 
 const EN = { "accept-language": "en" };

@@ -6,7 +6,7 @@ export const dynamic = "force-dynamic";
 
 /** The server's recent upstream calls (newest first) and error counts of the last hour. */
 export function GET(request: Request) {
-  return handleApi(request, () =>
-    Response.json(recentIncidents(), { headers: { "cache-control": "no-store" } }),
+  return handleApi(request, async () =>
+    Response.json(await recentIncidents(), { headers: { "cache-control": "no-store" } }),
   );
 }

@@ -9,7 +9,7 @@ import {
 import type { Protocol } from "@/lib/contracts/job";
 import type { Locale } from "@/lib/i18n/config";
 import { translator } from "@/lib/i18n/translate";
-import type { ApiStyle } from "../config";
+import type { ApiStyle, SharedModeConfig } from "../config";
 import type { UpstreamError } from "../upstream/classify";
 
 /** What to test: explicit, so the route, the page and the CLI (with its flags) share one engine. */
@@ -32,6 +32,8 @@ export interface DiagnosticsTarget {
   streamIdleTimeoutMs?: number;
   pollIntervalMs?: number;
   allowedMediaHosts?: string[];
+  /** Where jobs and videos are kept (the store and archive checks); absent = not checked. */
+  storage?: { dataDir: string; shared: SharedModeConfig };
 }
 
 export interface DiagnosticsOptions {

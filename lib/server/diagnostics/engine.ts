@@ -11,6 +11,7 @@ import { maskKey, registerSecret, scrubDeep, scrubSecrets } from "../redact";
 import { checkApiCall, checkAuth, checkModels, checkQuota } from "./checks-api";
 import { checkFallbacks, checkGenerate } from "./checks-extra";
 import { checkBaseUrlFormat, checkKeyFormat, checkKeyPresent } from "./checks-local";
+import { checkArchive, checkStore } from "./checks-shared";
 import { checkDns, checkHttpReachable, checkTcp, checkTls } from "./checks-network";
 import {
   RunContext,
@@ -54,6 +55,8 @@ const SPECS: CheckSpec[] = [
   { id: "quota", blockers: ["auth"], run: checkQuota },
   { id: "api.call", blockers: ["auth"], run: checkApiCall },
   { id: "fallbacks", blockers: [], after: ["key.format"], run: checkFallbacks },
+  { id: "store", blockers: [], run: checkStore },
+  { id: "archive", blockers: [], run: checkArchive },
   {
     id: "generate",
     blockers: ["api.call"],

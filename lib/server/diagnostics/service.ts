@@ -6,6 +6,7 @@ import type {
 } from "@/lib/contracts/diagnostics";
 import type { Locale } from "@/lib/i18n/config";
 import { getConfig } from "../config";
+import { sharedUpstreamCalls } from "../shared/call-ring";
 import { recentUpstreamCalls, upstreamErrorCounts } from "../upstream/records";
 import { runDiagnostics } from "./engine";
 import { effectiveConfig, targetFromConfig } from "./target";
@@ -34,23 +35,26 @@ export function dashboardConfig() {
 
 const INCIDENT_WINDOW_MS = 60 * 60_000;
 
-/** The ring buffer of recent upstream calls (newest first) and error counts of the last hour. */
-export function recentIncidents(now = Date.now()): IncidentsResponse {
-  const calls = recentUpstreamCalls()
-    .reverse()
-    .map((call) => ({
-      at: call.at,
-      operation: call.operation,
-      host: call.host,
-      status: call.status,
-      latencyMs: call.latencyMs,
-      attempt: call.attempt,
-      code: call.errorCode,
-      upstreamRequestId: call.upstreamRequestId,
-    }));
+/**
+ * The ring buffer of recent upstream calls (newest first) and error counts of the last hour: this
+ * process's, or in shared mode every instance's (from Redis).
+ */
+export async function recentIncidents(now = Date.now()): Promise<IncidentsResponse> {
+  const since = now - INCIDENT_WINDOW_MS;
+  const shared = getConfig().shared.redisUrl ? await sharedUpstreamCalls(since) : undefined;
+  const calls = (shared?.calls ?? recentUpstreamCalls().reverse()).map((call) => ({
+    at: call.at,
+    operation: call.operation,
+    host: call.host,
+    status: call.status,
+    latencyMs: call.latencyMs,
+    attempt: call.attempt,
+    code: call.errorCode,
+    upstreamRequestId: call.upstreamRequestId,
+  }));
   return {
     calls,
-    counts: upstreamErrorCounts(now - INCIDENT_WINDOW_MS),
+    counts: shared?.counts ?? upstreamErrorCounts(since),
     windowMs: INCIDENT_WINDOW_MS,
     generatedAt: new Date(now).toISOString(),
   };

@@ -25,6 +25,7 @@ export function targetFromConfig(config: AppConfig, keySource = "SORA_API_KEY"):
     streamIdleTimeoutMs: config.streamIdleTimeoutMs,
     pollIntervalMs: config.pollIntervalMs,
     allowedMediaHosts: config.allowedMediaHosts,
+    storage: { dataDir: config.dataDir, shared: config.shared },
   };
 }
 

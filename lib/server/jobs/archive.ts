@@ -7,6 +7,7 @@ import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
+import { ArchiveWriteError, archiveKey, getArchiveStorage, type ArchiveStorage } from "../archive";
 import { getConfig } from "../config";
 import { AppError, toAppError } from "../errors";
 import { serverLog } from "../log";
@@ -14,7 +15,7 @@ import { fetchVideoContent } from "../upstream";
 import type { RetryInfo, VideoSource } from "../upstream/types";
 
 export interface ArchiveResult {
-  /** Relative to DATA_DIR. */
+  /** `videos/<id>.mp4`: relative to DATA_DIR, or the object's key in the S3 bucket. */
   archivePath: string;
   bytes: number;
 }
@@ -50,8 +51,10 @@ async function removeParts(jobId: string, except?: string) {
   );
 }
 
-/** Removes a job's archived video and any half-written download. */
+/** Removes a job's archived video (file or bucket object) and any half-written download. */
 export async function removeArchive(jobId: string): Promise<void> {
+  const storage = getArchiveStorage();
+  if (storage.kind === "s3") return storage.remove(jobId);
   await Promise.all([rm(archiveFile(jobId), { force: true }), removeParts(jobId)]);
 }
 
@@ -147,6 +150,8 @@ async function downloadOnce(jobId: string, source: VideoSource, signal: AbortSig
   const encoded = response.headers.has("x-upstream-content-encoding");
   const declaredHeader = response.headers.get("content-length");
   const declared = encoded || declaredHeader === null ? undefined : Number(declaredHeader);
+  const storage = getArchiveStorage();
+  if (storage.kind === "s3") return uploadOnce(storage, jobId, response.body, declared, signal);
   const file = archiveFile(jobId);
   const part = `${file}.${randomBytes(6).toString("hex")}.part`;
   try {
@@ -217,7 +222,31 @@ async function downloadOnce(jobId: string, source: VideoSource, signal: AbortSig
 }
 
 /**
- * Streams a finished video into `DATA_DIR/videos/`. fetchVideoContent retries until the body
+ * Shared mode: the body streams into the bucket as a multipart upload (a few parts in memory at
+ * most), kept only once the stored size matches. A broken or short body is the network's fault.
+ */
+async function uploadOnce(
+  storage: ArchiveStorage,
+  jobId: string,
+  body: ReadableStream<Uint8Array>,
+  declared: number | undefined,
+  signal: AbortSignal,
+): Promise<number> {
+  try {
+    const stored = await storage.put(
+      jobId,
+      Readable.fromWeb(body as NodeReadableStream<Uint8Array>),
+      { signal, expectedBytes: Number.isFinite(declared) ? declared : undefined },
+    );
+    return stored.bytes;
+  } catch (error) {
+    if (signal.aborted || !(error instanceof ArchiveWriteError)) throw error;
+    throw new BodyError("network_error", { upstreamMessage: error.message, cause: error });
+  }
+}
+
+/**
+ * Streams a finished video into `DATA_DIR/videos/` (or the S3 bucket in shared mode). fetchVideoContent retries until the body
  * starts; a body that breaks midway or comes out the wrong size is downloaded again on its own
  * budget. A disk error is not retried here (the caller decides: a full disk is not weather).
  */
@@ -230,7 +259,7 @@ export async function archiveVideo(
   for (let attempt = 1; ; attempt++) {
     try {
       const bytes = await downloadOnce(jobId, source, options.signal);
-      return { archivePath: archiveRelativePath(jobId), bytes };
+      return { archivePath: archiveKey(jobId), bytes };
     } catch (error) {
       if (options.signal.aborted || !(error instanceof BodyError) || attempt > maxRetries) {
         throw toAppError(error);

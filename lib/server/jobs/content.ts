@@ -1,6 +1,7 @@
 import "server-only";
 import fs from "node:fs";
 import path from "node:path";
+import { getArchiveStorage, type ArchiveStorage } from "../archive";
 import { getConfig } from "../config";
 import { AppError } from "../errors";
 import { serverLog } from "../log";
@@ -128,6 +129,57 @@ function fileRangeStream(file: string, start: number, end: number): ReadableStre
   );
 }
 
+/**
+ * Shared mode: the bytes come from the bucket, not from this server. GET answers 302 to a
+ * short-lived presigned URL (Range then works against the storage directly); HEAD, which a
+ * presigned GET cannot answer, is answered here from the object's metadata. Undefined when the
+ * object is missing or not the size that was archived.
+ */
+async function serveFromBucket(
+  request: Request,
+  job: JobRecord,
+  key: string,
+  storage: ArchiveStorage,
+): Promise<Response | undefined> {
+  const info = await storage.stat(key);
+  if (!info || (job.videoBytes !== undefined && info.bytes !== job.videoBytes)) return undefined;
+  if (request.method === "HEAD") {
+    const headers: Record<string, string> = {
+      "Accept-Ranges": "bytes",
+      "Content-Type": VIDEO_CONTENT_TYPE,
+      "Content-Disposition": disposition(job),
+      "Content-Length": String(info.bytes),
+      "Last-Modified": info.modifiedAt.toUTCString(),
+      "Cache-Control": "private, no-store",
+    };
+    if (info.etag) headers.ETag = info.etag;
+    const range = parseRange(request.headers.get("range"), info.bytes);
+    if (range === "invalid") throw rangeNotSatisfiable(info.bytes);
+    if (!range) return new Response(null, { status: 200, headers });
+    headers["Content-Length"] = String(range.end - range.start + 1);
+    headers["Content-Range"] = `bytes ${range.start}-${range.end}/${info.bytes}`;
+    return new Response(null, { status: 206, headers });
+  }
+  // An unsatisfiable range is answered here, like the local archive does; the rest is the bucket's.
+  if (parseRange(request.headers.get("range"), info.bytes) === "invalid") {
+    throw rangeNotSatisfiable(info.bytes);
+  }
+  const url = await storage.downloadUrl(key, {
+    filename: `sora-${job.id}.mp4`,
+    contentType: VIDEO_CONTENT_TYPE,
+  });
+  if (!url) return undefined;
+  // The link itself is a short-lived credential: never cached, never sent as a referrer.
+  return new Response(null, {
+    status: 302,
+    headers: {
+      Location: url,
+      "Cache-Control": "private, no-store",
+      "Referrer-Policy": "no-referrer",
+    },
+  });
+}
+
 const PASSED_HEADERS = [
   "content-length",
   "content-range",
@@ -171,7 +223,16 @@ async function proxyUpstream(request: Request, job: JobRecord): Promise<Response
 export async function serveJobContent(request: Request, jobId: string): Promise<Response> {
   const job = await getJobStore().getJob(jobId);
   if (!job) throw new AppError("not_found");
-  if (job.archived && job.archivePath) {
+  const storage = getArchiveStorage();
+  if (job.archived && job.archivePath && storage.kind === "s3") {
+    const answer = await serveFromBucket(request, job, job.archivePath, storage);
+    if (answer) return answer;
+    serverLog.warn("archived video is missing or damaged; trying the upstream link", {
+      job: job.id,
+      expectedBytes: job.videoBytes,
+      bucket: true,
+    });
+  } else if (job.archived && job.archivePath) {
     const file = path.join(getConfig().dataDir, job.archivePath);
     const stat = await fs.promises.stat(file).catch(() => undefined);
     if (stat?.isFile() && (job.videoBytes === undefined || stat.size === job.videoBytes)) {

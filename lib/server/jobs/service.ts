@@ -4,6 +4,7 @@ import { AppError, badRequest } from "../errors";
 import type { ApiContext } from "../http";
 import { serverLog } from "../log";
 import { consumeCreateBudget } from "../rate-limit";
+import { continueAfterResponse } from "../shared/vercel";
 import { removeArchive } from "./archive";
 import { parseCreateVideoRequest } from "./create-request";
 import { assertJobId } from "./ids";
@@ -52,6 +53,8 @@ export async function createVideo(request: Request, ctx: ApiContext): Promise<Re
     ({ job, created } = await runner.submitJob(input, { ...ctx, idempotencyKey }));
   }
   if (!created) runner.nudge(job.id);
+  const jobId = job.id;
+  if (created) continueAfterResponse((budgetMs) => runner.settled(jobId, budgetMs));
   if (wantsJson(request)) {
     return Response.json(
       { job: renderJob(job, ctx.locale) },

@@ -7,7 +7,9 @@ import { getConfig } from "../config";
 import type { StoredError } from "../errors";
 import { serverLog } from "../log";
 import type { VideoSource } from "../upstream/types";
+import { getRedis } from "../shared/redis";
 import { newJobId } from "./ids";
+import { RedisJobStore } from "./redis-store";
 import { toSnapshot } from "./snapshot";
 import {
   IDEMPOTENCY_TTL_MS,
@@ -605,9 +607,12 @@ export function storeFile(dataDir: string): string {
 
 const STORE_KEY = Symbol.for("sora-studio.store");
 
-/** The process-wide store, opened once on `DATA_DIR/sora-studio.db`. */
+/** The process-wide store: Redis when REDIS_URL is set (shared mode), else `DATA_DIR/sora-studio.db`. */
 export function getJobStore(): JobStore {
   const holder = globalThis as { [STORE_KEY]?: JobStore };
-  holder[STORE_KEY] ??= new SqliteJobStore(storeFile(getConfig().dataDir));
+  const config = getConfig();
+  holder[STORE_KEY] ??= config.shared.redisUrl
+    ? new RedisJobStore({ redis: getRedis() })
+    : new SqliteJobStore(storeFile(config.dataDir));
   return holder[STORE_KEY];
 }

@@ -22,6 +22,20 @@ export function upstreamState(): UpstreamState {
   return holder[STATE_KEY];
 }
 
+type CallListener = (record: UpstreamCallRecord) => void;
+const LISTENERS_KEY = Symbol.for("sora-studio.upstream.call-listeners");
+
+function callListeners(): Set<CallListener> {
+  const holder = globalThis as { [LISTENERS_KEY]?: Set<CallListener> };
+  holder[LISTENERS_KEY] ??= new Set();
+  return holder[LISTENERS_KEY];
+}
+
+/** Also hands every recorded call to `listener` (shared mode mirrors them into Redis). */
+export function onUpstreamCall(listener: CallListener): void {
+  callListeners().add(listener);
+}
+
 /** The last 100 upstream calls, oldest first. */
 export function recentUpstreamCalls(): UpstreamCallRecord[] {
   return upstreamState().calls.map((call) => ({ ...call }));
@@ -67,6 +81,7 @@ export function recordUpstreamCall(
     upstreamRequestId: outcome.upstreamRequestId,
   };
   state.calls.push(record);
+  for (const listener of callListeners()) listener(record);
   if (state.calls.length > MAX_CALLS) state.calls.splice(0, state.calls.length - MAX_CALLS);
   if (outcome.errorCode) {
     state.errors.push({ atMs: start.startedAt, code: outcome.errorCode });
