@@ -224,6 +224,7 @@ class SimulatorState {
           {
             polls: j.polls,
             downloads: j.downloads,
+            ...(j.deleted ? { deleted: true } : {}),
             ...(j.minPollGapMs === undefined ? {} : { minPollGapMs: j.minPollGapMs }),
           },
         ]),
