@@ -12,8 +12,11 @@ import { setupStack, uniquePrompt, type Stack } from "../helpers/stack";
  */
 const stack = setupStack({ speed: 50, env: { SORA_RECONCILE_INTERVAL_MS: "300" } });
 
-/** `[[sim:speed=0.2]]`: the upstream job takes ~100 s, so it is surely still running when canceled. */
-const SLOW = "[[sim:speed=0.2]]";
+/**
+ * `[[sim:speed=1]]`: the upstream job takes ~20 s (surely still running when canceled) and asks to
+ * be polled every second (`openai-poll-after-ms`), so a job still followed shows within 3 s.
+ */
+const SLOW = "[[sim:speed=1]]";
 
 async function snapshot(s: Stack, id: string): Promise<Job> {
   return jobSchema.parse((await s.client.request(`/api/videos/${id}`)).json);
@@ -66,7 +69,7 @@ describe("cancel", () => {
 
     // Several reconcile passes and poll intervals later: not one more poll of the job.
     const polls = afterCancel.requests["GET /v1/videos/{id}"];
-    await sleep(2_000);
+    await sleep(3_000);
     const later = await stack.sim.stats();
     expect(later.requests["GET /v1/videos/{id}"]).toBe(polls);
     expect(await snapshot(stack, id)).toMatchObject({
@@ -83,6 +86,29 @@ describe("cancel", () => {
     expect(recheck.status).toBe(409);
     await sleep(500);
     expect((await stack.sim.stats()).requests["GET /v1/videos/{id}"]).toBe(polls);
+  });
+
+  it("a relay without a delete route: the job still stops being polled, and may still be billed", async () => {
+    const prompt = uniquePrompt(`a kite ${SLOW} [[sim:delete_unsupported]]`);
+    const created = await stack.client.createJob({ prompt, model: "sora-2" });
+    const id = jobSchema.parse(created.json.job).id;
+    const upstreamId = (await until(stack, id, (j) => j.upstreamId !== undefined)).upstreamId ?? "";
+    for (let i = 0; ((await stack.sim.stats()).perJob[upstreamId]?.polls ?? 0) < 2; i++) {
+      if (i > 100) throw new Error("the job is not being polled");
+      await sleep(100);
+    }
+    const answer = await cancel(stack, id);
+    expect(jobSchema.parse(answer.json.job)).toMatchObject({
+      state: "canceled",
+      cancellation: { upstream: { outcome: "unsupported", status: 404 }, mayStillBill: true },
+    });
+    const stats = await stack.sim.stats();
+    expect(stats.faults.delete_unsupported).toBeGreaterThanOrEqual(1);
+    expect(stats.perJob[upstreamId]?.deleted).toBeUndefined();
+    // The relay still has the job and would answer polls: none come.
+    const polls = stats.perJob[upstreamId]?.polls;
+    await sleep(3_000);
+    expect((await stack.sim.stats()).perJob[upstreamId]?.polls).toBe(polls);
   });
 
   it("a running chat job: the stream is dropped, nothing to delete upstream, may still be billed", async () => {
