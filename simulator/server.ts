@@ -224,6 +224,7 @@ class SimulatorState {
           {
             polls: j.polls,
             downloads: j.downloads,
+            ...(j.deleted ? { deleted: true } : {}),
             ...(j.minPollGapMs === undefined ? {} : { minPollGapMs: j.minPollGapMs }),
           },
         ]),
@@ -887,6 +888,16 @@ class SimulatorState {
   private deleteVideo(ctx: Ctx, id: string): void {
     const job = this.findJob(id, "video");
     if (!job) return this.videoNotFound(ctx, id);
+    if (job.faults.cancel?.name === "delete_unsupported") {
+      // A relay without the route: new-api style gateways answer an unknown path with 404.
+      this.countFault("delete_unsupported");
+      return this.json(ctx, 404, {
+        error: {
+          message: `Invalid URL (DELETE ${ctx.url.pathname})`,
+          type: "invalid_request_error",
+        },
+      });
+    }
     job.deleted = true;
     this.json(ctx, 200, { id: job.id, object: "video.deleted", deleted: true });
   }

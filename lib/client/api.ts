@@ -143,6 +143,19 @@ export async function recheckJob(id: string): Promise<Job> {
   return job;
 }
 
+/**
+ * `POST /api/videos/:id/cancel`: the server stops following the job and asks the relay to stop it;
+ * the answer carries `cancellation` (what the relay said, whether it may still bill).
+ */
+export async function cancelJob(id: string): Promise<Job> {
+  const { job } = await call(
+    `/api/videos/${encodeURIComponent(id)}/cancel`,
+    { method: "POST" },
+    jobAnswerSchema,
+  );
+  return job;
+}
+
 export async function deleteJob(id: string): Promise<void> {
   const response = await fetch(`/api/videos/${encodeURIComponent(id)}`, {
     method: "DELETE",

@@ -59,7 +59,7 @@ export type GenerationOutcome =
 export type UpstreamFailure = AppError;
 
 /** Upstream call kinds, as logged and shown on /diagnostics. */
-export type UpstreamOperation = "create" | "poll" | "content" | "models" | "stream";
+export type UpstreamOperation = "create" | "poll" | "content" | "models" | "stream" | "cancel";
 
 /** One finished upstream HTTP call (ring buffer of `recentUpstreamCalls()`). */
 export interface UpstreamCallRecord {
