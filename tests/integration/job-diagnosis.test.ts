@@ -44,6 +44,26 @@ async function acceptedCreates(s: Stack, withFallback = true): Promise<number> {
 }
 
 describe("a failed job's diagnosis", () => {
+  it("switch_model is the first candidate that the probe shows routed, not merely the first listed", async () => {
+    // sora-2 is the first candidate for sora-2-pro; without a channel too, the next one routes.
+    await fetch(`${stack.sim.url}/__sim/no-channel?models=${NO_CHANNEL_MODEL},sora-2`, {
+      method: "POST",
+    });
+    const failed = await createAndFinish(stack, {
+      prompt: uniquePrompt("two models down"),
+      model: NO_CHANNEL_MODEL,
+    });
+    expect(failed.error?.code).toBe("no_available_channel");
+    const before = await acceptedCreates(stack);
+    const diagnosis = await diagnose(stack, failed.id);
+    expect(diagnosis.actions.find((a) => a.kind === "switch_model")).toEqual({
+      kind: "switch_model",
+      model: "veo-3-fast",
+    });
+    expect(diagnosis.evidence.find((e) => e.checkId === "api.call:sora-2")?.status).toBe("fail");
+    expect(await acceptedCreates(stack)).toBe(before);
+  });
+
   it("no channel: names no_available_channel, offers a routing model and the fallback, bills nothing", async () => {
     await fetch(`${stack.sim.url}/__sim/no-channel?models=${NO_CHANNEL_MODEL}`, { method: "POST" });
     const failed = await createAndFinish(stack, {
