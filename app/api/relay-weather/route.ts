@@ -1,4 +1,4 @@
-import { relayWeather } from "@/lib/server/diagnostics/job-diagnosis";
+import { currentRelayWeather } from "@/lib/server/diagnostics/job-diagnosis";
 import { handleApi } from "@/lib/server/http";
 
 export const runtime = "nodejs";
@@ -6,7 +6,7 @@ export const dynamic = "force-dynamic";
 
 /** Relay weather from the recorded upstream creates of the last 15 minutes (no upstream call). */
 export function GET(request: Request) {
-  return handleApi(request, () =>
-    Response.json(relayWeather(), { headers: { "cache-control": "no-store" } }),
+  return handleApi(request, async () =>
+    Response.json(await currentRelayWeather(), { headers: { "cache-control": "no-store" } }),
   );
 }

@@ -10,7 +10,9 @@ import type { JobRecord } from "../jobs/types";
 import { scrubDeep } from "../redact";
 import { hostOf, normalizeBaseUrl } from "../upstream/base-url";
 import { configuredBaseUrls, currentBaseUrl } from "../upstream/generation";
+import { sharedUpstreamCalls } from "../shared/call-ring";
 import { recentUpstreamCalls } from "../upstream/records";
+import type { UpstreamCallRecord } from "../upstream/types";
 import { checkApiCall, checkAuth, checkModels, checkQuota } from "./checks-api";
 import { checkBaseUrlFormat } from "./checks-local";
 import { RunContext, type Outcome } from "./context";
@@ -65,9 +67,21 @@ function forModel(ctx: RunContext, model: string): RunContext {
   return child;
 }
 
-/** Recent creates (our own recorded upstream calls) in the last 15 minutes. */
-function recentCreates(now: number) {
-  return recentUpstreamCalls().filter(
+/** Recorded upstream calls, oldest first: every instance's in shared mode, else this process's. */
+async function recordedCalls(now: number): Promise<UpstreamCallRecord[]> {
+  if (!getConfig().shared.redisUrl) return recentUpstreamCalls();
+  const { calls } = await sharedUpstreamCalls(now - WEATHER_WINDOW_MS);
+  return [...calls].reverse();
+}
+
+/** The relay weather from every recorded call (the route and the diagnosis use this). */
+export async function currentRelayWeather(now = Date.now()): Promise<RelayWeather> {
+  return relayWeather(now, await recordedCalls(now));
+}
+
+/** Recent creates in the last 15 minutes. */
+function recentCreates(now: number, calls: UpstreamCallRecord[]) {
+  return calls.filter(
     (call) =>
       call.operation === "create" &&
       call.errorCode !== "aborted" &&
@@ -76,8 +90,11 @@ function recentCreates(now: number) {
 }
 
 /** From recorded calls: is the relay saturated (most creates 503/429) or failing right now? */
-export function relayWeather(now = Date.now()): RelayWeather {
-  const creates = recentCreates(now);
+export function relayWeather(
+  now = Date.now(),
+  calls: UpstreamCallRecord[] = recentUpstreamCalls(),
+): RelayWeather {
+  const creates = recentCreates(now, calls);
   // Only the last 10 count: a relay that recovered shows it in its latest answers.
   const last = creates.slice(-10);
   const failed = last.filter((c) => c.errorCode !== undefined);
@@ -265,7 +282,7 @@ export async function diagnoseJob(job: JobRecord, locale: Locale): Promise<Diagn
   }
   for (const action of await Promise.all(alternatives)) if (action) actions.push(action);
 
-  const weather = relayWeather();
+  const weather = await currentRelayWeather();
   if (weather.status === "saturated") {
     actions.push({
       kind: "wait",
