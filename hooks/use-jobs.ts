@@ -61,6 +61,7 @@ export function useCreateJob() {
         size: variables.size,
         image: variables.image,
         retryOf: variables.retryOf,
+        fallbackHost: variables.fallbackHost,
       };
       return createJob(request, { idempotencyKey: keys.keyFor(JSON.stringify(request)) }).then(
         (job) => {

@@ -65,6 +65,8 @@ export interface SimulatorOptions {
   speed?: number;
   /** Every job's video link points here (see `media_url` in the README). */
   mediaUrl?: string;
+  /** Models for which every create answers the `no_channel` 503 (other models route). */
+  noChannelModels?: string[];
   quiet?: boolean;
   assetsDir?: string;
 }
@@ -147,6 +149,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     serverFaults.faults,
     options.quiet ?? false,
     mediaUrl,
+    options.noChannelModels ?? [],
   );
   const server = createServer((req, res) => void sim.handle(req, res));
   server.keepAliveTimeout = 5_000;
@@ -192,7 +195,13 @@ class SimulatorState {
     private readonly serverFaults: FaultDirective[],
     private readonly quiet: boolean,
     private readonly mediaUrl: string | undefined,
-  ) {}
+    private readonly configuredNoChannel: string[],
+  ) {
+    this.noChannel = new Set(configuredNoChannel);
+  }
+
+  /** Models without a channel: creates for them answer the `no_channel` 503. */
+  private noChannel: Set<string>;
 
   shutdown(): void {
     for (const controller of this.live) controller.abort();
@@ -208,6 +217,7 @@ class SimulatorState {
     this.uploads = [];
     this.jobs.clear();
     this.files.clear();
+    this.noChannel = new Set(this.configuredNoChannel);
   }
 
   private stats(): Record<string, unknown> {
@@ -297,6 +307,11 @@ class SimulatorState {
     if (path === "/__sim/reset" && method === "POST") {
       this.reset();
       return this.json(ctx, 200, { ok: true });
+    }
+    if (path === "/__sim/no-channel" && method === "POST") {
+      const models = (ctx.url.searchParams.get("models") ?? "").split(",");
+      this.noChannel = new Set(models.map((m) => m.trim()).filter(Boolean));
+      return this.json(ctx, 200, { models: [...this.noChannel] });
     }
     if (
       segments[0] === "files" &&
@@ -489,6 +504,12 @@ class SimulatorState {
     const c = { model, requestId: ctx.requestId, apiKey: ctx.apiKey };
     if (ctx.apiKey.includes("noaccess")) throw new BadRequest(bodies.noAccess(c));
     if (ctx.apiKey.includes("exhausted")) throw new BadRequest(bodies.relayQuota(c));
+    if (this.noChannel.has(model)) {
+      this.countFault("no_channel");
+      const answer = createFaultAnswer("no_channel", c, randomId(8));
+      if (answer !== "hang" && answer !== null) this.answer(ctx, answer);
+      return null;
+    }
 
     const faults = selectFaults(
       [...headerFaults.faults, ...directives.faults, ...this.serverFaults],

@@ -17,6 +17,7 @@ import { Spinner } from "@/components/ui/spinner";
 import { Textarea } from "@/components/ui/textarea";
 import { ImageField, usePreparedImage, type PickedImage } from "./image-field";
 import { ModelParameters, ModelSelect } from "./model-fields";
+import { NoChannelWarning } from "./relay-weather-banner";
 
 export interface Draft {
   prompt: string;
@@ -214,6 +215,8 @@ export function ComposeForm({
               ) : null}
             </Alert>
           ) : null}
+
+          <NoChannelWarning model={model?.id} />
 
           <div className="space-y-2">
             <Button type="submit" size="lg" className="w-full" disabled={!canSubmit}>

@@ -24,6 +24,7 @@ import { Alert } from "@/components/ui/alert";
 import { Button, buttonClasses } from "@/components/ui/button";
 import { Spinner } from "@/components/ui/spinner";
 import { useGeneratorActions } from "./generator-actions";
+import { JobDiagnosis } from "./job-diagnosis";
 import { RetryConfirmDialog } from "./retry-confirm-dialog";
 
 const LABEL_KEYS = [
@@ -160,6 +161,8 @@ export function JobFailure({ job }: { job: Job }) {
           <dt className="font-medium text-zinc-700 dark:text-zinc-300">{t("nextSteps")}</dt>
           <dd className="text-zinc-900 dark:text-zinc-100">{error?.hint}</dd>
         </dl>
+
+        <JobDiagnosis job={job} billed={billed} />
 
         <div className="rounded-md bg-white/70 p-2.5 ring-1 ring-red-100 dark:bg-zinc-950/40 dark:ring-red-950">
           <p className="mb-1.5 text-xs font-medium text-zinc-500 dark:text-zinc-400">

@@ -490,6 +490,7 @@ export class JobRunner {
           seconds: input.protocol !== "chat" ? input.seconds : undefined,
           size: input.size,
           image: input.image ? { mime: input.image.mime, bytes: input.image.bytes } : undefined,
+          preferBaseUrl: input.preferBaseUrl,
         },
         this.callbacks(job, active),
         active.deadline,

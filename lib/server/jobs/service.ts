@@ -1,5 +1,7 @@
 import "server-only";
+import type { Diagnosis } from "@/lib/contracts/diagnosis";
 import { isTerminalState, type Job, type JobList } from "@/lib/contracts/job";
+import { cachedDiagnosis } from "../diagnostics/job-diagnosis";
 import { AppError, badRequest } from "../errors";
 import { cancelVideoJob } from "../upstream/cancel";
 import type { ApiContext } from "../http";
@@ -197,4 +199,19 @@ export async function deleteVideo(id: string): Promise<{ deleted: true; id: stri
   await removeArchive(job.id);
   serverLog.info("job deleted", { job: job.id, state: job.state, stoppedFollowing: wasRunning });
   return { deleted: true, id: job.id };
+}
+
+/** A non-final job that has not changed for this long counts as stalled (diagnosable). */
+const STALLED_AFTER_MS = 60_000;
+
+/**
+ * `GET /api/videos/:id/diagnosis`: why this failed (or stalled) job failed and the ways out, from
+ * unbilled probes against its own base URL, key and model (cached per job for a minute).
+ */
+export async function diagnoseVideo(id: string, ctx: ApiContext): Promise<Diagnosis> {
+  const job = await findJob(id);
+  const stalled =
+    !isTerminalState(job.state) && Date.now() - Date.parse(job.updatedAt) > STALLED_AFTER_MS;
+  if (job.state !== "failed" && !stalled) throw badRequest("diagnosisNotFailed", undefined, 409);
+  return cachedDiagnosis(job, ctx.locale);
 }

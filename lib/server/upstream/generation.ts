@@ -45,8 +45,11 @@ export function configuredBaseUrls(
 /** Base URLs in the order a new create tries them: the current one (last that worked) first. */
 export function createOrder(
   config: Pick<UpstreamConfig, "baseUrl" | "fallbackBaseUrls">,
+  prefer?: string,
 ): string[] {
   const all = configuredBaseUrls(config);
+  // Only a configured base URL may be preferred: a request never chooses a free destination.
+  if (prefer && all.includes(prefer)) return [prefer, ...all.filter((url) => url !== prefer)];
   const current = upstreamState().currentBaseUrl;
   const start = current ? all.indexOf(current) : -1;
   return start > 0 ? [...all.slice(start), ...all.slice(0, start)] : all;
@@ -90,7 +93,7 @@ export async function createGeneration(
 ): Promise<GenerationOutcome> {
   const resolved = resolveDeps(deps);
   const { config } = resolved;
-  const order = createOrder(config);
+  const order = createOrder(config, req.preferBaseUrl);
   let attempts = 0;
   let lastError: UpstreamError | undefined;
 

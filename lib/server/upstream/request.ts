@@ -111,6 +111,7 @@ export class UpstreamCall {
         operation: this.request.operation,
         host: this.host,
         attempt: this.request.attempt,
+        model: this.request.model,
       },
       {
         ...rest,

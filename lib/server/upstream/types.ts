@@ -18,6 +18,8 @@ export interface GenerationRequest {
   seconds?: string;
   size?: string;
   image?: { mime: ImageMime; bytes: Uint8Array };
+  /** A configured base URL to try first for this job only (a diagnosis's "use fallback"). */
+  preferBaseUrl?: string;
 }
 
 export interface RetryInfo {
@@ -71,6 +73,8 @@ export interface UpstreamCallRecord {
   latencyMs: number;
   /** 1-based attempt of this operation (retries count up). */
   attempt: number;
+  /** Model of the call, when it names one (creates). */
+  model?: string;
   /** Our error code when the call failed (`aborted` when the caller gave up). */
   errorCode?: string;
   upstreamRequestId?: string;
