@@ -199,7 +199,7 @@ test.describe("generator: compose and follow", () => {
       generator.modelSelect.locator(
         `optgroup[label="${t("generator.compose.groupRelay")}"] option`,
         {
-          hasText: "veo-3-fast",
+          hasText: "luma-ray-2",
         },
       ),
     ).toHaveCount(1);
@@ -216,6 +216,40 @@ test.describe("generator: compose and follow", () => {
     await generator.modelSelect.selectOption("sora-2-pro");
     await expect(frame.getByRole("radio")).toHaveCount(4);
     await expect(frame.getByRole("radio", { name: landscape })).toBeChecked();
+  });
+
+  test("a Veo or Kling model offers its own durations and frames", async ({ page }) => {
+    const generator = new GeneratorPage(page);
+    const t = generator.t;
+    await generator.goto();
+    const duration = page.getByRole("group", { name: t("generator.compose.durationLabel") });
+    const frame = page.getByRole("group", { name: t("generator.compose.sizeLabel") });
+    const seconds = (n: string) => t("generator.compose.durationValue", { seconds: n });
+    const sizeName = (orientation: "landscape" | "portrait" | "square", size: string) =>
+      t("generator.compose.sizeOption", {
+        orientation: t(`generator.compose.orientation.${orientation}`),
+        size,
+      });
+
+    await generator.modelSelect.selectOption("veo-3.1-fast-generate-preview");
+    await expect(duration.getByRole("radio")).toHaveCount(3);
+    for (const n of ["4", "6", "8"]) {
+      await expect(duration.getByRole("radio", { name: seconds(n) })).toHaveCount(1);
+    }
+    await expect(frame.getByRole("radio")).toHaveCount(4);
+    await expect(
+      frame.getByRole("radio", { name: sizeName("landscape", "1920×1080") }),
+    ).toHaveCount(1);
+    await expect(page.getByText(t("generator.compose.protocol.generations"))).toBeVisible();
+
+    await generator.modelSelect.selectOption("kling-v2-6");
+    await expect(duration.getByRole("radio")).toHaveCount(2);
+    await expect(duration.getByRole("radio", { name: seconds("10") })).toHaveCount(1);
+    await expect(duration.getByRole("radio", { name: seconds("8") })).toHaveCount(0);
+    await expect(frame.getByRole("radio")).toHaveCount(3);
+    await expect(frame.getByRole("radio", { name: sizeName("square", "1024×1024") })).toHaveCount(
+      1,
+    );
   });
 
   test("counted 503s: both retry lines stay, turned neutral once the video plays", async ({

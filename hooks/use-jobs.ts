@@ -3,7 +3,14 @@
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import type { CreateVideoRequest } from "@/lib/contracts/create-video";
-import { ApiRequestError, createJob, deleteJob, fetchJobs, recheckJob } from "@/lib/client/api";
+import {
+  ApiRequestError,
+  cancelJob,
+  createJob,
+  deleteJob,
+  fetchJobs,
+  recheckJob,
+} from "@/lib/client/api";
 import { logJobNotice, logRequestError } from "@/lib/client/console-log";
 import { jobMemory } from "@/lib/client/job-memory";
 import {
@@ -54,6 +61,7 @@ export function useCreateJob() {
         size: variables.size,
         image: variables.image,
         retryOf: variables.retryOf,
+        fallbackHost: variables.fallbackHost,
       };
       return createJob(request, { idempotencyKey: keys.keyFor(JSON.stringify(request)) }).then(
         (job) => {
@@ -126,6 +134,29 @@ export function useRecheckJob() {
       if (error instanceof ApiRequestError && error.error)
         logRequestError("check again failed", error.error);
       else logJobNotice(id, "check again failed", { error: String(error) }, "error");
+    },
+  });
+}
+
+/** `POST /api/videos/:id/cancel`: the canceled job (with what the relay said) replaces the cached one. */
+export function useCancelJob() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => cancelJob(id),
+    onSuccess: (job) => {
+      logJobNotice(job.id, "canceled", {
+        upstream: job.cancellation?.upstream.outcome,
+        mayStillBill: job.cancellation?.mayStillBill,
+      });
+      queryClient.setQueryData<TrackedJob>(jobKey(job.id), (current) =>
+        current ? { ...current, job } : trackJob(job, jobMemory().remembered(job.id)),
+      );
+      upsertHistoryJob(queryClient, job);
+    },
+    onError: (error, id) => {
+      if (error instanceof ApiRequestError && error.error)
+        logRequestError("cancel failed", error.error);
+      else logJobNotice(id, "cancel failed", { error: String(error) }, "error");
     },
   });
 }

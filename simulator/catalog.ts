@@ -20,6 +20,13 @@ export const MODELS: Array<Record<string, unknown>> = [
   // The dated snapshot goes away with OpenAI's Sora API (reference §0).
   model("sora-2-2025-10-06", "openai", { shutdown_date: "2026-09-24" }),
   model("veo-3-fast", "vertex-ai"),
+  // Models new-api gateways sell beside Sora (docs/models.md): served on /v1/video/generations.
+  model("veo-3.1-fast-generate-preview", "vertex-ai"),
+  model("kling-v2-6", "kling"),
+  model("MiniMax-Hailuo-2.3", "minimax"),
+  model("doubao-seedance-1-0-pro-250528", "volcengine"),
+  // A video model no catalogue family knows: offered with the generic parameters.
+  model("luma-ray-2", "luma"),
 ];
 
 /** Official values plus "10"/"15", which several relays accept for sora-2. */

@@ -2,12 +2,13 @@ import { parseArgs } from "node:util";
 import { FAULTS } from "./faults";
 import { startSimulator } from "./server";
 
-const USAGE = `usage: npm run sim -- --port <n> [--fault <name>[*N][,<name>…]] [--speed <factor>] [--media-url <url>] [--host <ip>] [--quiet]
+const USAGE = `usage: npm run sim -- --port <n> [--fault <name>[*N][,<name>…]] [--speed <factor>] [--media-url <url>] [--no-channel <models>] [--host <ip>] [--quiet]
 
   --port   port to listen on (0 = any free port)          env SIM_PORT, default 0
   --fault  fault applied to every request (see README)    env SIM_FAULT
   --speed  time factor: 1 = ~20 s per job, 20 = ~1 s      env SIM_SPEED, default 1
   --media-url  every job's video link points at this URL  env SIM_MEDIA_URL
+  --no-channel models (comma-separated) whose creates answer the no-channel 503   env SIM_NO_CHANNEL
   --host   interface to bind                              default 127.0.0.1
   --quiet  no request log on stderr
 
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
         fault: { type: "string", short: "f" },
         speed: { type: "string", short: "s" },
         "media-url": { type: "string" },
+        "no-channel": { type: "string" },
         host: { type: "string" },
         quiet: { type: "boolean", short: "q" },
         help: { type: "boolean", short: "h" },
@@ -54,6 +56,10 @@ async function main(): Promise<void> {
   const fault = text("fault", "SIM_FAULT") || undefined;
   const host = typeof values.host === "string" ? values.host : undefined;
   const mediaUrl = text("media-url", "SIM_MEDIA_URL");
+  const noChannelModels = (text("no-channel", "SIM_NO_CHANNEL") ?? "")
+    .split(",")
+    .map((m) => m.trim())
+    .filter(Boolean);
 
   let sim;
   try {
@@ -63,6 +69,7 @@ async function main(): Promise<void> {
       fault,
       host,
       mediaUrl,
+      noChannelModels,
       quiet: values.quiet === true,
     });
   } catch (error) {

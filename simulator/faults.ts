@@ -3,7 +3,8 @@
  * (bodies copied from reference/upstream-protocols.md §3 and §7).
  */
 
-export type FaultCategory = "create" | "stream" | "job" | "poll" | "content" | "dialect" | "echo";
+export type FaultCategory =
+  "create" | "stream" | "job" | "poll" | "content" | "cancel" | "dialect" | "echo";
 
 export const FAULTS = {
   no_channel: "create",
@@ -38,7 +39,11 @@ export const FAULTS = {
   poll_503: "poll",
   content_reset: "content",
   content_json: "content",
+  delete_unsupported: "cancel",
   quirks: "dialect",
+  nonsora: "dialect",
+  task_flat: "dialect",
+  task_wrapped: "dialect",
   echo_key: "echo",
 } as const satisfies Record<string, FaultCategory>;
 

@@ -112,6 +112,7 @@ export function fileUrl(
 export function renderVideo(job: Job, ctx: RenderContext): Record<string, unknown> {
   const state = jobState(job, ctx.now);
   if (job.faults.dialect?.name === "quirks") return renderQuirkyVideo(job, state, ctx);
+  if (job.faults.dialect?.name === "nonsora") return renderNonSoraVideo(job, ctx);
   const completedAt = state.completedAtMs === null ? null : seconds(state.completedAtMs);
   return {
     id: job.id,
@@ -166,6 +167,8 @@ const TASK_STATUS: Record<JobStatus, string> = {
 
 /** new-api `GET /v1/video/generations/{id}`: the TaskDto inside a `{code,message,data}` envelope. */
 export function renderTask(job: Job, ctx: RenderContext): Record<string, unknown> {
+  if (job.faults.dialect?.name === "task_flat") return renderFlatTask(job, ctx);
+  if (job.faults.dialect?.name === "task_wrapped") return renderWrappedTask(job, ctx);
   const state = jobState(job, ctx.now);
   const startMs = job.createdAtMs + job.durationMs * QUEUED_SHARE;
   return {
@@ -185,8 +188,74 @@ export function renderTask(job: Job, ctx: RenderContext): Record<string, unknown
   };
 }
 
+const FLAT_STATUS: Record<JobStatus, string> = {
+  queued: "queued",
+  in_progress: "processing",
+  completed: "succeeded",
+  failed: "failed",
+};
+
+/**
+ * new-api's flat `dto.VideoTaskResponse` `{task_id, status, url, format, metadata, error}`
+ * (lower-case statuses, numeric progress), as some gateways answer the generations poll.
+ */
+export function renderFlatTask(job: Job, ctx: RenderContext): Record<string, unknown> {
+  const state = jobState(job, ctx.now);
+  const [width, height] = job.size.split("x").map(Number);
+  return {
+    task_id: job.id,
+    status: FLAT_STATUS[state.status],
+    progress: state.progress,
+    ...(state.status === "completed"
+      ? {
+          url: fileUrl(job, ctx.baseUrl),
+          format: "mp4",
+          metadata: { duration: Number(job.seconds), fps: 24, width, height, seed: 20231234 },
+        }
+      : {}),
+    ...(state.status === "failed" ? { error: { code: 500, message: FAILED_ERROR.message } } : {}),
+  };
+}
+
+/** task_wrapped: the flat shape inside another `{code, msg, data}` wrapper, upper-case statuses. */
+export function renderWrappedTask(job: Job, ctx: RenderContext): Record<string, unknown> {
+  const flat = renderFlatTask(job, ctx);
+  const state = jobState(job, ctx.now);
+  const status = { queued: "QUEUED", in_progress: "IN_PROGRESS", completed: "completed" }[
+    state.status as "queued" | "in_progress" | "completed"
+  ];
+  return { code: 0, msg: "ok", data: { ...flat, status: status ?? "FAILURE" } };
+}
+
+/**
+ * A non-Sora model behind new-api's `/v1/videos` (ConvertToOpenAIVideo): a `task_…` id, numeric
+ * `seconds`, `succeeded`, and the result only in `metadata.url`.
+ */
+export function renderNonSoraVideo(job: Job, ctx: RenderContext): Record<string, unknown> {
+  const state = jobState(job, ctx.now);
+  return {
+    id: job.id,
+    task_id: job.id,
+    object: "video",
+    model: job.model,
+    status: state.status === "completed" ? "succeeded" : state.status,
+    progress: state.progress,
+    created_at: seconds(job.createdAtMs),
+    completed_at: state.completedAtMs === null ? 0 : seconds(state.completedAtMs),
+    seconds: Number(job.seconds),
+    size: job.size,
+    error: state.status === "failed" ? FAILED_ERROR : undefined,
+    metadata: state.status === "completed" ? { url: fileUrl(job, ctx.baseUrl) } : undefined,
+  };
+}
+
 /** new-api answers a task submit with an OpenAI-video-like object carrying both ids. */
 export function renderTaskSubmit(job: Job): Record<string, unknown> {
+  const dialect = job.faults.dialect?.name;
+  if (dialect === "task_flat") return { task_id: job.id, status: "queued" };
+  if (dialect === "task_wrapped") {
+    return { code: 0, msg: "ok", data: { task_id: job.id, status: "QUEUED" } };
+  }
   return {
     id: job.id,
     task_id: job.id,

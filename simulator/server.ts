@@ -65,6 +65,8 @@ export interface SimulatorOptions {
   speed?: number;
   /** Every job's video link points here (see `media_url` in the README). */
   mediaUrl?: string;
+  /** Models for which every create answers the `no_channel` 503 (other models route). */
+  noChannelModels?: string[];
   quiet?: boolean;
   assetsDir?: string;
 }
@@ -147,6 +149,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     serverFaults.faults,
     options.quiet ?? false,
     mediaUrl,
+    options.noChannelModels ?? [],
   );
   const server = createServer((req, res) => void sim.handle(req, res));
   server.keepAliveTimeout = 5_000;
@@ -192,7 +195,13 @@ class SimulatorState {
     private readonly serverFaults: FaultDirective[],
     private readonly quiet: boolean,
     private readonly mediaUrl: string | undefined,
-  ) {}
+    private readonly configuredNoChannel: string[],
+  ) {
+    this.noChannel = new Set(configuredNoChannel);
+  }
+
+  /** Models without a channel: creates for them answer the `no_channel` 503. */
+  private noChannel: Set<string>;
 
   shutdown(): void {
     for (const controller of this.live) controller.abort();
@@ -208,6 +217,7 @@ class SimulatorState {
     this.uploads = [];
     this.jobs.clear();
     this.files.clear();
+    this.noChannel = new Set(this.configuredNoChannel);
   }
 
   private stats(): Record<string, unknown> {
@@ -224,6 +234,7 @@ class SimulatorState {
           {
             polls: j.polls,
             downloads: j.downloads,
+            ...(j.deleted ? { deleted: true } : {}),
             ...(j.minPollGapMs === undefined ? {} : { minPollGapMs: j.minPollGapMs }),
           },
         ]),
@@ -296,6 +307,11 @@ class SimulatorState {
     if (path === "/__sim/reset" && method === "POST") {
       this.reset();
       return this.json(ctx, 200, { ok: true });
+    }
+    if (path === "/__sim/no-channel" && method === "POST") {
+      const models = (ctx.url.searchParams.get("models") ?? "").split(",");
+      this.noChannel = new Set(models.map((m) => m.trim()).filter(Boolean));
+      return this.json(ctx, 200, { models: [...this.noChannel] });
     }
     if (
       segments[0] === "files" &&
@@ -488,6 +504,12 @@ class SimulatorState {
     const c = { model, requestId: ctx.requestId, apiKey: ctx.apiKey };
     if (ctx.apiKey.includes("noaccess")) throw new BadRequest(bodies.noAccess(c));
     if (ctx.apiKey.includes("exhausted")) throw new BadRequest(bodies.relayQuota(c));
+    if (this.noChannel.has(model)) {
+      this.countFault("no_channel");
+      const answer = createFaultAnswer("no_channel", c, randomId(8));
+      if (answer !== "hang" && answer !== null) this.answer(ctx, answer);
+      return null;
+    }
 
     const faults = selectFaults(
       [...headerFaults.faults, ...directives.faults, ...this.serverFaults],
@@ -550,9 +572,17 @@ class SimulatorState {
   }
 
   private videoId(model: string, faults: ActiveFaults): string {
+    if (faults.dialect?.name === "nonsora") return `task_${randomId(32)}`;
     return faults.dialect?.name === "quirks"
       ? `${model}:task_${ulidLike()}`
       : `video_${randomId(20)}`;
+  }
+
+  /** new-api serves any model on /v1/videos; a non-Sora one answers in its converted dialect. */
+  private videoFaults(model: string, faults: ActiveFaults): ActiveFaults {
+    const withJob = videoJobFaults(faults);
+    if (withJob.dialect || /^sora/i.test(model)) return withJob;
+    return { ...withJob, dialect: { name: "nonsora" } };
   }
 
   private async createVideo(ctx: Ctx): Promise<void> {
@@ -568,8 +598,12 @@ class SimulatorState {
     const admission = this.admit(ctx, prompt, model);
     if (!admission) return;
     if (!prompt.trim()) throw new BadRequest(missingParameter("prompt"));
-    const seconds = validateSeconds(fields.seconds);
-    const size = validateSize(fields.size);
+    const faults = this.videoFaults(model, admission.faults);
+    const nonSora = faults.dialect?.name === "nonsora";
+    // Non-Sora channels take their own durations and frames; only Sora's are checked strictly.
+    const seconds = nonSora ? String(Number(fields.seconds) || 8) : validateSeconds(fields.seconds);
+    const size =
+      nonSora && typeof fields.size === "string" ? fields.size : validateSize(fields.size);
     if (image?.width && image.height && `${image.width}x${image.height}` !== size) {
       throw new BadRequest(
         bodies.invalidRequest(
@@ -580,7 +614,6 @@ class SimulatorState {
         ),
       );
     }
-    const faults = videoJobFaults(admission.faults);
     this.accept(admission);
     const job = this.newJob(
       "video",
@@ -598,7 +631,7 @@ class SimulatorState {
     );
     // The relay took (and billed) the job, but its answer never reaches the caller.
     if (admission.loseReply) return void ctx.res.destroy();
-    this.json(ctx, 200, renderVideo(job, this.renderCtx()), this.pollAfter(job));
+    this.json(ctx, nonSora ? 202 : 200, renderVideo(job, this.renderCtx()), this.pollAfter(job));
   }
 
   private jsonReference(value: unknown): ImageInfo | null {
@@ -656,10 +689,24 @@ class SimulatorState {
         data: null,
       });
     }
-    const width = Number(body.width);
-    const height = Number(body.height);
+    const width = Number(body.width ?? 0);
+    const height = Number(body.height ?? 0);
+    const duration = Number(body.duration ?? 0);
+    // dto.VideoRequest: duration is a float64, width/height ints; a string is a 400 in Go's decoder.
+    for (const [field, value] of [
+      ["duration", body.duration],
+      ["width", body.width],
+      ["height", body.height],
+    ] as const) {
+      if (value !== undefined && (typeof value !== "number" || !Number.isFinite(value))) {
+        return this.json(ctx, 400, {
+          code: "invalid_request",
+          message: `json: cannot unmarshal ${typeof value} into Go struct field VideoRequest.${field}`,
+          data: null,
+        });
+      }
+    }
     const size = width > 0 && height > 0 ? `${width}x${height}` : "720x1280";
-    const duration = Number(body.duration);
     const faults = videoJobFaults(admission.faults);
     this.accept(admission);
     const job = this.newJob(
@@ -862,6 +909,16 @@ class SimulatorState {
   private deleteVideo(ctx: Ctx, id: string): void {
     const job = this.findJob(id, "video");
     if (!job) return this.videoNotFound(ctx, id);
+    if (job.faults.cancel?.name === "delete_unsupported") {
+      // A relay without the route: new-api style gateways answer an unknown path with 404.
+      this.countFault("delete_unsupported");
+      return this.json(ctx, 404, {
+        error: {
+          message: `Invalid URL (DELETE ${ctx.url.pathname})`,
+          type: "invalid_request_error",
+        },
+      });
+    }
     job.deleted = true;
     this.json(ctx, 200, { id: job.id, object: "video.deleted", deleted: true });
   }
@@ -892,6 +949,12 @@ class SimulatorState {
       );
     }
     const kind = variant === "video" ? "video" : "thumbnail";
+    if (job.faults.dialect?.name === "nonsora" && !job.faults.content) {
+      // A relay without a content proxy for this channel: the link is in metadata.url only.
+      throw new BadRequest(
+        bodies.invalidRequest(404, `Video '${id}' has no content here.`, null, "not_found"),
+      );
+    }
     if (job.faults.content?.name === "content_json") {
       return this.json(ctx, 200, { url: fileUrl(job, this.baseUrl, kind) });
     }

@@ -466,6 +466,11 @@ describe("housekeeping endpoints", () => {
       "sora-2-pro",
       "sora-2-2025-10-06",
       "veo-3-fast",
+      "veo-3.1-fast-generate-preview",
+      "kling-v2-6",
+      "MiniMax-Hailuo-2.3",
+      "doubao-seedance-1-0-pro-250528",
+      "luma-ray-2",
     ]);
     expect(body.data.find((m) => m.shutdown_date)?.id).toBe("sora-2-2025-10-06");
   });

@@ -18,6 +18,7 @@ import { Textarea } from "@/components/ui/textarea";
 import { jobCardId } from "./job-card";
 import { ImageField, usePreparedImage, type PickedImage } from "./image-field";
 import { ModelParameters, ModelSelect } from "./model-fields";
+import { NoChannelWarning } from "./relay-weather-banner";
 
 export interface Draft {
   prompt: string;
@@ -234,6 +235,8 @@ export function ComposeForm({
               ) : null}
             </Alert>
           ) : null}
+
+          <NoChannelWarning model={model?.id} />
 
           {/* Always in reach: pinned to the bottom of the screen (or of the form column) while the
               form scrolls under it. */}

@@ -9,6 +9,7 @@ import { HistoryGallery } from "@/components/history/history-gallery";
 import { ComposeForm, EMPTY_DRAFT, type Draft } from "./compose-form";
 import { CurrentJobs } from "./current-jobs";
 import { GeneratorActionsContext, type GeneratorActions } from "./generator-actions";
+import { RelayWeatherBanner } from "./relay-weather-banner";
 
 /**
  * Texts inside job snapshots (error message and hint) are rendered by the server in the request's
@@ -60,6 +61,7 @@ export function GeneratorWorkspace({ demo }: { demo: boolean }) {
           <ComposeForm draft={draft} onDraft={setDraft} promptRef={promptRef} />
         </div>
         <div className="min-w-0 space-y-10">
+          <RelayWeatherBanner />
           <CurrentJobs demo={demo} />
           <HistoryGallery />
         </div>

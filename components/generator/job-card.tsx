@@ -13,6 +13,7 @@ import { Badge } from "@/components/ui/badge";
 import { IconButton } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
+import { CancelJobButton, JobCanceled } from "./job-cancel";
 import { JobFailure } from "./job-failure";
 import { JobNotes } from "./job-notes";
 import { JobProgress } from "./job-progress";
@@ -64,18 +65,18 @@ export function JobMeta({ job, live = false }: { job: Job; live?: boolean }) {
 
 /** Progress while running, the retry/failover lines, then the video or the failure. */
 export function JobBody({ tracked, autoLoad = true }: { tracked: TrackedJob; autoLoad?: boolean }) {
-  const t = useTranslations("generator.job");
   const { job } = tracked;
   return (
     <div className="space-y-3">
       {isTerminalState(job.state) ? null : <JobProgress tracked={tracked} />}
+      {isTerminalState(job.state) ? null : <CancelJobButton job={job} />}
       <JobNotes
         notes={tracked.notes}
         pendingSeq={isTerminalState(job.state) ? undefined : tracked.lastSeq}
       />
       {job.state === "completed" ? <JobResult job={job} autoLoad={autoLoad} /> : null}
       {job.state === "failed" ? <JobFailure job={job} /> : null}
-      {job.state === "canceled" ? <p className="text-sm text-zinc-500">{t("canceled")}</p> : null}
+      {job.state === "canceled" ? <JobCanceled job={job} /> : null}
     </div>
   );
 }

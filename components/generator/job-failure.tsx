@@ -25,6 +25,7 @@ import { Alert } from "@/components/ui/alert";
 import { Button, buttonClasses } from "@/components/ui/button";
 import { Spinner } from "@/components/ui/spinner";
 import { useGeneratorActions } from "./generator-actions";
+import { JobDiagnosis } from "./job-diagnosis";
 import { RetryConfirmDialog } from "./retry-confirm-dialog";
 
 const LABEL_KEYS = [
@@ -180,6 +181,8 @@ export function JobFailure({ job }: { job: Job }) {
             </p>
           ) : null}
         </div>
+
+        <JobDiagnosis job={job} billed={billed} />
 
         <details
           data-testid="failure-admin"

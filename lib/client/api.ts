@@ -1,3 +1,9 @@
+import {
+  diagnosisSchema,
+  relayWeatherSchema,
+  type Diagnosis,
+  type RelayWeather,
+} from "@/lib/contracts/diagnosis";
 import { z } from "zod";
 import type { CreateVideoRequest } from "@/lib/contracts/create-video";
 import { errorEnvelopeSchema, type ApiError } from "@/lib/contracts/errors";
@@ -143,6 +149,19 @@ export async function recheckJob(id: string): Promise<Job> {
   return job;
 }
 
+/**
+ * `POST /api/videos/:id/cancel`: the server stops following the job and asks the relay to stop it;
+ * the answer carries `cancellation` (what the relay said, whether it may still bill).
+ */
+export async function cancelJob(id: string): Promise<Job> {
+  const { job } = await call(
+    `/api/videos/${encodeURIComponent(id)}/cancel`,
+    { method: "POST" },
+    jobAnswerSchema,
+  );
+  return job;
+}
+
 export async function deleteJob(id: string): Promise<void> {
   const response = await fetch(`/api/videos/${encodeURIComponent(id)}`, {
     method: "DELETE",
@@ -152,4 +171,14 @@ export async function deleteJob(id: string): Promise<void> {
     const envelope = errorEnvelopeSchema.safeParse(await readJson(response));
     throw new ApiRequestError(response.status, envelope.success ? envelope.data.error : null);
   }
+}
+
+/** `GET /api/videos/:id/diagnosis`: the failed job's root cause and the ways out (issue 14). */
+export function fetchDiagnosis(id: string): Promise<Diagnosis> {
+  return call(`/api/videos/${encodeURIComponent(id)}/diagnosis`, {}, diagnosisSchema);
+}
+
+/** `GET /api/relay-weather`: recent creates, from the server's records (no upstream call). */
+export function fetchRelayWeather(): Promise<RelayWeather> {
+  return call("/api/relay-weather", {}, relayWeatherSchema);
 }

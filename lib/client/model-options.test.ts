@@ -16,6 +16,7 @@ const models = [
   describeModel("sora-2", true),
   describeModel("sora-2-pro", false),
   describeModel("veo-3-relay", true),
+  describeModel("acme-video-x", true),
 ];
 
 describe("resolveSelection", () => {
@@ -79,9 +80,30 @@ describe("model helpers", () => {
     expect(frameSizeFor(describeModel("sora_video2"))).toEqual({ width: 704, height: 1280 });
   });
 
-  it("only videos models offer choices", () => {
+  it("videos and generations models offer their family's choices; chat models none", () => {
     expect(selectableDurations(describeModel("sora-2"))).toEqual(["4", "8", "12"]);
     expect(selectableSizes(describeModel("sora_video2-hd"))).toEqual([]);
+    expect(selectableDurations(describeModel("veo-3.1-fast-generate-preview"))).toEqual([
+      "4",
+      "6",
+      "8",
+    ]);
+    expect(selectableSizes(describeModel("kling-v2-6"))).toEqual([
+      "1280x720",
+      "720x1280",
+      "1024x1024",
+    ]);
+  });
+
+  it("switching to a Kling model keeps the orientation and drops what Kling lacks", () => {
+    const kling = describeModel("kling-v2-6", true);
+    expect(
+      resolveSelection([...models, kling], "sora_video2", {
+        model: "kling-v2-6",
+        seconds: "8",
+        size: "720x1280",
+      }),
+    ).toMatchObject({ seconds: "5", size: "720x1280" });
   });
 
   it("groups stable, catalogue and relay-only models", () => {
@@ -91,8 +113,9 @@ describe("model helpers", () => {
       "sora_video2-landscape",
       "sora-2",
       "sora-2-pro",
+      "veo-3-relay",
     ]);
-    expect(groups.relay.map((m) => m.id)).toEqual(["veo-3-relay"]);
+    expect(groups.relay.map((m) => m.id)).toEqual(["acme-video-x"]);
   });
 
   it("falls back to the built-in catalogue", () => {

@@ -16,11 +16,11 @@ export function orientationOf(size: string): Orientation {
 
 /** What the form may send for a model: chat models imply duration and size by their name. */
 export function selectableDurations(model: ModelInfo): string[] {
-  return model.protocol === "videos" ? model.durations : [];
+  return model.protocol === "chat" ? [] : model.durations;
 }
 
 export function selectableSizes(model: ModelInfo): string[] {
-  return model.protocol === "videos" ? model.sizes : [];
+  return model.protocol === "chat" ? [] : model.sizes;
 }
 
 /** The frame a reference image is cropped to: the chosen size, else the model's default. */

@@ -27,5 +27,10 @@ export const createVideoRequestSchema = z.object({
   image: z.string().startsWith("data:image/", "image_data_url").optional(),
   /** Id of a failed job this submit retries. */
   retryOf: z.string().max(64).optional(),
+  /**
+   * Send this job to the configured fallback base URL with this host first (a diagnosis's
+   * "use fallback"). Only hosts of SORA_FALLBACK_BASE_URLS are accepted; never a free URL.
+   */
+  fallbackHost: z.string().max(253).optional(),
 });
 export type CreateVideoRequest = z.infer<typeof createVideoRequestSchema>;

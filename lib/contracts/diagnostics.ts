@@ -137,7 +137,7 @@ export const effectiveConfigSchema = z.object({
   baseUrl: z.string(),
   fallbackBaseUrls: z.array(z.string()),
   defaultModel: z.string(),
-  apiStyle: z.enum(["auto", "videos", "chat"]),
+  apiStyle: z.enum(["auto", "videos", "chat", "generations"]),
   protocol: protocolSchema,
   maxRetries: z.number().int(),
   retryBaseDelayMs: z.number().int(),

@@ -15,8 +15,26 @@ export type JobState = z.infer<typeof jobStateSchema>;
 export const TERMINAL_STATES: readonly JobState[] = ["completed", "failed", "canceled"];
 export const isTerminalState = (state: JobState) => TERMINAL_STATES.includes(state);
 
-export const protocolSchema = z.enum(["videos", "chat"]);
+export const protocolSchema = z.enum(["videos", "chat", "generations"]);
 export type Protocol = z.infer<typeof protocolSchema>;
+
+/** What the relay answered when asked to cancel/delete a job (`not_sent`: nothing to ask it). */
+export const upstreamCancelSchema = z.object({
+  outcome: z.enum(["deleted", "refused", "unsupported", "unreachable", "not_sent"]),
+  status: z.number().int().optional(),
+});
+export type UpstreamCancel = z.infer<typeof upstreamCancelSchema>;
+
+export const jobCancellationSchema = z.object({
+  at: z.string(),
+  upstream: upstreamCancelSchema,
+  /**
+   * Whether the relay may still bill the job: it accepted (or may have accepted) the create, and
+   * no relay promises a refund for a deleted task.
+   */
+  mayStillBill: z.boolean(),
+});
+export type JobCancellation = z.infer<typeof jobCancellationSchema>;
 
 export const jobVideoSchema = z.object({
   /** Always ours (`/api/videos/:id/content`), never the upstream link. */
@@ -56,6 +74,8 @@ export const jobSchema = z.object({
    */
   mayBeBilled: z.boolean().optional(),
   lastSeq: z.number().int(),
+  /** Set when the user canceled the job (`POST /api/videos/:id/cancel`). */
+  cancellation: jobCancellationSchema.optional(),
   video: jobVideoSchema.optional(),
   error: apiErrorSchema.optional(),
   completedAt: z.string().optional(),

@@ -1,17 +1,54 @@
 import { z } from "zod";
 import { protocolSchema, type Protocol } from "./job";
 
+/** Model families of docs/models.md; `generic` = a name no family pattern matches. */
+export const MODEL_FAMILIES = [
+  "sora-chat",
+  "sora-2",
+  "sora-2-pro",
+  "veo-3",
+  "veo-3.1",
+  "kling",
+  "hailuo",
+  "seedance",
+  "vidu",
+  "wan",
+  "generic",
+] as const;
+export const modelFamilySchema = z.enum(MODEL_FAMILIES);
+export type ModelFamily = z.infer<typeof modelFamilySchema>;
+
+/** Which reference images a family takes (informational: our request carries one image). */
+export const imageInputsSchema = z.object({
+  firstFrame: z.boolean(),
+  lastFrame: z.boolean().optional(),
+  /** Several reference images (subject/asset references); undefined when unknown. */
+  maxReferences: z.number().int().min(0).optional(),
+});
+
+const sizeString = z.string().regex(/^\d{2,5}x\d{2,5}$/, "expected WIDTHxHEIGHT, e.g. 1280x720");
+const secondsString = z
+  .union([z.string(), z.number()])
+  .transform((v) => String(v))
+  .pipe(z.string().regex(/^\d{1,3}$/, "expected whole seconds"));
+
 export const modelInfoSchema = z.object({
   id: z.string(),
+  family: modelFamilySchema,
   protocol: protocolSchema,
-  /** Durations in seconds, as the strings the upstream expects. Chat models imply theirs by name. */
+  /** Durations in seconds, as strings; the first one is the default. Chat models imply theirs by name. */
   durations: z.array(z.string()),
   /** Frame sizes `WxH`; the first one is the default. */
   sizes: z.array(z.string()),
   acceptsImage: z.boolean(),
+  imageInputs: imageInputsSchema.optional(),
+  /** Generates sound; undefined when the public docs do not say (or it depends on the version). */
+  audio: z.boolean().optional(),
+  /** The relay can remix a finished video of this model (`POST /v1/videos/{id}/remix`). */
+  remix: z.boolean(),
   /** Stable recommendation shown next to the model. */
   stable: z.boolean(),
-  /** Known to our catalogue (false: listed by the relay only, generic parameters). */
+  /** Parameters come from our catalogue (false: listed by the relay only, generic parameters). */
   known: z.boolean(),
   /** Listed by the relay's `/v1/models` (undefined when the relay was not asked or did not answer). */
   listed: z.boolean().optional(),
@@ -30,18 +67,185 @@ export const modelsResponseSchema = z.object({
 export type ModelsResponse = z.infer<typeof modelsResponseSchema>;
 
 type CatalogueEntry = Omit<ModelInfo, "known" | "listed">;
+type FamilyParameters = Omit<CatalogueEntry, "id" | "stable" | "note" | "shutdownDate">;
+
+/**
+ * One entry of `SORA_MODELS_FILE` (a JSON array): `id` names one model (shown in the list),
+ * `pattern` (a case-insensitive regular expression) maps relay-specific names. Fields left out
+ * come from `family` (or from the family the name matches).
+ */
+export const operatorModelEntrySchema = z
+  .object({
+    id: z.string().trim().min(1).max(100).optional(),
+    pattern: z
+      .string()
+      .min(1)
+      .max(200)
+      .refine((p) => {
+        try {
+          new RegExp(p, "i");
+          return true;
+        } catch {
+          return false;
+        }
+      }, "not a valid regular expression")
+      .optional(),
+    family: modelFamilySchema.optional(),
+    protocol: protocolSchema.optional(),
+    durations: z.array(secondsString).min(1).optional(),
+    sizes: z.array(sizeString).min(1).optional(),
+    acceptsImage: z.boolean().optional(),
+    imageInputs: imageInputsSchema.optional(),
+    audio: z.boolean().optional(),
+    remix: z.boolean().optional(),
+    stable: z.boolean().optional(),
+    note: z.string().max(60).optional(),
+    shutdownDate: z.string().max(40).optional(),
+  })
+  .strict()
+  .refine((e) => (e.id === undefined) !== (e.pattern === undefined), {
+    message: "each entry needs exactly one of id or pattern",
+  });
+export type OperatorModelEntry = z.infer<typeof operatorModelEntrySchema>;
+export const operatorModelsFileSchema = z.array(operatorModelEntrySchema).max(500);
+
+const LANDSCAPE_PORTRAIT_720 = ["1280x720", "720x1280"];
+const HD_BOTH_WAYS = ["1280x720", "720x1280", "1920x1080", "1080x1920"];
+
+/** What the public docs say per family (docs/models.md cites each value). */
+export const FAMILY_PARAMETERS: Record<ModelFamily, FamilyParameters> = {
+  "sora-chat": {
+    family: "sora-chat",
+    protocol: "chat",
+    durations: [],
+    sizes: LANDSCAPE_PORTRAIT_720,
+    acceptsImage: true,
+    imageInputs: { firstFrame: true, maxReferences: 1 },
+    remix: false,
+  },
+  "sora-2": {
+    family: "sora-2",
+    protocol: "videos",
+    durations: ["4", "8", "12"],
+    sizes: ["720x1280", "1280x720"],
+    acceptsImage: true,
+    imageInputs: { firstFrame: true, lastFrame: false, maxReferences: 1 },
+    audio: true,
+    remix: true,
+  },
+  "sora-2-pro": {
+    family: "sora-2-pro",
+    protocol: "videos",
+    durations: ["4", "8", "12"],
+    sizes: ["720x1280", "1280x720", "1024x1792", "1792x1024"],
+    acceptsImage: true,
+    imageInputs: { firstFrame: true, lastFrame: false, maxReferences: 1 },
+    audio: true,
+    remix: true,
+  },
+  "veo-3": {
+    family: "veo-3",
+    protocol: "generations",
+    durations: ["4", "6", "8"],
+    sizes: HD_BOTH_WAYS,
+    acceptsImage: true,
+    imageInputs: { firstFrame: true, lastFrame: false },
+    audio: true,
+    remix: false,
+  },
+  "veo-3.1": {
+    family: "veo-3.1",
+    protocol: "generations",
+    durations: ["4", "6", "8"],
+    sizes: HD_BOTH_WAYS,
+    acceptsImage: true,
+    imageInputs: { firstFrame: true, lastFrame: true, maxReferences: 3 },
+    audio: true,
+    remix: false,
+  },
+  kling: {
+    family: "kling",
+    protocol: "generations",
+    durations: ["5", "10"],
+    sizes: ["1280x720", "720x1280", "1024x1024"],
+    acceptsImage: true,
+    imageInputs: { firstFrame: true, lastFrame: true },
+    remix: false,
+  },
+  hailuo: {
+    family: "hailuo",
+    protocol: "generations",
+    durations: ["6", "10"],
+    sizes: LANDSCAPE_PORTRAIT_720,
+    acceptsImage: true,
+    imageInputs: { firstFrame: true, lastFrame: true, maxReferences: 1 },
+    remix: false,
+  },
+  seedance: {
+    family: "seedance",
+    protocol: "generations",
+    durations: ["5", "10"],
+    sizes: HD_BOTH_WAYS,
+    acceptsImage: true,
+    imageInputs: { firstFrame: true, lastFrame: true },
+    remix: false,
+  },
+  vidu: {
+    family: "vidu",
+    protocol: "generations",
+    durations: ["5"],
+    sizes: HD_BOTH_WAYS,
+    acceptsImage: true,
+    imageInputs: { firstFrame: true, lastFrame: true },
+    remix: false,
+  },
+  wan: {
+    family: "wan",
+    protocol: "generations",
+    durations: ["5"],
+    sizes: HD_BOTH_WAYS,
+    acceptsImage: true,
+    imageInputs: { firstFrame: true },
+    remix: false,
+  },
+  generic: {
+    family: "generic",
+    protocol: "videos",
+    durations: ["4", "8", "12"],
+    sizes: LANDSCAPE_PORTRAIT_720,
+    acceptsImage: true,
+    remix: false,
+  },
+};
+
+/** Relay-specific names → family, first match wins (order matters: `-all` relays are chat). */
+export const FAMILY_PATTERNS: readonly { family: ModelFamily; pattern: RegExp }[] = [
+  { family: "sora-chat", pattern: /^(sora_video|sora2[-_]|sora2pro|sora2_video)|-all$/i },
+  { family: "sora-2-pro", pattern: /^sora-2-pro/i },
+  { family: "sora-2", pattern: /^sora-2\b/i },
+  { family: "veo-3.1", pattern: /veo[-_ ]?3[._-]1/i },
+  { family: "veo-3", pattern: /veo[-_ ]?3/i },
+  { family: "kling", pattern: /kling/i },
+  { family: "hailuo", pattern: /hailuo|minimax|^[its]2v-01/i },
+  { family: "seedance", pattern: /seedance/i },
+  { family: "vidu", pattern: /vidu/i },
+  { family: "wan", pattern: /(^|[/_-])wanx?[-_]?2(\.\d)?/i },
+];
+
+export function familyOf(model: string): ModelFamily {
+  return FAMILY_PATTERNS.find((rule) => rule.pattern.test(model))?.family ?? "generic";
+}
 
 const chat = (id: string, seconds: string, size: string, note?: string): CatalogueEntry => ({
+  ...FAMILY_PARAMETERS["sora-chat"],
   id,
-  protocol: "chat",
   durations: [seconds],
   sizes: [size],
-  acceptsImage: true,
   stable: id === "sora_video2",
   note,
 });
 
-/** What we know about models seen on relays (reference/upstream-protocols.md §1, §4). */
+/** Models always offered (reference/upstream-protocols.md §1, §4); others come from the relay's list. */
 export const MODEL_CATALOGUE: readonly CatalogueEntry[] = [
   chat("sora_video2", "10", "704x1280", "stable"),
   chat("sora_video2-landscape", "10", "1280x704"),
@@ -49,52 +253,85 @@ export const MODEL_CATALOGUE: readonly CatalogueEntry[] = [
   chat("sora_video2-landscape-15s", "15", "1280x704"),
   chat("sora_video2-hd", "10", "1024x1792"),
   chat("sora_video2-landscape-hd", "10", "1792x1024"),
-  {
-    id: "sora-2",
-    protocol: "videos",
-    durations: ["4", "8", "12"],
-    sizes: ["720x1280", "1280x720"],
-    acceptsImage: true,
-    stable: false,
-    note: "official",
-  },
-  {
-    id: "sora-2-pro",
-    protocol: "videos",
-    durations: ["4", "8", "12"],
-    sizes: ["720x1280", "1280x720", "1024x1792", "1792x1024"],
-    acceptsImage: true,
-    stable: false,
-    note: "pro",
-  },
+  { ...FAMILY_PARAMETERS["sora-2"], id: "sora-2", stable: false, note: "official" },
+  { ...FAMILY_PARAMETERS["sora-2-pro"], id: "sora-2-pro", stable: false, note: "pro" },
 ];
 
-/** Protocol by model name (DESIGN §2): `sora_video2*`, `sora2-*`, `*-all` → chat; `sora-2*` → videos. */
-export function protocolForModel(model: string): Protocol {
-  if (/^(sora_video|sora2[-_]|sora2pro|sora2_video)/i.test(model) || /-all$/i.test(model)) {
-    return "chat";
-  }
-  return "videos";
+/** Operator entries (SORA_MODELS_FILE) on top of the built-in catalogue; ids override, patterns add. */
+export interface ModelCatalogue {
+  entries: readonly CatalogueEntry[];
+  patterns: readonly { pattern: RegExp; entry: OperatorModelEntry }[];
 }
 
-const GENERIC_DURATIONS: Record<Protocol, string[]> = { videos: ["4", "8", "12"], chat: [] };
-const GENERIC_SIZES = ["720x1280", "1280x720"];
+export const BUILT_IN_CATALOGUE: ModelCatalogue = { entries: MODEL_CATALOGUE, patterns: [] };
 
-/** Catalogue entry for a model, or the generic parameters for a model only the relay knows. */
-export function describeModel(id: string, listed?: boolean): ModelInfo {
-  const known = MODEL_CATALOGUE.find((m) => m.id === id);
-  if (known) return { ...known, known: true, listed };
-  const protocol = protocolForModel(id);
-  return {
-    id,
-    protocol,
-    durations: GENERIC_DURATIONS[protocol],
-    sizes: GENERIC_SIZES,
-    acceptsImage: true,
-    stable: false,
-    known: false,
-    listed,
-  };
+function fromOperator(
+  id: string,
+  entry: OperatorModelEntry,
+  base?: CatalogueEntry,
+): CatalogueEntry {
+  const family = entry.family ?? base?.family ?? familyOf(id);
+  const defaults: CatalogueEntry =
+    base && base.family === family ? base : { ...FAMILY_PARAMETERS[family], id, stable: false };
+  const out: CatalogueEntry = { ...defaults, id, family };
+  for (const key of [
+    "protocol",
+    "durations",
+    "sizes",
+    "acceptsImage",
+    "imageInputs",
+    "audio",
+    "remix",
+    "stable",
+    "note",
+    "shutdownDate",
+  ] as const) {
+    if (entry[key] !== undefined) Object.assign(out, { [key]: entry[key] });
+  }
+  if (entry.acceptsImage === false && entry.imageInputs === undefined) delete out.imageInputs;
+  return out;
+}
+
+/** The built-in catalogue merged with an operator's entries (validated by operatorModelsFileSchema). */
+export function buildCatalogue(operator: readonly OperatorModelEntry[]): ModelCatalogue {
+  const entries = [...MODEL_CATALOGUE];
+  const patterns: ModelCatalogue["patterns"][number][] = [];
+  for (const entry of operator) {
+    if (entry.pattern !== undefined) {
+      patterns.push({ pattern: new RegExp(entry.pattern, "i"), entry });
+      continue;
+    }
+    const id = entry.id ?? "";
+    const index = entries.findIndex((e) => e.id === id);
+    const merged = fromOperator(id, entry, index >= 0 ? entries[index] : undefined);
+    if (index >= 0) entries[index] = merged;
+    else entries.push(merged);
+  }
+  return { entries, patterns };
+}
+
+/** Protocol by model name (DESIGN §2): the family's default protocol. */
+export function protocolForModel(model: string, catalogue = BUILT_IN_CATALOGUE): Protocol {
+  return describeModel(model, undefined, catalogue).protocol;
+}
+
+/**
+ * Catalogue entry for a model: an exact entry, else an operator pattern, else the family its name
+ * matches; a name no family matches gets the generic parameters (`known: false`).
+ */
+export function describeModel(
+  id: string,
+  listed?: boolean,
+  catalogue: ModelCatalogue = BUILT_IN_CATALOGUE,
+): ModelInfo {
+  const exact = catalogue.entries.find((m) => m.id === id);
+  if (exact) return { ...exact, known: true, listed };
+  const rule = catalogue.patterns.find((p) => p.pattern.test(id));
+  if (rule) return { ...fromOperator(id, rule.entry), known: true, listed };
+  const family = familyOf(id);
+  // Chat relay names imply duration and size; their real values are unknown to us.
+  const known = family !== "generic" && family !== "sora-chat";
+  return { ...FAMILY_PARAMETERS[family], id, stable: false, known, listed };
 }
 
 export function parseSize(size: string): { width: number; height: number } | null {

@@ -1,6 +1,8 @@
 import "server-only";
+import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { operatorModelsFileSchema, type OperatorModelEntry } from "@/lib/contracts/models";
 import { registerSecret } from "./redact";
 
 /** Strips what people paste around keys: spaces, newlines, quotes, a `Bearer ` prefix. */
@@ -175,7 +177,9 @@ const envSchema = z.object({
   ),
   SORA_API_STYLE: z.preprocess(
     (v) => (v === undefined || v === "" ? "auto" : String(v).toLowerCase()),
-    z.enum(["auto", "videos", "chat"], { error: "expected one of auto, videos, chat" }),
+    z.enum(["auto", "videos", "chat", "generations"], {
+      error: "expected one of auto, videos, chat, generations",
+    }),
   ),
   SORA_MAX_RETRIES: z.preprocess(
     (v) => (v === undefined || v === "" ? 2 : v),
@@ -198,6 +202,8 @@ const envSchema = z.object({
   SORA_LEASE_TTL_MS: intMs(15_000, 200),
   /** How often the reconciler looks for jobs nobody is advancing. */
   SORA_RECONCILE_INTERVAL_MS: intMs(5000, 50),
+  /** JSON array of extra/overriding model catalogue entries (docs/models.md). */
+  SORA_MODELS_FILE: optionalString,
   SORA_MAX_IMAGE_BYTES: z.preprocess(
     (v) => (v === undefined || v === "" ? 10 * 1024 * 1024 : v),
     z.coerce
@@ -312,7 +318,7 @@ const envSchema = z.object({
   // --- end of exposure and access ---
 });
 
-export type ApiStyle = "auto" | "videos" | "chat";
+export type ApiStyle = "auto" | "videos" | "chat" | "generations";
 export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
 
 export interface AppConfig {
@@ -350,6 +356,8 @@ export interface AppConfig {
   sseReconnectMs: number | undefined;
   hostname: string | undefined;
   version: string;
+  /** Entries of SORA_MODELS_FILE, validated (empty when unset). */
+  operatorModels: OperatorModelEntry[];
   shared: SharedModeConfig;
   // --- Exposure and access (issue 11) ---
   /** Proxy hops whose X-Forwarded-For entries are trusted; 0: the connection's address. */
@@ -422,6 +430,7 @@ export function parseConfig(
     sseReconnectMs: e.SORA_SSE_RECONNECT_MS ?? (e.VERCEL ? 280_000 : undefined),
     hostname: argvHostname(argv) ?? e.HOSTNAME,
     version: e.npm_package_version ?? "0.1.0",
+    operatorModels: e.SORA_MODELS_FILE ? readModelsFile(e.SORA_MODELS_FILE) : [],
     shared: sharedModeConfig(e),
     // --- Exposure and access (issue 11) ---
     trustProxy: e.TRUST_PROXY,
@@ -470,6 +479,26 @@ function consoleUrlOf(configured: string | undefined, baseUrl: string): string {
   url.username = "";
   url.password = "";
   return configured ? url.toString() : url.origin;
+}
+
+/** SORA_MODELS_FILE: read once at start-up; a broken file stops the start like any bad variable. */
+function readModelsFile(file: string): OperatorModelEntry[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(path.resolve(file), "utf8"));
+  } catch (error) {
+    const reason = error instanceof SyntaxError ? "not valid JSON" : "cannot be read";
+    throw new ConfigError([`SORA_MODELS_FILE: ${file} ${reason}`]);
+  }
+  const parsed = operatorModelsFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues
+        .slice(0, 10)
+        .map((issue) => `SORA_MODELS_FILE: [${issue.path.join(".")}] ${issue.message}`),
+    );
+  }
+  return parsed.data;
 }
 
 const CONFIG_KEY = Symbol.for("sora-studio.config");

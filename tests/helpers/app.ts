@@ -76,7 +76,10 @@ export interface SimStats {
     height: number | null;
   }[];
   jobs: number;
-  perJob: Record<string, { polls: number; downloads: number; minPollGapMs?: number }>;
+  perJob: Record<
+    string,
+    { polls: number; downloads: number; deleted?: boolean; minPollGapMs?: number }
+  >;
   faults: Record<string, number>;
 }
 

@@ -253,11 +253,13 @@ describe("happy path", () => {
     );
     expect(byId.get("sora_video2")).toMatchObject({ known: true, listed: true });
     expect(byId.get("sora_video2-hd")).toMatchObject({ known: true, listed: false });
+    // A dated alias belongs to its family; a name no family matches gets generic parameters.
     expect(byId.get("sora-2-2025-10-06")).toMatchObject({
-      known: false,
+      known: true,
       listed: true,
       shutdownDate: "2026-09-24",
     });
+    expect(byId.get("luma-ray-2")).toMatchObject({ known: false, listed: true });
   });
 
   it("leaks the key nowhere: responses, SSE frames, server log", () => {

@@ -284,6 +284,12 @@ export function apiCallRequest(ctx: RunContext): { url: string; body: string } {
       body: JSON.stringify({ model: ctx.model, stream: false, messages: [] }),
     };
   }
+  if (ctx.target.protocol === "generations") {
+    return {
+      url: `${ctx.probeBase}/video/generations`,
+      body: JSON.stringify({ model: ctx.model, duration: -1 }),
+    };
+  }
   return {
     url: `${ctx.probeBase}/videos`,
     body: JSON.stringify({ model: ctx.model, seconds: 4 }),

@@ -122,17 +122,19 @@ export async function checkGenerate(ctx: RunContext): Promise<Outcome> {
         prompt: GENERATE_PROMPT,
         model,
         protocol,
-        seconds: protocol === "videos" ? info.durations[0] : undefined,
-        size: protocol === "videos" ? info.sizes[0] : undefined,
+        seconds: protocol !== "chat" ? info.durations[0] : undefined,
+        size: protocol !== "chat" ? info.sizes[0] : undefined,
       },
       callbacks,
       signal,
       deps,
     );
     const source =
-      outcome.protocol === "videos"
-        ? await followVideoJob(outcome.baseUrl, outcome.upstreamId, callbacks, signal, deps)
-        : outcome.source;
+      outcome.protocol === "chat"
+        ? outcome.source
+        : await followVideoJob(outcome.baseUrl, outcome.upstreamId, callbacks, signal, deps, {
+            protocol: outcome.protocol,
+          });
     const contentUrl = source.upstreamId
       ? videoPath(source.baseUrl, source.upstreamId, "/content")
       : source.url;

@@ -7,6 +7,8 @@ import { getConfig } from "../config";
 import { AppError, badRequest } from "../errors";
 import { decodeImageDataUrl, imageTooLarge, inspectImage, type ImageInfo } from "../media/image";
 import { resolveProtocol } from "../upstream";
+import { hostOf } from "../upstream/base-url";
+import { configuredBaseUrls } from "../upstream/generation";
 import { isJobId } from "./ids";
 import { findModel } from "./models";
 import { getJobStore } from "./store";
@@ -20,9 +22,11 @@ export interface CreateJobInput {
   size?: string;
   image?: ImageInfo & { bytes: Uint8Array };
   retryOf?: string;
+  /** A configured fallback base URL to try first (resolved from `fallbackHost`). */
+  preferBaseUrl?: string;
 }
 
-const MULTIPART_FIELDS = ["prompt", "model", "seconds", "size", "retryOf"] as const;
+const MULTIPART_FIELDS = ["prompt", "model", "seconds", "size", "retryOf", "fallbackHost"] as const;
 
 /** JSON with a base64 image is ~4/3 of the image, plus the prompt and multipart framing. */
 export function maxBodyBytes(maxImageBytes: number): number {
@@ -150,7 +154,7 @@ export async function parseCreateVideoRequest(request: Request): Promise<CreateJ
   const model = parsed.data.model ?? config.defaultModel;
   const info = MODEL_ID_PATTERN.test(model) ? await findModel(model) : null;
   if (!info) throw badRequest("modelUnknown", { model });
-  const protocol = resolveProtocol(model);
+  const protocol = resolveProtocol(model, undefined, info.protocol);
 
   let seconds: string | undefined;
   if (info.durations.length > 0) {
@@ -168,7 +172,7 @@ export async function parseCreateVideoRequest(request: Request): Promise<CreateJ
   if (image && !info.acceptsImage) throw badRequest("imageNotAllowed", { model });
 
   // Relay-only chat models imply their frame size by name; there is nothing to check or send.
-  const checksSize = info.known || protocol === "videos";
+  const checksSize = info.known || protocol !== "chat";
   let size: string | undefined;
   if (checksSize) {
     const imageSize = image ? `${image.width}x${image.height}` : undefined;
@@ -193,5 +197,13 @@ export async function parseCreateVideoRequest(request: Request): Promise<CreateJ
     throw badRequest("retryOfMissing");
   }
 
-  return { prompt, model, protocol, seconds, size, image, retryOf };
+  let preferBaseUrl: string | undefined;
+  if (parsed.data.fallbackHost !== undefined) {
+    const host = parsed.data.fallbackHost.toLowerCase();
+    const fallbacks = configuredBaseUrls(config).slice(1);
+    preferBaseUrl = fallbacks.find((url) => hostOf(url).toLowerCase() === host);
+    if (!preferBaseUrl) throw badRequest("fallbackHostUnknown");
+  }
+
+  return { prompt, model, protocol, seconds, size, image, retryOf, preferBaseUrl };
 }

@@ -1,7 +1,8 @@
 import "server-only";
 import {
-  MODEL_CATALOGUE,
+  buildCatalogue,
   describeModel,
+  type ModelCatalogue,
   type ModelInfo,
   type ModelsResponse,
 } from "@/lib/contracts/models";
@@ -13,12 +14,30 @@ import { listRelayModels } from "../upstream";
 const RELAY_MODELS_TTL_MS = 60_000;
 const RELAY_MODELS_TIMEOUT_MS = 5_000;
 /** Relays list every chat model they route; only video-looking ones are offered here. */
-const VIDEO_MODEL_PATTERN = /sora|video|veo|kling|hailuo|seedance|vidu|wan2|runway|luma|pika/i;
+const VIDEO_MODEL_PATTERN =
+  /sora|video|veo|kling|hailuo|minimax|seedance|vidu|wanx?[-_]?2|runway|luma|pika|[its]2v/i;
 
 interface RelayModels {
   at: number;
   models?: { id: string; shutdownDate?: string }[];
   errorCode?: string;
+}
+
+const catalogues = new WeakMap<object, ModelCatalogue>();
+
+/** The built-in catalogue with SORA_MODELS_FILE's entries on top (built once per configuration). */
+export function modelCatalogue(): ModelCatalogue {
+  const config = getConfig();
+  let catalogue = catalogues.get(config);
+  if (!catalogue) {
+    catalogue = buildCatalogue(config.operatorModels);
+    catalogues.set(config, catalogue);
+  }
+  return catalogue;
+}
+
+function looksLikeVideoModel(id: string, catalogue: ModelCatalogue): boolean {
+  return VIDEO_MODEL_PATTERN.test(id) || catalogue.patterns.some((p) => p.pattern.test(id));
 }
 
 const CACHE_KEY = Symbol.for("sora-studio.relayModels");
@@ -51,32 +70,41 @@ export async function relayModels(): Promise<RelayModels> {
 
 /** Catalogue merged with what the relay lists (`GET /api/models`). */
 export async function listModels(): Promise<ModelsResponse> {
+  const catalogue = modelCatalogue();
   const relay = await relayModels();
   const listed = relay.models ? new Map(relay.models.map((m) => [m.id, m])) : undefined;
-  const models: ModelInfo[] = MODEL_CATALOGUE.map((entry) => {
-    const info = describeModel(entry.id, listed ? listed.has(entry.id) : undefined);
+  const models: ModelInfo[] = catalogue.entries.map((entry) => {
+    const info = describeModel(entry.id, listed ? listed.has(entry.id) : undefined, catalogue);
     const shutdownDate = listed?.get(entry.id)?.shutdownDate ?? info.shutdownDate;
     return shutdownDate ? { ...info, shutdownDate } : info;
   });
   for (const model of relay.models ?? []) {
-    if (models.some((m) => m.id === model.id) || !VIDEO_MODEL_PATTERN.test(model.id)) continue;
-    const info = describeModel(model.id, true);
+    if (models.some((m) => m.id === model.id) || !looksLikeVideoModel(model.id, catalogue))
+      continue;
+    const info = describeModel(model.id, true, catalogue);
     models.push(model.shutdownDate ? { ...info, shutdownDate: model.shutdownDate } : info);
   }
   const { defaultModel } = getConfig();
-  if (!models.some((m) => m.id === defaultModel)) models.push(describeModel(defaultModel));
+  if (!models.some((m) => m.id === defaultModel)) {
+    models.push(describeModel(defaultModel, undefined, catalogue));
+  }
   return { defaultModel, models, relayError: relay.errorCode };
 }
 
 /**
- * What a submit may use: catalogue models, the configured default, and video models the relay
- * lists. Null for anything else.
+ * What a submit may use: catalogue models (built-in and SORA_MODELS_FILE, ids and patterns), the
+ * configured default, and video models the relay lists. Null for anything else.
  */
 export async function findModel(id: string): Promise<ModelInfo | null> {
-  if (MODEL_CATALOGUE.some((m) => m.id === id) || id === getConfig().defaultModel) {
-    return describeModel(id);
+  const catalogue = modelCatalogue();
+  if (
+    catalogue.entries.some((m) => m.id === id) ||
+    catalogue.patterns.some((p) => p.pattern.test(id)) ||
+    id === getConfig().defaultModel
+  ) {
+    return describeModel(id, undefined, catalogue);
   }
   if (!VIDEO_MODEL_PATTERN.test(id)) return null;
   const relay = await relayModels();
-  return relay.models?.some((m) => m.id === id) ? describeModel(id, true) : null;
+  return relay.models?.some((m) => m.id === id) ? describeModel(id, true, catalogue) : null;
 }

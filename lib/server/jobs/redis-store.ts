@@ -110,8 +110,11 @@ return 1
 `);
 
 const RENEW = new RedisScript(`
--- KEYS: lease   ARGV: owner, ttlMs
+-- KEYS: lease, job   ARGV: owner, ttlMs
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+-- A canceled job's lease is never renewed: a worker on another instance stops at once.
+local json = redis.call('HGET', KEYS[2], 'json')
+if json and cjson.decode(json).state == 'canceled' then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1
 `);
@@ -456,7 +459,7 @@ export class RedisJobStore implements JobStore {
   }
 
   async renewLease(jobId: string, owner: string, ttlMs: number): Promise<boolean> {
-    const keys = [this.key("lease", jobId)];
+    const keys = [this.key("lease", jobId), this.key("job", jobId)];
     return Number(await RENEW.run(this.redis, keys, [owner, Math.max(1, ttlMs)])) === 1;
   }
 

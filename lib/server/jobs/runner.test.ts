@@ -345,7 +345,7 @@ describe("JobRunner", () => {
       expect.anything(),
       expect.any(AbortSignal),
       undefined,
-      { seen: false },
+      { seen: false, protocol: "videos" },
     );
     expect((await store.getJob(polling.id))?.state).toBe("completed");
     expect((await store.getJob(downloaded.id))?.state).toBe("completed");

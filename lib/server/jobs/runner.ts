@@ -86,6 +86,11 @@ function defaultOwner(): string {
   return `${os.hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
 }
 
+/** The task API that owns a polled job's upstream id. */
+function taskProtocol(job: JobRecord): "videos" | "generations" {
+  return job.protocol === "generations" ? "generations" : "videos";
+}
+
 /**
  * The reconciler: every job is a persisted state machine, and this advances the jobs it holds the
  * lease of — those it created, and any job nobody else is advancing (found at boot, on a timer,
@@ -293,7 +298,7 @@ export class JobRunner {
     } else if (source) {
       serverLog.info("job taken over", { job: job.id, action: "finish", owner: this.owner });
       this.start(job, deadlineAt, (active) => this.finish(job, source, active));
-    } else if (job.protocol === "videos" && baseUrl && upstreamId) {
+    } else if (job.protocol !== "chat" && baseUrl && upstreamId) {
       serverLog.info("job taken over", { job: job.id, action: "poll", upstreamId });
       this.start(job, deadlineAt, async (active) => {
         const seenBefore = job.progressMessage !== undefined || job.progress > 0;
@@ -482,9 +487,10 @@ export class JobRunner {
           prompt: input.prompt,
           model: input.model,
           protocol: input.protocol,
-          seconds: input.protocol === "videos" ? input.seconds : undefined,
+          seconds: input.protocol !== "chat" ? input.seconds : undefined,
           size: input.size,
           image: input.image ? { mime: input.image.mime, bytes: input.image.bytes } : undefined,
+          preferBaseUrl: input.preferBaseUrl,
         },
         this.callbacks(job, active),
         active.deadline,
@@ -498,7 +504,7 @@ export class JobRunner {
       throw error;
     }
     let source: VideoSource;
-    if (outcome.protocol === "videos") {
+    if (outcome.protocol !== "chat") {
       await this.flush(job.id);
       if ((await this.deps.store.getJob(job.id))?.upstreamId !== outcome.upstreamId) {
         await this.write(job.id, () =>
@@ -528,7 +534,7 @@ export class JobRunner {
       },
       active.deadline,
       undefined,
-      { seen },
+      { seen, protocol: taskProtocol(job) },
     );
   }
 
@@ -725,6 +731,8 @@ export class JobRunner {
         baseUrl,
         upstreamId,
         AbortSignal.timeout(this.deps.config.requestTimeoutMs * 2),
+        undefined,
+        taskProtocol(fresh),
       );
       serverLog.info("job checked again", { job: jobId, upstream: lookup.status });
       if (lookup.status === "failed" || lookup.status === "gone") {

@@ -1,6 +1,9 @@
 import "server-only";
+import type { Diagnosis } from "@/lib/contracts/diagnosis";
 import { isTerminalState, type Job, type JobList } from "@/lib/contracts/job";
+import { cachedDiagnosis } from "../diagnostics/job-diagnosis";
 import { AppError, badRequest } from "../errors";
+import { cancelVideoJob } from "../upstream/cancel";
 import type { ApiContext } from "../http";
 import { serverLog } from "../log";
 import { consumeCreateBudget } from "../rate-limit";
@@ -76,8 +79,63 @@ export async function createVideo(request: Request, ctx: ApiContext): Promise<Re
 export async function recheckVideo(id: string, ctx: ApiContext): Promise<Response> {
   const job = await findJob(id);
   if (!job.upstreamId) throw badRequest("recheckNoUpstream", undefined, 409);
+  if (job.state === "canceled") throw badRequest("recheckCanceled", undefined, 409);
   const checked = (await getJobRunner().recheck(job.id)) ?? job;
   return Response.json({ job: renderJob(checked, ctx.locale) }, { status: 202 });
+}
+
+/** How long the relay gets to answer a cancel before we report it unreachable. */
+const UPSTREAM_CANCEL_TIMEOUT_MS = 10_000;
+
+/**
+ * `POST /api/videos/:id/cancel`: stop following a running job for good (state `canceled`, which
+ * the reconciler never picks up and no worker renews a lease for), then ask the relay to
+ * cancel/delete it where the protocol has a route (`videos`: `DELETE /v1/videos/{id}`), and say
+ * whether the relay may still bill it. 409 for a job that already ended.
+ */
+export async function cancelVideo(id: string, ctx: ApiContext): Promise<{ job: Job }> {
+  const job = await findJob(id);
+  if (isTerminalState(job.state)) throw badRequest("cancelFinished", undefined, 409);
+  const store = getJobStore();
+  const runner = getJobRunner();
+  const wasRunning = runner.cancel(job.id);
+  const stopped = await store.appendEvent(
+    job.id,
+    { type: "state", data: { state: "canceled" } },
+    { state: "canceled" },
+  );
+  if (!stopped) {
+    // It ended (or was deleted) between the read and the write: report what it is now.
+    if (wasRunning) await runner.settled(job.id, 5_000);
+    const now = await findJob(id);
+    if (now.state !== "canceled") throw badRequest("cancelFinished", undefined, 409);
+    return { job: renderJob(now, ctx.locale) };
+  }
+  if (wasRunning) await runner.settled(job.id, 5_000);
+  // Read again: the stopped worker may have recorded an upstream id just before it stopped.
+  const current = (await store.getJob(job.id)) ?? stopped.job;
+  const accepted = Boolean(current.upstreamId) || current.mayBeBilled;
+  // A create already sent (state past queued) may have been accepted even without an id.
+  const mayStillBill = accepted || job.state !== "queued";
+  const upstream =
+    current.protocol === "videos" && current.baseUrl && current.upstreamId
+      ? await cancelVideoJob(
+          current.baseUrl,
+          current.upstreamId,
+          AbortSignal.timeout(UPSTREAM_CANCEL_TIMEOUT_MS),
+        )
+      : ({ outcome: "not_sent" } as const);
+  const cancellation = { at: new Date().toISOString(), upstream, mayStillBill };
+  const updated = (await store.updateJob(job.id, { cancellation })) ?? current;
+  serverLog.info("job canceled", {
+    job: job.id,
+    state: job.state,
+    stoppedFollowing: wasRunning,
+    upstream: upstream.outcome,
+    upstreamStatus: "status" in upstream ? upstream.status : undefined,
+    mayStillBill,
+  });
+  return { job: renderJob(updated, ctx.locale) };
 }
 
 async function findJob(id: string) {
@@ -141,4 +199,19 @@ export async function deleteVideo(id: string): Promise<{ deleted: true; id: stri
   await removeArchive(job.id);
   serverLog.info("job deleted", { job: job.id, state: job.state, stoppedFollowing: wasRunning });
   return { deleted: true, id: job.id };
+}
+
+/** A non-final job that has not changed for this long counts as stalled (diagnosable). */
+const STALLED_AFTER_MS = 60_000;
+
+/**
+ * `GET /api/videos/:id/diagnosis`: why this failed (or stalled) job failed and the ways out, from
+ * unbilled probes against its own base URL, key and model (cached per job for a minute).
+ */
+export async function diagnoseVideo(id: string, ctx: ApiContext): Promise<Diagnosis> {
+  const job = await findJob(id);
+  const stalled =
+    !isTerminalState(job.state) && Date.now() - Date.parse(job.updatedAt) > STALLED_AFTER_MS;
+  if (job.state !== "failed" && !stalled) throw badRequest("diagnosisNotFailed", undefined, 409);
+  return cachedDiagnosis(job, ctx.locale);
 }

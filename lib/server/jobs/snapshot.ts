@@ -31,6 +31,7 @@ export function toSnapshot(job: JobRecord): JobSnapshot {
     attempts: job.attempts,
     mayBeBilled: Boolean(job.upstreamId) || job.mayBeBilled,
     lastSeq: job.lastSeq,
+    cancellation: job.cancellation,
     video:
       job.state === "completed"
         ? {

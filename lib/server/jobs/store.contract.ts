@@ -269,6 +269,20 @@ export function describeJobStoreContract(name: string, makeFamily: () => Promise
       expect(await a.acquireLease("job_000000000000000000000000", "A", 200)).toBe(false);
     });
 
+    it("never renews the lease of a canceled job, so its worker anywhere stops", async () => {
+      const [a, b] = await two();
+      const job = await created(a);
+      expect(await a.acquireLease(job.id, "A", 10_000)).toBe(true);
+      await b.appendEvent(
+        job.id,
+        { type: "state", data: { state: "canceled" } },
+        {
+          state: "canceled",
+        },
+      );
+      expect(await a.renewLease(job.id, "A", 10_000)).toBe(false);
+    });
+
     it("lets exactly one of many racing owners take a free lease", async () => {
       const [a, b] = await two();
       const job = await created(a);

@@ -30,6 +30,15 @@ afterEach(async () => {
 });
 
 describe("SqliteJobStore", () => {
+  it.each(["videos", "chat", "generations"] as const)(
+    "keeps the %s protocol of a job across a reopen",
+    async (protocol) => {
+      const file = tempFile();
+      const { job } = await openStore(file).createJob({ ...newJob, protocol });
+      expect((await openStore(file).getJob(job.id))?.protocol).toBe(protocol);
+    },
+  );
+
   it("creates a queued job with its job snapshot as event 1", async () => {
     const store = openStore();
     const { job, event, created: isNew } = await store.createJob({ ...newJob, retryOf: undefined });

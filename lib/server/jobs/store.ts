@@ -2,7 +2,12 @@ import "server-only";
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { JOB_STATES, type JobState } from "@/lib/contracts/job";
+import {
+  JOB_STATES,
+  protocolSchema,
+  type JobCancellation,
+  type JobState,
+} from "@/lib/contracts/job";
 import { getConfig } from "../config";
 import type { StoredError } from "../errors";
 import { serverLog } from "../log";
@@ -82,6 +87,8 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);`,
   // Until when a completed, unarchived video can still be fetched (epoch ms).
   `ALTER TABLE jobs ADD COLUMN archive_deadline INTEGER;`,
+  // A user's cancel: what the relay said and whether it may still bill (JSON).
+  `ALTER TABLE jobs ADD COLUMN cancellation TEXT;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -117,6 +124,7 @@ interface JobRow {
   request_id: string | null;
   may_be_billed: number;
   archive_deadline: number | null;
+  cancellation: string | null;
 }
 
 interface EventRow {
@@ -146,6 +154,7 @@ const PATCH_COLUMNS: { [K in keyof Required<JobPatch>]: [string, (v: JobPatch[K]
   completedAt: ["completed_at", (v) => v ?? null],
   mayBeBilled: ["may_be_billed", (v) => (v ? 1 : 0)],
   archiveDeadline: ["archive_deadline", (v) => v ?? null],
+  cancellation: ["cancellation", (v) => (v ? JSON.stringify(v) : null)],
 };
 
 const opt = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
@@ -158,7 +167,7 @@ function toRecord(row: JobRow): JobRecord {
     state: row.state as JobState,
     prompt: row.prompt,
     model: row.model,
-    protocol: row.protocol === "chat" ? "chat" : "videos",
+    protocol: protocolSchema.catch("videos").parse(row.protocol),
     seconds: opt(row.seconds),
     size: opt(row.size),
     hasImage: row.has_image === 1,
@@ -179,6 +188,7 @@ function toRecord(row: JobRow): JobRecord {
     requestId: opt(row.request_id),
     mayBeBilled: row.may_be_billed === 1,
     archiveDeadline: opt(row.archive_deadline),
+    cancellation: row.cancellation ? (JSON.parse(row.cancellation) as JobCancellation) : undefined,
   };
 }
 
@@ -286,7 +296,10 @@ export class SqliteJobStore implements JobStore {
          WHERE job_leases.owner = excluded.owner OR job_leases.expires_at <= @now`,
       ),
       renewLease: this.db.prepare<[number, string, string, number]>(
-        "UPDATE job_leases SET expires_at = ? WHERE job_id = ? AND owner = ? AND expires_at > ?",
+        // A canceled job's lease is never renewed: a worker in another process stops at once.
+        `UPDATE job_leases SET expires_at = ? WHERE job_id = ? AND owner = ? AND expires_at > ?
+           AND NOT EXISTS (SELECT 1 FROM jobs WHERE jobs.id = job_leases.job_id
+                                                AND jobs.state = 'canceled')`,
       ),
       releaseLease: this.db.prepare<[string, string]>(
         "DELETE FROM job_leases WHERE job_id = ? AND owner = ?",

@@ -1,5 +1,5 @@
 import "server-only";
-import type { Job, JobEventType, JobState, Protocol } from "@/lib/contracts/job";
+import type { Job, JobCancellation, JobEventType, JobState, Protocol } from "@/lib/contracts/job";
 import type { StoredError } from "../errors";
 import type { VideoSource } from "../upstream/types";
 
@@ -41,6 +41,7 @@ export interface JobRecord {
    * (`expires_at`, else completion + 24 h). Past it the reconciler stops trying.
    */
   archiveDeadline?: number;
+  cancellation?: JobCancellation;
 }
 
 export type NewJob = Pick<
@@ -66,6 +67,7 @@ export type JobPatch = Partial<
     | "completedAt"
     | "mayBeBilled"
     | "archiveDeadline"
+    | "cancellation"
   >
 >;
 

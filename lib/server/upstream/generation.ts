@@ -9,13 +9,21 @@ import { resolveDeps, type UpstreamConfig, type UpstreamDeps } from "./deps";
 import { upstreamState } from "./records";
 import { isCallerAbort } from "./request";
 import { retryDelayMs, sleep } from "./retry";
+import { generationsAttempt } from "./generations";
 import type { GenerationCallbacks, GenerationOutcome, GenerationRequest } from "./types";
 import { videosAttempt } from "./videos";
 
-/** Protocol for a model: SORA_API_STYLE override, else the catalogue rule. */
-export function resolveProtocol(model: string, deps?: Partial<UpstreamDeps>): Protocol {
+/**
+ * Protocol for a model: SORA_API_STYLE override, else the catalogue's (`byCatalogue`, which knows
+ * SORA_MODELS_FILE), else the built-in family rule.
+ */
+export function resolveProtocol(
+  model: string,
+  deps?: Partial<UpstreamDeps>,
+  byCatalogue?: Protocol,
+): Protocol {
   const style = (deps?.config ?? resolveDeps().config).apiStyle;
-  return style === "auto" ? protocolForModel(model) : style;
+  return style === "auto" ? (byCatalogue ?? protocolForModel(model)) : style;
 }
 
 /** Primary and fallback base URLs, normalised and de-duplicated, in configured order. */
@@ -37,8 +45,11 @@ export function configuredBaseUrls(
 /** Base URLs in the order a new create tries them: the current one (last that worked) first. */
 export function createOrder(
   config: Pick<UpstreamConfig, "baseUrl" | "fallbackBaseUrls">,
+  prefer?: string,
 ): string[] {
   const all = configuredBaseUrls(config);
+  // Only a configured base URL may be preferred: a request never chooses a free destination.
+  if (prefer && all.includes(prefer)) return [prefer, ...all.filter((url) => url !== prefer)];
   const current = upstreamState().currentBaseUrl;
   const start = current ? all.indexOf(current) : -1;
   return start > 0 ? [...all.slice(start), ...all.slice(0, start)] : all;
@@ -61,6 +72,10 @@ async function attemptCreate(
     const source = await chatAttempt(req, cb, ctx);
     return { protocol: "chat", baseUrl: ctx.baseUrl, source };
   }
+  if (req.protocol === "generations") {
+    const upstreamId = await generationsAttempt(req, cb, ctx);
+    return { protocol: "generations", baseUrl: ctx.baseUrl, upstreamId };
+  }
   const upstreamId = await videosAttempt(req, cb, ctx);
   return { protocol: "videos", baseUrl: ctx.baseUrl, upstreamId };
 }
@@ -78,7 +93,7 @@ export async function createGeneration(
 ): Promise<GenerationOutcome> {
   const resolved = resolveDeps(deps);
   const { config } = resolved;
-  const order = createOrder(config);
+  const order = createOrder(config, req.preferBaseUrl);
   let attempts = 0;
   let lastError: UpstreamError | undefined;
 

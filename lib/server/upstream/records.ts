@@ -66,6 +66,7 @@ export function recordUpstreamCall(
     operation: UpstreamCallRecord["operation"];
     host: string;
     attempt: number;
+    model?: string;
   },
   outcome: CallOutcome,
 ): void {
@@ -77,6 +78,7 @@ export function recordUpstreamCall(
     status: outcome.status,
     latencyMs: Math.max(0, Date.now() - start.startedAt),
     attempt: start.attempt,
+    model: start.model,
     errorCode: outcome.errorCode,
     upstreamRequestId: outcome.upstreamRequestId,
   };

@@ -18,7 +18,7 @@ export interface UpstreamRequest {
   /** The base URL that owns the call: only its origin ever receives the Authorization header. */
   baseUrl: string;
   apiKey?: string;
-  method?: "GET" | "POST";
+  method?: "GET" | "POST" | "DELETE";
   headers?: Record<string, string>;
   body?: BodyInit;
   attempt: number;
@@ -111,6 +111,7 @@ export class UpstreamCall {
         operation: this.request.operation,
         host: this.host,
         attempt: this.request.attempt,
+        model: this.request.model,
       },
       {
         ...rest,

@@ -14,10 +14,12 @@ export interface GenerationRequest {
   prompt: string;
   model: string;
   protocol: Protocol;
-  /** String seconds, sent only on the videos protocol (chat models imply it by name). */
+  /** String seconds (videos: as a string; generations: as the number `duration`); chat: by name. */
   seconds?: string;
   size?: string;
   image?: { mime: ImageMime; bytes: Uint8Array };
+  /** A configured base URL to try first for this job only (a diagnosis's "use fallback"). */
+  preferBaseUrl?: string;
 }
 
 export interface RetryInfo {
@@ -52,14 +54,14 @@ export interface VideoSource {
 }
 
 export type GenerationOutcome =
-  | { protocol: "videos"; baseUrl: string; upstreamId: string }
+  | { protocol: "videos" | "generations"; baseUrl: string; upstreamId: string }
   | { protocol: "chat"; baseUrl: string; source: VideoSource };
 
 /** A classified upstream failure is always thrown as an AppError with its code, status and ids. */
 export type UpstreamFailure = AppError;
 
 /** Upstream call kinds, as logged and shown on /diagnostics. */
-export type UpstreamOperation = "create" | "poll" | "content" | "models" | "stream";
+export type UpstreamOperation = "create" | "poll" | "content" | "models" | "stream" | "cancel";
 
 /** One finished upstream HTTP call (ring buffer of `recentUpstreamCalls()`). */
 export interface UpstreamCallRecord {
@@ -71,6 +73,8 @@ export interface UpstreamCallRecord {
   latencyMs: number;
   /** 1-based attempt of this operation (retries count up). */
   attempt: number;
+  /** Model of the call, when it names one (creates). */
+  model?: string;
   /** Our error code when the call failed (`aborted` when the caller gave up). */
   errorCode?: string;
   upstreamRequestId?: string;

@@ -26,6 +26,7 @@ const STATUS_SYNONYMS: Record<string, VideoStatus> = {
   unknown: "queued",
   created: "queued",
   starting: "queued",
+  queueing: "queued",
   processing: "in_progress",
   in_progress: "in_progress",
   running: "in_progress",
@@ -34,6 +35,7 @@ const STATUS_SYNONYMS: Record<string, VideoStatus> = {
   complete: "completed",
   success: "completed",
   succeeded: "completed",
+  succeed: "completed",
   finished: "completed",
   failed: "failed",
   failure: "failed",
@@ -101,22 +103,47 @@ function resultUrl(video: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
-/** One video object in any dialect (OpenAI, new-api task envelope `{code,data}`, relays). */
+function looksLikeTask(value: Record<string, unknown>): boolean {
+  return (
+    value.status !== undefined ||
+    value.task_id !== undefined ||
+    value.id !== undefined ||
+    value.task_status !== undefined
+  );
+}
+
+/**
+ * The task object inside any wrapper: new-api's `{code, message, data: {…}}`, relays that wrap the
+ * flat `{task_id, status, url}` shape once more (`{data: {data: {…}}}`, `{result: {…}}`).
+ */
+function unwrapTask(body: Record<string, unknown>): Record<string, unknown> {
+  let current = body;
+  for (let depth = 0; depth < 3; depth++) {
+    const inner = [current.data, current.result, current.task].find(isObject);
+    if (!inner || (looksLikeTask(current) && current.status !== undefined)) break;
+    if (!looksLikeTask(inner) && ![inner.data, inner.result, inner.task].some(isObject)) break;
+    current = inner;
+  }
+  return current;
+}
+
+/**
+ * One video object in any dialect: OpenAI, new-api's task envelope `{code, data}`, the flat
+ * generations answer `{task_id, status, url, format, metadata, error}` and wrappers around it.
+ */
 export function normalizeVideo(body: unknown): NormalizedVideo | undefined {
   if (!isObject(body)) return undefined;
-  const video =
-    isObject(body.data) && (body.data.status !== undefined || body.data.task_id !== undefined)
-      ? body.data
-      : body;
+  const video = unwrapTask(body);
   const error = isObject(video.error)
     ? { code: str(video.error.code), message: str(video.error.message) }
     : str(video.fail_reason) || typeof video.error === "string"
       ? { message: str(video.fail_reason) ?? str(video.error) }
       : undefined;
+  const status = video.status ?? video.task_status;
   return {
     id: str(video.id) ?? str(video.task_id) ?? str(video.video_id),
-    status: normalizeStatus(video.status),
-    rawStatus: str(video.status) ?? "",
+    status: normalizeStatus(status),
+    rawStatus: str(status) ?? "",
     progress: normalizeProgress(video.progress),
     url: resultUrl(video),
     expiresAt: normalizeTimestamp(video.expires_at),
@@ -126,6 +153,16 @@ export function normalizeVideo(body: unknown): NormalizedVideo | undefined {
 
 export function videoPath(baseUrl: string, upstreamId: string, suffix = ""): string {
   return `${baseUrl}/videos/${encodeURIComponent(upstreamId)}${suffix}`;
+}
+
+/** Protocols whose jobs are polled by id (everything but the chat stream). */
+export type TaskProtocol = "videos" | "generations";
+
+/** Where a task's status is read: `/v1/videos/{id}` or new-api's `/v1/video/generations/{id}`. */
+export function taskPath(protocol: TaskProtocol, baseUrl: string, upstreamId: string): string {
+  return protocol === "generations"
+    ? `${baseUrl}/video/generations/${encodeURIComponent(upstreamId)}`
+    : videoPath(baseUrl, upstreamId);
 }
 
 /** Multipart body of `POST /v1/videos`: `seconds` as a string, the image as `input_reference`. */
@@ -148,21 +185,41 @@ export function videosFormData(req: GenerationRequest): FormData {
 }
 
 /** One videos create: POST the form, return the upstream job id. */
-export async function videosAttempt(
+export function videosAttempt(
   req: GenerationRequest,
   cb: GenerationCallbacks,
   ctx: AttemptContext,
 ): Promise<string> {
-  const { config } = ctx.deps;
-  const call = await openUpstream({
-    operation: "create",
+  return submitTask(req, cb, ctx, {
     protocol: "videos",
     url: `${ctx.baseUrl}/videos`,
+    body: videosFormData(req),
+  });
+}
+
+/**
+ * One task create (videos or generations): POST, and on any 2xx (200 or 202) report the paid
+ * create and return the upstream id (`id` or `task_id`, flat or wrapped).
+ */
+export async function submitTask(
+  req: GenerationRequest,
+  cb: GenerationCallbacks,
+  ctx: AttemptContext,
+  wire: { protocol: TaskProtocol; url: string; body: FormData | string },
+): Promise<string> {
+  const { config } = ctx.deps;
+  const json = typeof wire.body === "string";
+  const call = await openUpstream({
+    operation: "create",
+    protocol: wire.protocol,
+    url: wire.url,
     baseUrl: ctx.baseUrl,
     apiKey: config.apiKey,
     method: "POST",
-    headers: { accept: "application/json" },
-    body: videosFormData(req),
+    headers: json
+      ? { accept: "application/json", "content-type": "application/json" }
+      : { accept: "application/json" },
+    body: wire.body,
     attempt: ctx.attempt,
     model: req.model,
     signal: ctx.signal,
@@ -214,6 +271,7 @@ interface PollAnswer {
 }
 
 async function pollOnce(
+  protocol: TaskProtocol,
   baseUrl: string,
   upstreamId: string,
   attempt: number,
@@ -222,8 +280,8 @@ async function pollOnce(
 ): Promise<PollAnswer> {
   const call = await openUpstream({
     operation: "poll",
-    protocol: "videos",
-    url: videoPath(baseUrl, upstreamId),
+    protocol,
+    url: taskPath(protocol, baseUrl, upstreamId),
     baseUrl,
     apiKey: deps.config.apiKey,
     headers: { accept: "application/json" },
@@ -276,10 +334,12 @@ function isNotFound(error: UpstreamError): boolean {
 export interface FollowOptions {
   /** The upstream has answered for this id before (a 404 now means it is gone, not "not yet"). */
   seen?: boolean;
+  /** Which task API owns the id (default `videos`). */
+  protocol?: TaskProtocol;
 }
 
 /**
- * Polls `GET /v1/videos/{id}` until the job completes (→ VideoSource) or fails (→ AppError).
+ * Polls `GET /v1/videos/{id}` (or `/v1/video/generations/{id}`) until the job completes (→ VideoSource) or fails (→ AppError).
  * After acceptance trouble is weather: 5xx, 429, network errors and timeouts are retried with
  * capped exponential backoff (Retry-After honoured) until `signal` aborts (the job's deadline).
  * It fails only when the upstream says the job failed, when a job already seen answers 404
@@ -293,6 +353,7 @@ export async function followVideoJob(
   deps?: Partial<UpstreamDeps>,
   options: FollowOptions = {},
 ): Promise<VideoSource> {
+  const protocol = options.protocol ?? "videos";
   const resolved = resolveDeps(deps);
   const { config } = resolved;
   const host = hostOf(baseUrl);
@@ -303,7 +364,7 @@ export async function followVideoJob(
     try {
       answer = await withIdempotentRetry(
         "poll",
-        (attempt) => pollOnce(baseUrl, upstreamId, attempt, signal, resolved),
+        (attempt) => pollOnce(protocol, baseUrl, upstreamId, attempt, signal, resolved),
         {
           deps: resolved,
           signal,
@@ -336,15 +397,32 @@ export async function followVideoJob(
       last = { percent, message };
       cb.onProgress(message ? { percent, message } : { percent });
     }
-    if (video.status === "completed") {
-      return { baseUrl, upstreamId, url: video.url, expiresAt: video.expiresAt };
-    }
+    if (video.status === "completed") return completedSource(protocol, baseUrl, upstreamId, video);
     const interval = Math.min(
       Math.max(answer.pollAfterMs ?? config.pollIntervalMs, MIN_POLL_INTERVAL_MS),
       MAX_POLL_INTERVAL_MS,
     );
     await sleep(interval, signal);
   }
+}
+
+/** Where a finished task's video is: the generations API has no content route, only its link. */
+function completedSource(
+  protocol: TaskProtocol,
+  baseUrl: string,
+  upstreamId: string,
+  video: NormalizedVideo,
+): VideoSource {
+  if (protocol === "videos") {
+    return { baseUrl, upstreamId, url: video.url, expiresAt: video.expiresAt };
+  }
+  if (!video.url) {
+    throw new UpstreamError("protocol_error", {
+      params: { host: hostOf(baseUrl) },
+      upstreamMessage: `the finished task has no result_url/url (status ${video.rawStatus})`,
+    });
+  }
+  return { baseUrl, url: video.url, expiresAt: video.expiresAt };
 }
 
 export type VideoLookup =
@@ -362,18 +440,19 @@ export async function lookupVideoJob(
   upstreamId: string,
   signal: AbortSignal,
   deps?: Partial<UpstreamDeps>,
+  protocol: TaskProtocol = "videos",
 ): Promise<VideoLookup> {
   const resolved = resolveDeps(deps);
   try {
     const { video } = await withIdempotentRetry(
       "poll",
-      (attempt) => pollOnce(baseUrl, upstreamId, attempt, signal, resolved),
+      (attempt) => pollOnce(protocol, baseUrl, upstreamId, attempt, signal, resolved),
       { deps: resolved, signal },
     );
     if (video.status === "completed") {
       return {
         status: "completed",
-        source: { baseUrl, upstreamId, url: video.url, expiresAt: video.expiresAt },
+        source: completedSource(protocol, baseUrl, upstreamId, video),
       };
     }
     if (video.status === "failed") {

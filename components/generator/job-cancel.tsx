@@ -1,0 +1,54 @@
+"use client";
+
+import { CircleStop } from "lucide-react";
+import { useTranslations } from "next-intl";
+import type { Job } from "@/lib/contracts/job";
+import { ApiRequestError } from "@/lib/client/api";
+import { useHydrated } from "@/hooks/use-hydrated";
+import { useCancelJob } from "@/hooks/use-jobs";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { Spinner } from "@/components/ui/spinner";
+
+/** "Cancel" on a running job: the server stops following it and asks the relay to stop it. */
+export function CancelJobButton({ job }: { job: Job }) {
+  const t = useTranslations("generator.cancel");
+  const hydrated = useHydrated();
+  const cancel = useCancelJob();
+  const error = cancel.error;
+  const message =
+    error instanceof ApiRequestError && error.error ? error.error.message : error?.message;
+  return (
+    <div className="space-y-2">
+      <Button
+        size="sm"
+        variant="outline"
+        onClick={() => cancel.mutate(job.id)}
+        disabled={!hydrated || cancel.isPending}
+      >
+        {cancel.isPending ? <Spinner className="size-3.5" /> : <CircleStop aria-hidden />}
+        {cancel.isPending ? t("pending") : t("action")}
+      </Button>
+      {message ? <Alert tone="danger">{t("failed", { message })}</Alert> : null}
+    </div>
+  );
+}
+
+/** A canceled job: stopped here, what the relay said, and honestly whether it may still bill. */
+export function JobCanceled({ job }: { job: Job }) {
+  const t = useTranslations("generator");
+  const cancellation = job.cancellation;
+  if (!cancellation) return <p className="text-sm text-zinc-500">{t("job.canceled")}</p>;
+  const { upstream, mayStillBill } = cancellation;
+  return (
+    <Alert tone={mayStillBill ? "warning" : "neutral"} role="status" data-testid="job-canceled">
+      <p className="font-medium">{t("cancel.stopped")}</p>
+      {upstream.outcome === "not_sent" && !mayStillBill ? null : (
+        <p className="mt-1">
+          {t(`cancel.upstream.${upstream.outcome}`, { status: upstream.status ?? "—" })}
+        </p>
+      )}
+      <p className="mt-1">{mayStillBill ? t("cancel.mayStillBill") : t("cancel.notBilled")}</p>
+    </Alert>
+  );
+}

@@ -1,0 +1,71 @@
+import { SIM_URL } from "./constants";
+import { expect, test } from "./fixtures";
+import { GeneratorPage, uniquePrompt } from "./pages/generator-page";
+
+/** A relay-only model no other spec generates with: the simulator gives it no channel here. */
+const NO_CHANNEL_MODEL = "veo-3-fast";
+
+test.describe("a failed job diagnoses itself", () => {
+  test.afterEach(async ({ request }) => {
+    await request.post(`${SIM_URL}/__sim/no-channel?models=`);
+  });
+
+  test("a no-channel failure names the root cause and a switch-model button that produces a video", async ({
+    page,
+    request,
+  }) => {
+    await request.post(`${SIM_URL}/__sim/no-channel?models=${NO_CHANNEL_MODEL}`);
+    const generator = new GeneratorPage(page);
+    const t = generator.t;
+    await generator.goto();
+    const prompt = uniquePrompt("a paper boat on a canal");
+    const card = await generator.submit(prompt, { model: NO_CHANNEL_MODEL });
+    await expect(generator.stateBadge(card, "failed")).toBeVisible({ timeout: 30_000 });
+
+    const diagnosis = card.getByTestId("job-diagnosis");
+    await expect(diagnosis).toBeVisible({ timeout: 10_000 });
+    await expect(diagnosis.getByTestId("diagnosis-code")).toHaveText("no_available_channel");
+    const switchButton = diagnosis.getByRole("button", {
+      name: t("diagnosis.card.switchModel", { model: "sora-2" }),
+    });
+    await expect(switchButton).toBeVisible();
+
+    // Before Generate: the model that just had no channel is flagged.
+    await generator.modelSelect.selectOption(NO_CHANNEL_MODEL);
+    await expect(page.getByTestId("no-channel-warning")).toBeVisible({ timeout: 10_000 });
+
+    await switchButton.click();
+    // The new job replaces the failed card: same prompt, the routing model, and a video.
+    const retried = generator.jobCard(prompt);
+    await generator.expectPlayable(retried);
+    const response = await page.request.get("/api/videos?limit=100");
+    const { jobs } = (await response.json()) as {
+      jobs: { prompt: string; model: string; state: string; retryOf?: string }[];
+    };
+    const done = jobs.find((j) => j.prompt === prompt && j.state === "completed");
+    expect(done).toMatchObject({ model: "sora-2" });
+    expect(done?.retryOf).toBeTruthy();
+  });
+
+  test("the relay-weather banner appears after a burst of 503s and leaves when creates succeed", async ({
+    page,
+  }) => {
+    const generator = new GeneratorPage(page);
+    await generator.goto();
+    const banner = page.getByTestId("relay-weather");
+    // Every create (and retry) of these prompts answers 503.
+    for (let i = 0; i < 2; i++) {
+      const card = await generator.submit(
+        uniquePrompt("a storm over the sea", "[[sim:upstream_503*20]]"),
+        { model: "sora-2" },
+      );
+      await expect(generator.stateBadge(card, "failed")).toBeVisible({ timeout: 30_000 });
+    }
+    await expect(banner).toBeVisible({ timeout: 15_000 });
+    await expect(banner).toContainText("503");
+
+    const calm = await generator.submit(uniquePrompt("a calm sea at noon"), { model: "sora-2" });
+    await generator.expectPlayable(calm);
+    await expect(banner).toBeHidden({ timeout: 15_000 });
+  });
+});
