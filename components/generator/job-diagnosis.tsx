@@ -146,18 +146,23 @@ export function JobDiagnosis({ job, billed }: { job: Job; billed: boolean }) {
                 </span>
               );
             case "fix_config":
+              // The server's settings are the administrator's business: folded like theirs above.
               return (
-                <span
-                  key="fix"
-                  className="inline-flex items-start gap-1.5 rounded-md bg-zinc-100 px-2 py-1 text-xs text-zinc-800 dark:bg-zinc-900 dark:text-zinc-200"
-                >
-                  <Wrench aria-hidden className="mt-0.5 size-3.5 shrink-0" />
-                  <span>
-                    <strong translate="no">{t("fixConfig", { variable: action.variable })}</strong>
-                    {" — "}
-                    {action.step}
+                <details key="fix" className="text-xs" data-testid="diagnosis-fix-config">
+                  <summary className="cursor-pointer text-zinc-500 hover:text-zinc-800 dark:text-zinc-400 dark:hover:text-zinc-200">
+                    {tFailure("forAdmin")}
+                  </summary>
+                  <span className="mt-1 inline-flex items-start gap-1.5 rounded-md bg-zinc-100 px-2 py-1 text-zinc-800 dark:bg-zinc-900 dark:text-zinc-200">
+                    <Wrench aria-hidden className="mt-0.5 size-3.5 shrink-0" />
+                    <span>
+                      <strong translate="no">
+                        {t("fixConfig", { variable: action.variable })}
+                      </strong>
+                      {" — "}
+                      {action.step}
+                    </span>
                   </span>
-                </span>
+                </details>
               );
           }
         })}

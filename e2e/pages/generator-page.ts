@@ -93,7 +93,10 @@ export class GeneratorPage {
     card: Locator,
     state: "queued" | "submitting" | "running" | "completed" | "failed" | "canceled",
   ): Locator {
-    return card.getByText(this.t(`generator.state.${state}`), { exact: true });
+    // The phase line may say the same word as the badge; the badge is the one asked for.
+    return card
+      .getByText(this.t(`generator.state.${state}`), { exact: true })
+      .and(card.locator(':not([data-testid="job-phase"])'));
   }
 
   async submit(
