@@ -38,10 +38,15 @@ describe("relay weather", () => {
 });
 
 describe("same capabilities", () => {
-  const job = { protocol: "videos" as const, hasImage: true, seconds: "8" };
-  it("keeps the protocol, the image and the duration of the failed job", () => {
+  const job = { hasImage: true, seconds: "8" };
+  it("keeps the image and the duration of the failed job, and offers only catalogue models", () => {
     expect(hasSameCapabilities(job, describeModel("sora-2"))).toBe(true);
+    // Another protocol is fine: the new job resolves its own.
+    expect(hasSameCapabilities(job, describeModel("veo-3-fast"))).toBe(true);
+    // sora_video2 makes 10 s only.
     expect(hasSameCapabilities(job, describeModel("sora_video2"))).toBe(false);
+    // A relay-only model's capabilities are unknown.
+    expect(hasSameCapabilities(job, describeModel("luma-ray-2", true))).toBe(false);
     expect(hasSameCapabilities({ ...job, seconds: "15" }, describeModel("sora-2"))).toBe(false);
     expect(
       hasSameCapabilities(job, { ...describeModel("sora-2"), shutdownDate: "2000-01-01" }),

@@ -34,11 +34,9 @@ interface Evidence {
 }
 
 /** A model the job could switch to: same protocol, takes the job's image, offers its duration. */
-export function hasSameCapabilities(
-  job: Pick<JobRecord, "protocol" | "hasImage" | "seconds">,
-  info: ModelInfo,
-) {
-  if (info.protocol !== job.protocol) return false;
+export function hasSameCapabilities(job: Pick<JobRecord, "hasImage" | "seconds">, info: ModelInfo) {
+  // Only catalogue facts count: a relay-only model's capabilities are unknown, so it is not offered.
+  if (!info.known) return false;
   if (job.hasImage && !info.acceptsImage) return false;
   if (job.seconds && info.durations.length > 0 && !info.durations.includes(job.seconds))
     return false;
@@ -54,14 +52,16 @@ function switchCandidates(job: JobRecord, ctx: RunContext): string[] {
     : MODEL_CATALOGUE.map((m) => describeModel(m.id));
   return pool
     .filter((info) => info.id !== job.model && hasSameCapabilities(job, info))
-    .sort((a, b) => Number(b.known) - Number(a.known) || Number(b.stable) - Number(a.stable))
+    .sort((a, b) => Number(b.stable) - Number(a.stable))
     .map((info) => info.id)
     .slice(0, MAX_CANDIDATES);
 }
 
-/** The same run (deadline, base URL) asking about another model. */
+/** The same run (deadline, base URL) asking about another model, on the protocol its job would use. */
 function forModel(ctx: RunContext, model: string): RunContext {
-  const child = new RunContext({ ...ctx.target, models: [model] }, ctx.options, ctx);
+  const style = ctx.target.apiStyle ?? "auto";
+  const protocol = style === "auto" ? describeModel(model).protocol : style;
+  const child = new RunContext({ ...ctx.target, models: [model], protocol }, ctx.options, ctx);
   child.probeBase = ctx.probeBase;
   child.probeUrl = ctx.probeUrl;
   return child;
