@@ -393,7 +393,7 @@ describe.concurrent("fault matrix (each simulator fault, end to end)", () => {
     else if (row.retries !== undefined) expect(retries.length, summary).toBe(row.retries);
     if (row.delays) expect(retries.map((r) => r.delayMs)).toEqual(row.delays);
     if (row.archived !== undefined) expect(job.video?.archived, summary).toBe(row.archived);
-    if (row.detail) expect(job.error?.message).toMatch(/did not finish within/);
+    if (row.detail) expect(job.error?.message).toMatch(/not ready within/);
     const ambiguous = row.code === "gateway_timeout" || row.code === "timeout";
     expect(job.mayBeBilled, summary).toBe(row.mayBeBilled ?? (row.accepted === 1 || ambiguous));
     if (row.eventuallyArchived) {

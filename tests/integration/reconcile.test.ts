@@ -257,7 +257,8 @@ describe("check again (recheck)", () => {
       mayBeBilled: true,
       error: { code: "timeout" },
     });
-    expect(failed.error?.message).toMatch(/may still be produced/);
+    expect(failed.error?.message).toMatch(/not ready within/);
+    expect(failed.error?.hint).toMatch(/Check again/);
     // Wait out the relay's trouble, then ask again.
     await new Promise((r) => setTimeout(r, 3000));
     const answer = await short.client.request(`/api/videos/${failed.id}/recheck`, {

@@ -89,7 +89,8 @@ describe("a relay that points the video at an internal service (SSRF)", () => {
     expect(content.status).toBe(502);
     expect(content.json?.error?.code).toBe("destination_refused");
     expect(content.json?.error?.retryable).toBe(false);
-    expect(content.json?.error?.message).toContain("Refused to fetch");
+    expect(content.json?.error?.message).toContain("will not go");
+    expect(content.json?.error?.admin).toContain("SORA_ALLOWED_MEDIA_HOSTS");
     return content;
   }
 
