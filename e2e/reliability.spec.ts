@@ -206,8 +206,12 @@ test.describe("the browser notices silence", () => {
         .poll(() => generator.jobLogs(jobId).some((line) => line.includes("no data for 30 s")))
         .toBe(true);
       await generator.expectPlayable(card);
-      expect(resumedFrom).toHaveLength(1);
+      // The watchdog's reconnect resumes after what was seen; any later one (a server hand-over on a
+      // slow machine) resumes further on, never back.
+      expect(resumedFrom.length).toBeGreaterThanOrEqual(1);
       expect(Number(resumedFrom[0])).toBeGreaterThan(1);
+      const seqs = resumedFrom.map(Number);
+      expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
       expect(proxy.requests).toHaveLength(1);
       expect(
         await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded),

@@ -113,6 +113,36 @@ describe("JobFollower", () => {
     expect(jobs.get(job.id)?.notes).toHaveLength(1);
   });
 
+  it("never resumes further back than it has applied, even when the cache entry was rebuilt", async () => {
+    const job = sampleJob();
+    const { fetchImpl, calls } = fakeFetch({
+      [`/api/videos/${job.id}/events`]: [
+        sse(
+          frame(1, "job", job) +
+            frame(2, "progress", { percent: 10 }) +
+            frame(3, "progress", { percent: 20 }),
+        ),
+        sse(frame(4, "completed", { job: done(job) })),
+      ],
+      [`/api/videos/${job.id}`]: [json({ ...job, progress: 20 })],
+    });
+    const { jobs, finished, sink } = mapSink();
+    // Another part of the page rebuilds the entry from an older snapshot as the first stream ends.
+    const rebuild: TrackedJobSink = {
+      ...sink,
+      set: (id, update) => {
+        sink.set(id, update);
+        const current = jobs.get(id);
+        if (current && current.lastSeq === 3) jobs.set(id, { ...current, lastSeq: 1 });
+      },
+    };
+    follower = new JobFollower(rebuild, null, { ...quiet, fetch: fetchImpl });
+    follower.follow(job.id);
+    await until(() => finished.length === 1);
+    const streamCalls = calls.filter((c) => c.url.includes("/events"));
+    expect(streamCalls.map((c) => c.lastEventId)).toEqual([null, "3"]);
+  });
+
   it("resumes after a reload from the remembered sequence", async () => {
     const job = sampleJob({ progress: 30 });
     const { fetchImpl, calls } = fakeFetch({

@@ -74,6 +74,8 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
  */
 export class JobFollower {
   private readonly entries = new Map<string, Entry>();
+  /** The highest event applied per job: a resume never goes back, even if the cache entry was rebuilt. */
+  private readonly applied = new Map<string, number>();
   private streams = 0;
   private readonly fetch: typeof fetch;
   private readonly maxStreams: number;
@@ -233,7 +235,7 @@ export class JobFollower {
     };
     arm();
     try {
-      const after = this.sink.get(id)?.lastSeq ?? 0;
+      const after = Math.max(this.sink.get(id)?.lastSeq ?? 0, this.applied.get(id) ?? 0);
       const headers: Record<string, string> = { Accept: "text/event-stream" };
       if (after > 0) headers["Last-Event-ID"] = String(after);
       const query = after > 0 ? `?after=${after}` : "";
@@ -308,6 +310,7 @@ export class JobFollower {
       if (!isFinished(base) && isFinished(next)) finishedNow = next;
       return next;
     });
+    if (event.seq > 0) this.applied.set(id, Math.max(this.applied.get(id) ?? 0, event.seq));
     const tracked = this.sink.get(id);
     if (tracked) this.memory?.remember(id, { lastSeq: tracked.lastSeq, notes: tracked.notes });
     if (finishedNow) this.sink.onFinished?.(finishedNow);
