@@ -1,13 +1,18 @@
 import "server-only";
 import type { EffectiveConfig } from "@/lib/contracts/diagnostics";
 import type { Protocol } from "@/lib/contracts/job";
-import { protocolForModel } from "@/lib/contracts/models";
+import { describeModel, protocolFor } from "@/lib/contracts/models";
 import type { AppConfig } from "../config";
+import { modelCatalogue } from "../jobs/models";
 import { maskKey } from "../redact";
 import type { DiagnosticsTarget } from "./context";
 
+/** The protocol the app's own jobs for the default model use (operator catalogue entries included). */
 export function protocolOf(config: Pick<AppConfig, "apiStyle" | "defaultModel">): Protocol {
-  return config.apiStyle === "auto" ? protocolForModel(config.defaultModel) : config.apiStyle;
+  return protocolFor(
+    config.apiStyle,
+    describeModel(config.defaultModel, undefined, modelCatalogue()),
+  );
 }
 
 /** What the app itself would use: the configured key, base URL, fallbacks and default model. */
