@@ -1,5 +1,4 @@
 import "server-only";
-import type { Protocol } from "@/lib/contracts/job";
 import { sora2Log } from "../log";
 import { hostOf, normalizeBaseUrl } from "./base-url";
 import { chatAttempt, type AttemptContext } from "./chat";
