@@ -15,8 +15,6 @@ const nextConfig: NextConfig = {
     // Pages take only server actions' small bodies.
     proxyClientMaxBodySize: "1mb",
   },
-  // `npm test` type-checks the whole project once (tsc --noEmit); the build need not do it again.
-  typescript: { ignoreBuildErrors: true },
   // Every response, API included; the CSP with its per-request nonce is set by proxy.ts on pages.
   async headers() {
     return [

@@ -1,13 +1,10 @@
 import type { Page } from "@playwright/test";
-import { SIM_URL } from "./constants";
-import { expect, test } from "./fixtures";
+import { expect, simStats, test } from "./fixtures";
 import { GeneratorPage, uniquePrompt } from "./pages/generator-page";
 
 /** Requests the simulator saw, by route (`GET /v1/videos/{id}` …). */
 async function simRequests(page: Page): Promise<Record<string, number>> {
-  const stats = (await (await page.request.get(`${SIM_URL}/__sim/stats`)).json()) as {
-    requests: Record<string, number>;
-  };
+  const stats = await simStats(page.request);
   return stats.requests;
 }
 

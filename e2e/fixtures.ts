@@ -1,4 +1,11 @@
-import { test as base, expect } from "@playwright/test";
+import { test as base, expect, type APIRequestContext } from "@playwright/test";
+import type { SimStats } from "@/simulator/server";
+import { SIM_URL } from "./constants";
+
+/** The e2e simulator's counters (`GET /__sim/stats`). */
+export async function simStats(request: APIRequestContext): Promise<SimStats> {
+  return (await (await request.get(`${SIM_URL}/__sim/stats`)).json()) as SimStats;
+}
 
 /**
  * Every page in every spec is watched: a CSP violation or an uncaught page error fails the test

@@ -68,6 +68,17 @@ test.describe("layout and languages", () => {
   });
 });
 
+test("an unknown page answers 404 in the product's voice, with the way back and to diagnostics", async ({
+  page,
+}) => {
+  const response = await page.goto("/no-such-page");
+  expect(response?.status()).toBe(404);
+  await expect(page.getByText("没有这个页面")).toBeVisible();
+  await expect(page.getByRole("link", { name: "回到生成页" })).toHaveAttribute("href", "/");
+  await page.getByRole("link", { name: "打开诊断" }).click();
+  await expect(page).toHaveURL(/\/diagnostics$/);
+});
+
 test("GET /api/health answers valid health+json without calling the upstream", async ({
   request,
 }) => {

@@ -1,16 +1,14 @@
 import type { BrowserContext, ConsoleMessage, Page } from "@playwright/test";
-import { expect, test } from "./fixtures";
+import { expect, simStats, test } from "./fixtures";
+import { SIM_URL } from "./constants";
 import { GeneratorPage, uniquePrompt } from "./pages/generator-page";
 import type { ErrorCode } from "@/lib/contracts/errors";
 import { makePng } from "@/simulator/png";
 
-const SIM_URL = `http://127.0.0.1:${process.env.SIM_PORT ?? 4010}`;
 const SIM_HOST = new URL(SIM_URL).host;
 
 async function simUpload(page: Page, prompt: string) {
-  const stats = (await (await page.request.get(`${SIM_URL}/__sim/stats`)).json()) as {
-    uploads: { prompt: string; width: number | null; height: number | null; mime: string }[];
-  };
+  const stats = await simStats(page.request);
   return stats.uploads.find((upload) => upload.prompt.includes(prompt));
 }
 

@@ -1,15 +1,13 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Page } from "@playwright/test";
-import { APP_PORT, SIM_URL } from "./constants";
-import { expect, test } from "./fixtures";
+import { APP_PORT } from "./constants";
+import { expect, simStats, test } from "./fixtures";
 import { GeneratorPage, uniquePrompt } from "./pages/generator-page";
 
 /** Creates the simulator saw for a prompt: `accepted` ones are the paid ones. */
 async function simCreates(page: Page, prompt: string) {
-  const stats = (await (await page.request.get(`${SIM_URL}/__sim/stats`)).json()) as {
-    creates: { byPrompt: Record<string, { attempts: number; accepted: number }> };
-  };
+  const stats = await simStats(page.request);
   return stats.creates.byPrompt[prompt] ?? { attempts: 0, accepted: 0 };
 }
 

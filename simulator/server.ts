@@ -77,6 +77,25 @@ export interface Simulator {
   close(): Promise<void>;
 }
 
+/** What `GET /__sim/stats` answers: the one shape tests and benchmarks read. */
+export interface SimStats {
+  /** Requests by route, e.g. `GET /v1/videos/{id}`. */
+  requests: Record<string, number>;
+  creates: {
+    total: { attempts: number; accepted: number };
+    byPrompt: Record<string, { attempts: number; accepted: number }>;
+  };
+  bytesServed: number;
+  uploads: UploadRecord[];
+  jobs: number;
+  /** Polls and downloads per job id (video/task jobs). */
+  perJob: Record<
+    string,
+    { polls: number; downloads: number; deleted?: boolean; minPollGapMs?: number }
+  >;
+  faults: Record<string, number>;
+}
+
 export interface UploadRecord {
   endpoint: string;
   prompt: string;
@@ -220,14 +239,13 @@ class SimulatorState {
     this.noChannel = new Set(this.configuredNoChannel);
   }
 
-  private stats(): Record<string, unknown> {
+  private stats(): SimStats {
     return {
       requests: Object.fromEntries(this.requests),
       creates: { total: { ...this.total }, byPrompt: Object.fromEntries(this.byPrompt) },
       bytesServed: this.bytesServed,
       uploads: this.uploads,
       jobs: this.jobs.size,
-      /** Polls and downloads per job id (video/task jobs). */
       perJob: Object.fromEntries(
         [...this.jobs.values()].map((j) => [
           j.id,

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, beforeEach } from "vitest";
-import { startSimulator, type Simulator, type SimulatorOptions, type UploadRecord } from "./server";
+import { startSimulator, type SimStats, type Simulator, type SimulatorOptions } from "./server";
+
+export type { SimStats };
 
 export { makePng } from "./png";
 
@@ -55,19 +57,6 @@ export function videoForm(fields: Record<string, string | Blob>): FormData {
 
 export async function stats(base: string): Promise<SimStats> {
   return (await (await fetch(`${base}/__sim/stats`)).json()) as SimStats;
-}
-
-export interface SimStats {
-  requests: Record<string, number>;
-  creates: {
-    total: { attempts: number; accepted: number };
-    byPrompt: Record<string, { attempts: number; accepted: number }>;
-  };
-  bytesServed: number;
-  uploads: UploadRecord[];
-  jobs: number;
-  perJob: Record<string, { polls: number; downloads: number; minPollGapMs?: number }>;
-  faults: Record<string, number>;
 }
 
 export async function waitFor<T>(

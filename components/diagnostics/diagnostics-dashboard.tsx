@@ -3,7 +3,8 @@
 import { ClipboardCopy, Play, RotateCw } from "lucide-react";
 import { useTranslations } from "next-intl";
 import { useState } from "react";
-import { reportToText, type EffectiveConfig } from "@/lib/contracts/diagnostics";
+import type { EffectiveConfig } from "@/lib/contracts/diagnostics";
+import { reportToText } from "@/lib/diagnostics/report-text";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Spinner } from "@/components/ui/spinner";

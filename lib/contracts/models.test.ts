@@ -4,6 +4,7 @@ import {
   describeModel,
   familyOf,
   operatorModelsFileSchema,
+  protocolFor,
   protocolForModel,
 } from "./models";
 
@@ -49,6 +50,15 @@ describe("familyOf: relay-specific names map onto a family by pattern", () => {
     ["unknown-model", "videos"],
   ])("default protocol of %s is %s", (model, protocol) => {
     expect(protocolForModel(model)).toBe(protocol);
+  });
+
+  it.each([
+    { style: "auto", model: "sora_video2", protocol: "chat" },
+    { style: "auto", model: "veo-3-fast", protocol: "generations" },
+    { style: "videos", model: "sora_video2", protocol: "videos" },
+    { style: "chat", model: "sora-2", protocol: "chat" },
+  ] as const)("SORA_API_STYLE=$style, $model → $protocol", ({ style, model, protocol }) => {
+    expect(protocolFor(style, describeModel(model))).toBe(protocol);
   });
 });
 

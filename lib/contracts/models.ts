@@ -310,6 +310,14 @@ export function buildCatalogue(operator: readonly OperatorModelEntry[]): ModelCa
   return { entries, patterns };
 }
 
+/** The one rule: a configured `SORA_API_STYLE` wins; in `auto` the model's catalogue entry decides. */
+export function protocolFor(
+  apiStyle: Protocol | "auto",
+  info: Pick<ModelInfo, "protocol">,
+): Protocol {
+  return apiStyle === "auto" ? info.protocol : apiStyle;
+}
+
 /** Protocol by model name (DESIGN §2): the family's default protocol. */
 export function protocolForModel(model: string, catalogue = BUILT_IN_CATALOGUE): Protocol {
   return describeModel(model, undefined, catalogue).protocol;

@@ -31,7 +31,7 @@ async function statusOf(promise: Promise<unknown>): Promise<number> {
     await promise;
     return 0;
   } catch (error) {
-    if (!(error instanceof AppError)) throw error;
+    if (!AppError.isInstance(error)) throw error;
     const body = await error.toResponse("en", "req_test").json();
     expect(errorEnvelopeSchema.parse(body).error.code).toBe("bad_request");
     return error.httpStatus;

@@ -32,14 +32,14 @@ export interface AppErrorOptions extends Omit<StoredError, "code"> {
   cause?: unknown;
 }
 
-// Next may bundle this module into several server chunks (instrumentation, each route); a brand
-// keeps `instanceof AppError` true for errors created by another chunk's copy of the class.
+// Next may bundle this module into several server chunks (instrumentation, each route), so
+// `instanceof` can miss an error made by another chunk's copy of the class: check the brand instead.
 const APP_ERROR_BRAND = Symbol.for("sora-studio.app-error");
 
 /** The one error class of the app: a stable code plus what is needed to explain it. */
 export class AppError extends Error {
-  static [Symbol.hasInstance](value: unknown): boolean {
-    if (this !== AppError) return Function.prototype[Symbol.hasInstance].call(this, value);
+  /** True for an AppError from any chunk's copy of this class (use this, never `instanceof`). */
+  static isInstance(value: unknown): value is AppError {
     return (
       typeof value === "object" &&
       value !== null &&
@@ -107,7 +107,7 @@ export class AppError extends Error {
 
 /** Turns any thrown value into an AppError (unknown failures become internal_error). */
 export function toAppError(error: unknown): AppError {
-  if (error instanceof AppError) return error;
+  if (AppError.isInstance(error)) return error;
   return new AppError("internal_error", { cause: error });
 }
 

@@ -5,7 +5,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { startSimulator, type Simulator } from "@/simulator/server";
+import { startSimulator, type SimStats, type Simulator } from "@/simulator/server";
 
 /*
  * Integration harness: the simulator in-process and the built app as a child `next start`.
@@ -61,27 +61,7 @@ export interface SimHandle extends Simulator {
   reset(): Promise<void>;
 }
 
-export interface SimStats {
-  requests: Record<string, number>;
-  creates: {
-    total: { attempts: number; accepted: number };
-    byPrompt: Record<string, { attempts: number; accepted: number }>;
-  };
-  bytesServed: number;
-  uploads: {
-    endpoint: string;
-    prompt: string;
-    mime: string;
-    width: number | null;
-    height: number | null;
-  }[];
-  jobs: number;
-  perJob: Record<
-    string,
-    { polls: number; downloads: number; deleted?: boolean; minPollGapMs?: number }
-  >;
-  faults: Record<string, number>;
-}
+export type { SimStats };
 
 export async function startSim(
   options: { speed?: number; fault?: string } = {},

@@ -17,6 +17,8 @@ export interface SseResult {
 export interface ReadOptions {
   /** Stop (and disconnect) once this many events arrived. */
   stopAfter?: number;
+  /** Called for each event as it arrives (e.g. to learn that the stream is live). */
+  onEvent?: (event: SseEvent) => void;
   /** Stop (and disconnect) once this returns true for an event. */
   until?: (event: SseEvent, all: SseEvent[]) => boolean;
   timeoutMs?: number;
@@ -50,6 +52,7 @@ export async function readSse(
       }
       const event: SseEvent = { id: message.id, event: message.event ?? "message", data };
       events.push(event);
+      options.onEvent?.(event);
       if (
         (options.stopAfter !== undefined && events.length >= options.stopAfter) ||
         options.until?.(event, events)

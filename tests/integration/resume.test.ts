@@ -100,8 +100,14 @@ describe("resume from Last-Event-ID", () => {
     const id: string = created.json.job.id;
     // No `until`: the reader keeps reading, so only the server closing the stream ends it
     // (a stream left open would time out and fail the test).
-    const following = stack.client.sse(`/api/videos/${id}/events`, {}, { timeoutMs: 10_000 });
-    await new Promise((r) => setTimeout(r, 300));
+    let live!: () => void;
+    const firstEvent = new Promise<void>((resolve) => (live = resolve));
+    const following = stack.client.sse(
+      `/api/videos/${id}/events`,
+      {},
+      { timeoutMs: 10_000, onEvent: () => live() },
+    );
+    await firstEvent;
     const deleted = await stack.client.request(`/api/videos/${id}`, { method: "DELETE" });
     expect(deleted.json).toEqual({ deleted: true, id });
     const { events, ended } = await following;

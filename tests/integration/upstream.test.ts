@@ -17,7 +17,7 @@ import {
   type UpstreamDeps,
   type VideoSource,
 } from "@/lib/server/upstream";
-import { startSimulator, type Simulator } from "@/simulator/server";
+import { startSimulator, type SimStats, type Simulator } from "@/simulator/server";
 import { makePng } from "@/simulator/png";
 
 /** The upstream layer against the real simulator over loopback (no mocks of our own code). */
@@ -74,12 +74,6 @@ function recorder() {
     onProgress: (info) => void events.progress.push(info),
   };
   return { cb, events };
-}
-
-interface SimStats {
-  creates: { byPrompt: Record<string, { attempts: number; accepted: number }> };
-  uploads: { prompt: string; width: number | null; height: number | null; mime: string }[];
-  requests: Record<string, number>;
 }
 
 async function stats(): Promise<SimStats> {

@@ -2,23 +2,12 @@ import "server-only";
 import type { ErrorCode } from "@/lib/contracts/errors";
 import { scrubUpstreamMessage } from "../redact";
 import { classifyUpstreamError, type UpstreamError } from "../upstream/classify";
+import { isObject, parseJsonOrUndefined as parseJson } from "../upstream/json";
 import type { ModelEntry, Outcome, RunContext } from "./context";
 import { bodyKind, describeError, probeHttp, ProbeTimeout, type HttpResult } from "./probes";
 
 function authHeaders(key: string): Record<string, string> {
   return { authorization: `Bearer ${key}`, accept: "application/json" };
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** `shutdown_date` as seen on model lists: ISO date, or Unix seconds. */

@@ -195,7 +195,7 @@ export async function checkGenerate(ctx: RunContext): Promise<Outcome> {
     }
     return ctx.problem(
       "fail",
-      error instanceof AppError ? error.code : "generation_failed",
+      AppError.isInstance(error) ? error.code : "generation_failed",
       observed,
     );
   }

@@ -1,6 +1,7 @@
 import "server-only";
 import { loadEnvConfig } from "@next/env";
-import { reportToText, type DiagnosticsReport } from "@/lib/contracts/diagnostics";
+import type { DiagnosticsReport } from "@/lib/contracts/diagnostics";
+import { reportToText } from "@/lib/diagnostics/report-text";
 import type { Locale } from "@/lib/i18n/config";
 import { translator } from "@/lib/i18n/translate";
 import {

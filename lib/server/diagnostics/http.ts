@@ -66,8 +66,9 @@ export async function diagnosticsResponse(
         });
         channel.send({ id: ++seq, event: "report", data: report });
       } catch (error) {
-        const appError =
-          error instanceof AppError ? error : new AppError("internal_error", { cause: error });
+        const appError = AppError.isInstance(error)
+          ? error
+          : new AppError("internal_error", { cause: error });
         const rendered = appError.toApiError(ctx.locale, ctx.requestId);
         channel.send({
           id: ++seq,

@@ -2,7 +2,12 @@ import "server-only";
 import type { Diagnosis, DiagnosisAction, RelayWeather } from "@/lib/contracts/diagnosis";
 import type { CheckId } from "@/lib/contracts/diagnostics";
 import { ERROR_CODES, type ErrorCode } from "@/lib/contracts/errors";
-import { describeModel, MODEL_CATALOGUE, type ModelInfo } from "@/lib/contracts/models";
+import {
+  describeModel,
+  MODEL_CATALOGUE,
+  protocolFor,
+  type ModelInfo,
+} from "@/lib/contracts/models";
 import type { Locale } from "@/lib/i18n/config";
 import { translator } from "@/lib/i18n/translate";
 import { getConfig } from "../config";
@@ -59,8 +64,7 @@ function switchCandidates(job: JobRecord, ctx: RunContext): string[] {
 
 /** The same run (deadline, base URL) asking about another model, on the protocol its job would use. */
 function forModel(ctx: RunContext, model: string): RunContext {
-  const style = ctx.target.apiStyle ?? "auto";
-  const protocol = style === "auto" ? describeModel(model).protocol : style;
+  const protocol = protocolFor(ctx.target.apiStyle ?? "auto", describeModel(model));
   const child = new RunContext({ ...ctx.target, models: [model], protocol }, ctx.options, ctx);
   child.probeBase = ctx.probeBase;
   child.probeUrl = ctx.probeUrl;

@@ -1,13 +1,20 @@
 import "server-only";
 import type { EffectiveConfig } from "@/lib/contracts/diagnostics";
 import type { Protocol } from "@/lib/contracts/job";
-import { protocolForModel } from "@/lib/contracts/models";
+import { buildCatalogue, describeModel, protocolFor } from "@/lib/contracts/models";
 import type { AppConfig } from "../config";
 import { maskKey } from "../redact";
 import type { DiagnosticsTarget } from "./context";
 
-export function protocolOf(config: Pick<AppConfig, "apiStyle" | "defaultModel">): Protocol {
-  return config.apiStyle === "auto" ? protocolForModel(config.defaultModel) : config.apiStyle;
+/**
+ * The protocol the app's own jobs for the default model use (operator catalogue entries included).
+ * Built from the given configuration, not the process's: the CLI diagnoses settings the app refuses.
+ */
+export function protocolOf(
+  config: Pick<AppConfig, "apiStyle" | "defaultModel" | "operatorModels">,
+): Protocol {
+  const catalogue = buildCatalogue(config.operatorModels);
+  return protocolFor(config.apiStyle, describeModel(config.defaultModel, undefined, catalogue));
 }
 
 /** What the app itself would use: the configured key, base URL, fallbacks and default model. */

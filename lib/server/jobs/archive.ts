@@ -102,7 +102,7 @@ function storageError(error: unknown): AppError {
 
 export function isStorageError(error: unknown): boolean {
   return (
-    error instanceof AppError &&
+    AppError.isInstance(error) &&
     (error.code === "disk_full" || error.options.detail?.key === "archiveWriteFailed")
   );
 }

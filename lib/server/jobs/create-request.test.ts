@@ -35,7 +35,7 @@ async function rejection(request: Request): Promise<AppError> {
   try {
     await parseCreateVideoRequest(request);
   } catch (error) {
-    if (error instanceof AppError) return error;
+    if (AppError.isInstance(error)) return error;
     throw error;
   }
   throw new Error("expected a rejection");

@@ -1,12 +1,12 @@
 import "server-only";
 import type { z } from "zod";
+import { protocolFor } from "@/lib/contracts/models";
 import { PROMPT_MAX_CHARS, createVideoRequestSchema } from "@/lib/contracts/create-video";
 import type { Protocol } from "@/lib/contracts/job";
 import { readBody } from "../body";
 import { getConfig } from "../config";
 import { AppError, badRequest } from "../errors";
 import { decodeImageDataUrl, imageTooLarge, inspectImage, type ImageInfo } from "../media/image";
-import { resolveProtocol } from "../upstream";
 import { hostOf } from "../upstream/base-url";
 import { configuredBaseUrls } from "../upstream/generation";
 import { isJobId } from "./ids";
@@ -154,7 +154,7 @@ export async function parseCreateVideoRequest(request: Request): Promise<CreateJ
   const model = parsed.data.model ?? config.defaultModel;
   const info = MODEL_ID_PATTERN.test(model) ? await findModel(model) : null;
   if (!info) throw badRequest("modelUnknown", { model });
-  const protocol = resolveProtocol(model, undefined, info.protocol);
+  const protocol = protocolFor(config.apiStyle, info);
 
   let seconds: string | undefined;
   if (info.durations.length > 0) {

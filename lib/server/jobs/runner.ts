@@ -497,8 +497,8 @@ export class JobRunner {
       );
     } catch (error) {
       // Sent, and no answer proved it refused: a retry may pay twice.
-      const cutBySignal = active.deadline.aborted && !(error instanceof AppError);
-      if (cutBySignal || (error instanceof AppError && createMayHaveBeenAccepted(error))) {
+      const cutBySignal = active.deadline.aborted && !AppError.isInstance(error);
+      if (cutBySignal || (AppError.isInstance(error) && createMayHaveBeenAccepted(error))) {
         await this.update(job.id, { mayBeBilled: true });
       }
       throw error;

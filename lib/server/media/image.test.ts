@@ -45,7 +45,7 @@ function detailOf(fn: () => unknown): string | undefined {
   try {
     fn();
   } catch (error) {
-    if (error instanceof AppError) return error.options.detail?.key;
+    if (AppError.isInstance(error)) return error.options.detail?.key;
     throw error;
   }
   return undefined;

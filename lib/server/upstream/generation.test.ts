@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { AppError } from "../errors";
-import { createGeneration, currentBaseUrl, resolveProtocol } from "./generation";
+import { createGeneration, currentBaseUrl } from "./generation";
 import { recentUpstreamCalls } from "./records";
 import {
   depsWith,
@@ -40,7 +40,7 @@ async function failure(promise: Promise<unknown>): Promise<AppError> {
   try {
     await promise;
   } catch (error) {
-    if (error instanceof AppError) return error;
+    if (AppError.isInstance(error)) return error;
     throw error;
   }
   throw new Error("expected a failure");
@@ -415,18 +415,5 @@ describe("createGeneration: chat", () => {
     await createGeneration(chatReq, cb, new AbortController().signal, depsWith(fetch));
     expect(seen).toHaveLength(2);
     expect(events.retries).toHaveLength(1);
-  });
-});
-
-describe("resolveProtocol", () => {
-  it.each([
-    { style: "auto", model: "sora_video2", protocol: "chat" },
-    { style: "auto", model: "sora-2", protocol: "videos" },
-    { style: "videos", model: "sora_video2", protocol: "videos" },
-    { style: "chat", model: "sora-2", protocol: "chat" },
-  ])("$style / $model → $protocol", ({ style, model, protocol }) => {
-    expect(resolveProtocol(model, { config: testConfig({ SORA_API_STYLE: style }) })).toBe(
-      protocol,
-    );
   });
 });

@@ -1,6 +1,4 @@
 import "server-only";
-import type { Protocol } from "@/lib/contracts/job";
-import { protocolForModel } from "@/lib/contracts/models";
 import { sora2Log } from "../log";
 import { hostOf, normalizeBaseUrl } from "./base-url";
 import { chatAttempt, type AttemptContext } from "./chat";
@@ -12,19 +10,6 @@ import { retryDelayMs, sleep } from "./retry";
 import { generationsAttempt } from "./generations";
 import type { GenerationCallbacks, GenerationOutcome, GenerationRequest } from "./types";
 import { videosAttempt } from "./videos";
-
-/**
- * Protocol for a model: SORA_API_STYLE override, else the catalogue's (`byCatalogue`, which knows
- * SORA_MODELS_FILE), else the built-in family rule.
- */
-export function resolveProtocol(
-  model: string,
-  deps?: Partial<UpstreamDeps>,
-  byCatalogue?: Protocol,
-): Protocol {
-  const style = (deps?.config ?? resolveDeps().config).apiStyle;
-  return style === "auto" ? (byCatalogue ?? protocolForModel(model)) : style;
-}
 
 /** Primary and fallback base URLs, normalised and de-duplicated, in configured order. */
 export function configuredBaseUrls(

@@ -9,7 +9,7 @@ export {
 } from "./classify";
 export { fetchVideoContent } from "./content";
 export type { UpstreamConfig, UpstreamDeps } from "./deps";
-export { createGeneration, currentBaseUrl, resolveProtocol } from "./generation";
+export { createGeneration, currentBaseUrl } from "./generation";
 export { listRelayModels } from "./models";
 export { recentUpstreamCalls, upstreamErrorCounts } from "./records";
 export type * from "./types";
