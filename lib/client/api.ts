@@ -32,17 +32,28 @@ async function readJson(response: Response): Promise<unknown> {
   }
 }
 
+/** The error of a failed answer from our API: its envelope's error when it has one. */
+export async function readApiError(response: Response): Promise<ApiRequestError> {
+  const envelope = errorEnvelopeSchema.safeParse(await readJson(response));
+  return new ApiRequestError(response.status, envelope.success ? envelope.data.error : null);
+}
+
+/**
+ * What to tell the person about a failed call: the envelope's localized message, else `fallback`
+ * (a sentence the caller localized) — never a bare "HTTP 500".
+ */
+export function apiErrorMessage(error: unknown, fallback: string): string {
+  return error instanceof ApiRequestError && error.error ? error.error.message : fallback;
+}
+
 async function call<T>(input: string, init: RequestInit, schema: z.ZodType<T>): Promise<T> {
   const response = await fetch(input, {
     ...init,
     cache: "no-store",
     headers: { Accept: "application/json", ...init.headers },
   });
+  if (!response.ok) throw await readApiError(response);
   const body = await readJson(response);
-  if (!response.ok) {
-    const envelope = errorEnvelopeSchema.safeParse(body);
-    throw new ApiRequestError(response.status, envelope.success ? envelope.data.error : null);
-  }
   const parsed = schema.safeParse(body);
   if (!parsed.success) throw new ApiRequestError(response.status, null);
   return parsed.data;

@@ -1,33 +1,40 @@
 import { EventSourceParserStream, type EventSourceMessage } from "eventsource-parser/stream";
 import { parseJobEvent, type JobEvent } from "@/lib/contracts/job";
 
-/** A frame that did not pass the shared schema (logged, never applied). */
+/**
+ * The one way the browser reads our event streams (job events, diagnostics runs), on the model of
+ * vercel/ai's `parseJsonEventStream`: every frame is JSON-parsed and schema-validated, and a frame
+ * that fails either is handed on as a `RejectedFrame` (logged by the caller, never applied).
+ */
+
+/** A frame that did not pass its schema (logged, never applied). */
 export interface RejectedFrame {
   rejected: true;
   frame: EventSourceMessage;
   reason: "json" | "schema";
 }
 
-export type ReadJobEvent = JobEvent | RejectedFrame;
-
-export function isRejectedFrame(item: ReadJobEvent): item is RejectedFrame {
+export function isRejectedFrame<T extends object>(item: T | RejectedFrame): item is RejectedFrame {
   return "rejected" in item;
 }
 
-/** Validates one SSE frame against the shared job event schemas. */
-export function toJobEvent(frame: EventSourceMessage): ReadJobEvent {
-  let raw: unknown;
+/** Parses a frame's JSON and hands it to `validate` (undefined = not a valid event). */
+export function jsonFrame<T>(
+  frame: EventSourceMessage,
+  validate: (event: string, data: unknown, frame: EventSourceMessage) => T | undefined,
+): T | RejectedFrame {
+  let data: unknown;
   try {
-    raw = JSON.parse(frame.data);
+    data = JSON.parse(frame.data);
   } catch {
     return { rejected: true, frame, reason: "json" };
   }
-  const seq = frame.id !== undefined && /^\d+$/.test(frame.id) ? Number(frame.id) : 0;
-  const event = parseJobEvent(frame.event ?? "message", seq, raw);
-  return event ?? { rejected: true, frame, reason: "schema" };
+  return (
+    validate(frame.event ?? "message", data, frame) ?? { rejected: true, frame, reason: "schema" }
+  );
 }
 
-export interface ReadJobEventsOptions {
+export interface ReadEventStreamOptions {
   /**
    * Called for every chunk of bytes, before parsing: `: ping` comments count too, so a follower can
    * tell a quiet but healthy stream from a half-open one.
@@ -39,13 +46,14 @@ export interface ReadJobEventsOptions {
 
 /**
  * Reads a `text/event-stream` body (from `fetch`, so that `Last-Event-ID` can be sent) and yields
- * validated job events; comments such as `: ping` are dropped by the parser after `onActivity` saw
- * their bytes.
+ * each frame through `toEvent`; comments such as `: ping` are dropped by the parser after
+ * `onActivity` saw their bytes.
  */
-export async function* readJobEvents(
+export async function* readEventStream<T>(
   body: ReadableStream<Uint8Array>,
-  options: ReadJobEventsOptions = {},
-): AsyncGenerator<ReadJobEvent> {
+  toEvent: (frame: EventSourceMessage) => T,
+  options: ReadEventStreamOptions = {},
+): AsyncGenerator<T> {
   const { onActivity } = options;
   const source = onActivity
     ? body.pipeThrough(
@@ -68,11 +76,29 @@ export async function* readJobEvents(
     for (;;) {
       const { done, value } = await reader.read();
       if (done) return;
-      yield toJobEvent(value);
+      yield toEvent(value);
     }
   } finally {
     options.signal?.removeEventListener("abort", stop);
     reader.releaseLock();
     await frames.cancel().catch(() => undefined);
   }
+}
+
+export type ReadJobEvent = JobEvent | RejectedFrame;
+
+/** Validates one SSE frame against the shared job event schemas. */
+export function toJobEvent(frame: EventSourceMessage): ReadJobEvent {
+  return jsonFrame(frame, (event, data) => {
+    const seq = frame.id !== undefined && /^\d+$/.test(frame.id) ? Number(frame.id) : 0;
+    return parseJobEvent(event, seq, data) ?? undefined;
+  });
+}
+
+/** A job's event stream, validated frame by frame. */
+export function readJobEvents(
+  body: ReadableStream<Uint8Array>,
+  options: ReadEventStreamOptions = {},
+): AsyncGenerator<ReadJobEvent> {
+  return readEventStream(body, toJobEvent, options);
 }

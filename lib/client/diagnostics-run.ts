@@ -1,0 +1,125 @@
+import {
+  diagnosticsEventDataSchemas,
+  type CheckId,
+  type DiagnosticCheck,
+  type DiagnosticsReport,
+} from "@/lib/contracts/diagnostics";
+import { apiErrorMessage, readApiError } from "./api";
+import { isRejectedFrame, jsonFrame, readEventStream, type RejectedFrame } from "./sse";
+
+export interface DiagnosticsRunState {
+  phase: "idle" | "running" | "done" | "error";
+  /** This run includes the real (billed) generation. */
+  generate: boolean;
+  /** Finished checks so far, by id (they arrive in finishing order). */
+  checks: Partial<Record<CheckId, DiagnosticCheck>>;
+  report?: DiagnosticsReport;
+  error?: string;
+}
+
+export const IDLE_RUN: DiagnosticsRunState = { phase: "idle", generate: false, checks: {} };
+
+type DiagnosticsEvent =
+  | { type: "check"; data: DiagnosticCheck }
+  | { type: "report"; data: DiagnosticsReport }
+  | { type: "error"; message: string };
+
+/** Validates one frame of `/api/diagnostics` against the shared schemas. */
+function toDiagnosticsEvent(
+  frame: Parameters<typeof jsonFrame>[0],
+): DiagnosticsEvent | RejectedFrame {
+  return jsonFrame<DiagnosticsEvent>(frame, (event, data) => {
+    if (event === "check") {
+      const parsed = diagnosticsEventDataSchemas.check.safeParse(data);
+      return parsed.success ? { type: "check", data: parsed.data } : undefined;
+    }
+    if (event === "report") {
+      const parsed = diagnosticsEventDataSchemas.report.safeParse(data);
+      return parsed.success ? { type: "report", data: parsed.data } : undefined;
+    }
+    if (event === "error") {
+      const parsed = diagnosticsEventDataSchemas.error.safeParse(data);
+      return parsed.success ? { type: "error", message: parsed.data.error.message } : undefined;
+    }
+    return undefined;
+  });
+}
+
+/**
+ * One diagnostics run at a time, read from `/api/diagnostics` as a stream of checks. Kept outside
+ * React so the page can start a run from an effect without setting state in it.
+ */
+export class DiagnosticsRunStore {
+  private state: DiagnosticsRunState = IDLE_RUN;
+  private listeners = new Set<() => void>();
+  private controller: AbortController | undefined;
+
+  constructor(private readonly fetchImpl: typeof fetch = (...args) => fetch(...args)) {}
+
+  subscribe = (listener: () => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  getSnapshot = () => this.state;
+
+  getServerSnapshot = () => IDLE_RUN;
+
+  private set(next: DiagnosticsRunState) {
+    this.state = next;
+    for (const listener of this.listeners) listener();
+  }
+
+  start(generate = false) {
+    this.controller?.abort();
+    const controller = new AbortController();
+    this.controller = controller;
+    this.set({ phase: "running", generate, checks: {} });
+    void this.consume(generate, controller.signal);
+  }
+
+  stop() {
+    this.controller?.abort();
+    this.controller = undefined;
+  }
+
+  private async consume(generate: boolean, signal: AbortSignal) {
+    const fail = (error: string) => {
+      if (!signal.aborted) this.set({ ...this.state, phase: "error", error });
+    };
+    try {
+      const response = await this.fetchImpl("/api/diagnostics", {
+        method: generate ? "POST" : "GET",
+        headers: generate
+          ? { accept: "text/event-stream", "content-type": "application/json" }
+          : { accept: "text/event-stream" },
+        body: generate ? JSON.stringify({ generate: true }) : undefined,
+        signal,
+        cache: "no-store",
+      });
+      if (!response.ok || !response.body) {
+        fail(apiErrorMessage(await readApiError(response), `HTTP ${response.status}`));
+        return;
+      }
+      for await (const item of readEventStream(response.body, toDiagnosticsEvent, { signal })) {
+        if (isRejectedFrame(item)) {
+          fail(`unreadable "${item.frame.event ?? "message"}" event (${item.reason})`);
+          return;
+        }
+        if (item.type === "check") {
+          this.set({ ...this.state, checks: { ...this.state.checks, [item.data.id]: item.data } });
+        } else if (item.type === "report") {
+          const checks = Object.fromEntries(item.data.checks.map((c) => [c.id, c]));
+          this.set({ ...this.state, phase: "done", checks, report: item.data });
+          return;
+        } else {
+          fail(item.message);
+          return;
+        }
+      }
+      fail("connection closed before the report");
+    } catch (error) {
+      fail(error instanceof Error ? error.message : String(error));
+    }
+  }
+}
