@@ -4,6 +4,7 @@ import { Monitor, Moon, Sun } from "lucide-react";
 import { useTranslations } from "next-intl";
 import { useTheme } from "next-themes";
 import { useHydrated } from "@/hooks/use-hydrated";
+import { Segmented } from "./ui/segmented";
 
 const OPTIONS = [
   { value: "light", Icon: Sun },
@@ -16,33 +17,19 @@ export function ThemeSwitch() {
   const { theme, setTheme } = useTheme();
   const hydrated = useHydrated();
   return (
-    <div
-      role="radiogroup"
-      aria-label={t("label")}
-      className="flex items-center rounded-lg border border-zinc-200 p-0.5 dark:border-zinc-800"
-    >
-      {OPTIONS.map(({ value, Icon }) => {
-        const checked = hydrated && theme === value;
-        return (
-          <button
-            key={value}
-            type="button"
-            role="radio"
-            aria-checked={checked}
-            aria-label={t(value)}
-            title={t(value)}
-            disabled={!hydrated}
-            onClick={() => setTheme(value)}
-            className={`rounded-md p-1.5 transition-colors ${
-              checked
-                ? "bg-zinc-900 text-white dark:bg-zinc-100 dark:text-zinc-900"
-                : "text-zinc-500 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-zinc-100"
-            }`}
-          >
-            <Icon className="size-4" aria-hidden />
-          </button>
-        );
-      })}
-    </div>
+    <Segmented
+      name="theme"
+      legend={t("label")}
+      hideLegend
+      compact
+      disabled={!hydrated}
+      value={hydrated ? theme : undefined}
+      onChange={setTheme}
+      options={OPTIONS.map(({ value, Icon }) => ({
+        value,
+        ariaLabel: t(value),
+        label: <Icon className="size-4" aria-hidden />,
+      }))}
+    />
   );
 }

@@ -450,10 +450,7 @@ test.describe("generator: languages, themes, small screens", () => {
     const errors = watchConsoleErrors(page);
     const generator = new GeneratorPage(page, "en");
     await generator.goto();
-    await page
-      .getByRole("radiogroup", { name: "Theme" })
-      .getByRole("radio", { name: "Dark" })
-      .click();
+    await page.getByRole("group", { name: "Theme" }).getByRole("radio", { name: "Dark" }).click();
     await expect(page.locator("html")).toHaveClass(/\bdark\b/);
     await expect(page.locator("html")).toHaveAttribute("lang", "en");
 

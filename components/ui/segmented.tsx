@@ -19,6 +19,8 @@ export function Segmented({
   value,
   onChange,
   disabled,
+  hideLegend,
+  compact,
   className,
 }: {
   name: string;
@@ -27,19 +29,34 @@ export function Segmented({
   value: string | undefined;
   onChange: (value: string) => void;
   disabled?: boolean;
+  /** The legend is for screen readers only (e.g. the header's theme and language switches). */
+  hideLegend?: boolean;
+  /** Tighter padding, no stretching: for toolbars. */
+  compact?: boolean;
   className?: string;
 }) {
   return (
     <fieldset className={cn("min-w-0", className)} disabled={disabled}>
-      <legend className="mb-1.5 text-sm font-medium text-zinc-700 dark:text-zinc-300">
+      <legend
+        className={cn(
+          "mb-1.5 text-sm font-medium text-zinc-700 dark:text-zinc-300",
+          hideLegend && "sr-only",
+        )}
+      >
         {legend}
       </legend>
-      <div className="flex flex-wrap gap-1 rounded-lg bg-zinc-100 p-1 dark:bg-zinc-800/70">
+      <div
+        className={cn(
+          "flex flex-wrap gap-1 rounded-lg bg-zinc-100 dark:bg-zinc-800/70",
+          compact ? "p-0.5" : "p-1",
+        )}
+      >
         {options.map((option) => (
           <label
             key={option.value}
             className={cn(
-              "relative flex min-w-0 flex-1 cursor-pointer items-center justify-center gap-1.5 rounded-md px-2.5 py-1.5 text-center text-xs font-medium whitespace-nowrap transition-colors",
+              "relative flex min-w-0 cursor-pointer items-center justify-center gap-1.5 rounded-md text-center text-xs font-medium whitespace-nowrap transition-colors",
+              compact ? "px-2 py-1" : "flex-1 px-2.5 py-1.5",
               "has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-violet-500",
               "has-[:disabled]:cursor-not-allowed has-[:disabled]:opacity-60",
               option.value === value
@@ -54,6 +71,7 @@ export function Segmented({
               checked={option.value === value}
               onChange={() => onChange(option.value)}
               aria-label={option.ariaLabel}
+              title={option.ariaLabel}
               // Covers the whole segment, invisible: the click lands on the radio itself.
               className="absolute inset-0 m-0 cursor-pointer appearance-none rounded-md opacity-0 disabled:cursor-not-allowed"
             />
