@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { jobCostSchema } from "./cost";
 import { apiErrorSchema, errorCodeSchema } from "./errors";
 
 export const JOB_STATES = [
@@ -76,6 +77,8 @@ export const jobSchema = z.object({
   lastSeq: z.number().int(),
   /** Set when the user canceled the job (`POST /api/videos/:id/cancel`). */
   cancellation: jobCancellationSchema.optional(),
+  /** What the job costs: estimated from SORA_PRICES when it was created, or as the relay reported. */
+  cost: jobCostSchema.optional(),
   video: jobVideoSchema.optional(),
   error: apiErrorSchema.optional(),
   completedAt: z.string().optional(),

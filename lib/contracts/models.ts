@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { modelPriceSchema } from "./cost";
 import { protocolSchema, type Protocol } from "./job";
 
 /** Model families of docs/models.md; `generic` = a name no family pattern matches. */
@@ -55,6 +56,8 @@ export const modelInfoSchema = z.object({
   shutdownDate: z.string().optional(),
   /** Message key under `models.notes` in the i18n files. */
   note: z.string().optional(),
+  /** From SORA_PRICES (or the model's SORA_MODELS_FILE entry): drives the estimate before Generate. */
+  price: modelPriceSchema.optional(),
 });
 export type ModelInfo = z.infer<typeof modelInfoSchema>;
 
@@ -67,7 +70,7 @@ export const modelsResponseSchema = z.object({
 export type ModelsResponse = z.infer<typeof modelsResponseSchema>;
 
 type CatalogueEntry = Omit<ModelInfo, "known" | "listed">;
-type FamilyParameters = Omit<CatalogueEntry, "id" | "stable" | "note" | "shutdownDate">;
+type FamilyParameters = Omit<CatalogueEntry, "id" | "stable" | "note" | "shutdownDate" | "price">;
 
 /**
  * One entry of `SORA_MODELS_FILE` (a JSON array): `id` names one model (shown in the list),
@@ -101,6 +104,7 @@ export const operatorModelEntrySchema = z
     stable: z.boolean().optional(),
     note: z.string().max(60).optional(),
     shutdownDate: z.string().max(40).optional(),
+    price: modelPriceSchema.optional(),
   })
   .strict()
   .refine((e) => (e.id === undefined) !== (e.pattern === undefined), {
@@ -285,6 +289,7 @@ function fromOperator(
     "stable",
     "note",
     "shutdownDate",
+    "price",
   ] as const) {
     if (entry[key] !== undefined) Object.assign(out, { [key]: entry[key] });
   }

@@ -2,6 +2,7 @@ import "server-only";
 import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { priceTableSchema, type PriceTable } from "@/lib/contracts/cost";
 import { operatorModelsFileSchema, type OperatorModelEntry } from "@/lib/contracts/models";
 import { registerSecret } from "./redact";
 
@@ -204,6 +205,8 @@ const envSchema = z.object({
   SORA_RECONCILE_INTERVAL_MS: intMs(5000, 50),
   /** JSON array of extra/overriding model catalogue entries (docs/models.md). */
   SORA_MODELS_FILE: optionalString,
+  /** JSON object: model id or family → {perSecond?, perVideo?, currency} (estimates, job costs). */
+  SORA_PRICES: optionalString,
   SORA_MAX_IMAGE_BYTES: z.preprocess(
     (v) => (v === undefined || v === "" ? 10 * 1024 * 1024 : v),
     z.coerce
@@ -358,6 +361,8 @@ export interface AppConfig {
   version: string;
   /** Entries of SORA_MODELS_FILE, validated (empty when unset). */
   operatorModels: OperatorModelEntry[];
+  /** SORA_PRICES, validated (empty when unset). */
+  prices: PriceTable;
   shared: SharedModeConfig;
   // --- Exposure and access (issue 11) ---
   /** Proxy hops whose X-Forwarded-For entries are trusted; 0: the connection's address. */
@@ -431,6 +436,7 @@ export function parseConfig(
     hostname: argvHostname(argv) ?? e.HOSTNAME,
     version: e.npm_package_version ?? "0.1.0",
     operatorModels: e.SORA_MODELS_FILE ? readModelsFile(e.SORA_MODELS_FILE) : [],
+    prices: e.SORA_PRICES ? parsePrices(e.SORA_PRICES) : {},
     shared: sharedModeConfig(e),
     // --- Exposure and access (issue 11) ---
     trustProxy: e.TRUST_PROXY,
@@ -496,6 +502,36 @@ function readModelsFile(file: string): OperatorModelEntry[] {
       parsed.error.issues
         .slice(0, 10)
         .map((issue) => `SORA_MODELS_FILE: [${issue.path.join(".")}] ${issue.message}`),
+    );
+  }
+  return parsed.data;
+}
+
+const PRICES_EXAMPLE = `{"sora-2":{"perSecond":0.1,"currency":"USD"},"kling":{"perVideo":1.2,"currency":"CNY"}}`;
+
+/** SORA_PRICES: a JSON object, model id or family name → price; anything else stops the start. */
+function parsePrices(raw: string): PriceTable {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new ConfigError([
+      `SORA_PRICES: expected a JSON object such as ${PRICES_EXAMPLE} (not valid JSON)`,
+    ]);
+  }
+  const parsed = priceTableSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.slice(0, 10).map((issue) => {
+        const where = issue.path.length > 0 ? ` at ${issue.path.join(".")}` : "";
+        const message =
+          issue.code === "invalid_type" && issue.path.length === 0
+            ? `expected a JSON object such as ${PRICES_EXAMPLE}`
+            : issue.message.startsWith("expected")
+              ? issue.message
+              : `expected {perSecond?, perVideo?, currency} (${issue.message})`;
+        return `SORA_PRICES: ${message}${where}`;
+      }),
     );
   }
   return parsed.data;

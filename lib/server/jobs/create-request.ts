@@ -2,6 +2,7 @@ import "server-only";
 import type { z } from "zod";
 import { protocolFor } from "@/lib/contracts/models";
 import { PROMPT_MAX_CHARS, createVideoRequestSchema } from "@/lib/contracts/create-video";
+import { estimateCost, type JobCost } from "@/lib/contracts/cost";
 import type { Protocol } from "@/lib/contracts/job";
 import { readBody } from "../body";
 import { getConfig } from "../config";
@@ -22,6 +23,8 @@ export interface CreateJobInput {
   size?: string;
   image?: ImageInfo & { bytes: Uint8Array };
   retryOf?: string;
+  /** Estimated from the model's price (SORA_PRICES), when one is configured. */
+  cost?: JobCost;
   /** A configured fallback base URL to try first (resolved from `fallbackHost`). */
   preferBaseUrl?: string;
 }
@@ -205,5 +208,7 @@ export async function parseCreateVideoRequest(request: Request): Promise<CreateJ
     if (!preferBaseUrl) throw badRequest("fallbackHostUnknown");
   }
 
-  return { prompt, model, protocol, seconds, size, image, retryOf, preferBaseUrl };
+  // Chat models imply their duration by name: the catalogue's one value prices them.
+  const cost = estimateCost(info.price, seconds ?? info.durations[0]);
+  return { prompt, model, protocol, seconds, size, image, retryOf, preferBaseUrl, cost };
 }

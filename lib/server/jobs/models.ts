@@ -36,6 +36,16 @@ export function modelCatalogue(): ModelCatalogue {
   return catalogue;
 }
 
+/**
+ * A model's price: SORA_PRICES by exact id wins, then the model's SORA_MODELS_FILE entry, then
+ * SORA_PRICES by family.
+ */
+export function withPrice(info: ModelInfo): ModelInfo {
+  const { prices } = getConfig();
+  const price = prices[info.id] ?? info.price ?? prices[info.family];
+  return price ? { ...info, price } : info;
+}
+
 function looksLikeVideoModel(id: string, catalogue: ModelCatalogue): boolean {
   return VIDEO_MODEL_PATTERN.test(id) || catalogue.patterns.some((p) => p.pattern.test(id));
 }
@@ -76,17 +86,19 @@ export async function listModels(): Promise<ModelsResponse> {
   const models: ModelInfo[] = catalogue.entries.map((entry) => {
     const info = describeModel(entry.id, listed ? listed.has(entry.id) : undefined, catalogue);
     const shutdownDate = listed?.get(entry.id)?.shutdownDate ?? info.shutdownDate;
-    return shutdownDate ? { ...info, shutdownDate } : info;
+    return withPrice(shutdownDate ? { ...info, shutdownDate } : info);
   });
   for (const model of relay.models ?? []) {
     if (models.some((m) => m.id === model.id) || !looksLikeVideoModel(model.id, catalogue))
       continue;
     const info = describeModel(model.id, true, catalogue);
-    models.push(model.shutdownDate ? { ...info, shutdownDate: model.shutdownDate } : info);
+    models.push(
+      withPrice(model.shutdownDate ? { ...info, shutdownDate: model.shutdownDate } : info),
+    );
   }
   const { defaultModel } = getConfig();
   if (!models.some((m) => m.id === defaultModel)) {
-    models.push(describeModel(defaultModel, undefined, catalogue));
+    models.push(withPrice(describeModel(defaultModel, undefined, catalogue)));
   }
   return { defaultModel, models, relayError: relay.errorCode };
 }
@@ -102,9 +114,11 @@ export async function findModel(id: string): Promise<ModelInfo | null> {
     catalogue.patterns.some((p) => p.pattern.test(id)) ||
     id === getConfig().defaultModel
   ) {
-    return describeModel(id, undefined, catalogue);
+    return withPrice(describeModel(id, undefined, catalogue));
   }
   if (!VIDEO_MODEL_PATTERN.test(id)) return null;
   const relay = await relayModels();
-  return relay.models?.some((m) => m.id === id) ? describeModel(id, true, catalogue) : null;
+  return relay.models?.some((m) => m.id === id)
+    ? withPrice(describeModel(id, true, catalogue))
+    : null;
 }

@@ -226,6 +226,7 @@ export class RedisJobStore implements JobStore {
       archived: false,
       requestId: input.requestId,
       mayBeBilled: false,
+      cost: input.cost,
     };
     const event = { jobId: id, seq: 1, type: "job", data: toSnapshot(job), at: createdAt };
     const idem = options.idempotencyKey === undefined ? "" : this.idemKey(options.idempotencyKey);

@@ -135,6 +135,7 @@ export class JobRunner {
         hasImage: input.image !== undefined,
         retryOf: input.retryOf,
         requestId: ctx.requestId,
+        cost: input.cost,
       },
       {
         idempotencyKey: ctx.idempotencyKey,

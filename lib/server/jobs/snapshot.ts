@@ -32,6 +32,7 @@ export function toSnapshot(job: JobRecord): JobSnapshot {
     mayBeBilled: Boolean(job.upstreamId) || job.mayBeBilled,
     lastSeq: job.lastSeq,
     cancellation: job.cancellation,
+    cost: job.cost,
     video:
       job.state === "completed"
         ? {

@@ -48,6 +48,21 @@ export function describeJobStoreContract(name: string, makeFamily: () => Promise
       expect(await store.getJob(job.id)).toEqual(job);
     });
 
+    it("keeps a job's cost from creation, replaces it by a patch, and lists it", async () => {
+      const [a, b] = await two();
+      const estimate = { amount: 0.8, currency: "USD", estimated: true };
+      const { job } = await a.createJob({ ...newJob, seconds: "8", cost: estimate });
+      expect(job.cost).toEqual(estimate);
+      expect(await b.getJob(job.id)).toMatchObject({ cost: estimate });
+      const [first] = await b.eventsAfter(job.id, 0);
+      expect(first?.data).toMatchObject({ cost: estimate });
+      const charged = { amount: 0.75, currency: "USD", estimated: false };
+      await a.updateJob(job.id, { cost: charged });
+      const page = await b.listJobs({ limit: 5 });
+      expect(page?.jobs.find((j) => j.id === job.id)?.cost).toEqual(charged);
+      expect((await created(a)).cost).toBeUndefined();
+    });
+
     it("numbers events per job without gaps; patches land with their event", async () => {
       const store = await one();
       const a = await created(store);

@@ -2,6 +2,7 @@ import "server-only";
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
+import type { JobCost } from "@/lib/contracts/cost";
 import {
   JOB_STATES,
   protocolSchema,
@@ -89,6 +90,8 @@ const MIGRATIONS: readonly string[] = [
   `ALTER TABLE jobs ADD COLUMN archive_deadline INTEGER;`,
   // A user's cancel: what the relay said and whether it may still bill (JSON).
   `ALTER TABLE jobs ADD COLUMN cancellation TEXT;`,
+  // What the job costs: {amount, currency, estimated} (JSON).
+  `ALTER TABLE jobs ADD COLUMN cost TEXT;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -125,6 +128,7 @@ interface JobRow {
   may_be_billed: number;
   archive_deadline: number | null;
   cancellation: string | null;
+  cost: string | null;
 }
 
 interface EventRow {
@@ -155,6 +159,7 @@ const PATCH_COLUMNS: { [K in keyof Required<JobPatch>]: [string, (v: JobPatch[K]
   mayBeBilled: ["may_be_billed", (v) => (v ? 1 : 0)],
   archiveDeadline: ["archive_deadline", (v) => v ?? null],
   cancellation: ["cancellation", (v) => (v ? JSON.stringify(v) : null)],
+  cost: ["cost", (v) => (v ? JSON.stringify(v) : null)],
 };
 
 const opt = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
@@ -189,6 +194,7 @@ function toRecord(row: JobRow): JobRecord {
     mayBeBilled: row.may_be_billed === 1,
     archiveDeadline: opt(row.archive_deadline),
     cancellation: row.cancellation ? (JSON.parse(row.cancellation) as JobCancellation) : undefined,
+    cost: row.cost ? (JSON.parse(row.cost) as JobCost) : undefined,
   };
 }
 
@@ -258,9 +264,9 @@ export class SqliteJobStore implements JobStore {
     this.statements = {
       insertJob: this.db.prepare(
         `INSERT INTO jobs (id, created_at, updated_at, state, prompt, model, protocol, seconds, size,
-           has_image, retry_of, request_id, last_seq)
+           has_image, retry_of, request_id, cost, last_seq)
          VALUES (@id, @createdAt, @createdAt, 'queued', @prompt, @model, @protocol, @seconds, @size,
-           @hasImage, @retryOf, @requestId, 0)`,
+           @hasImage, @retryOf, @requestId, @cost, 0)`,
       ),
       getJob: this.db.prepare<[string], JobRow>("SELECT * FROM jobs WHERE id = ?"),
       listFirst: this.db.prepare<[number], JobRow>(
@@ -383,6 +389,7 @@ export class SqliteJobStore implements JobStore {
           hasImage: input.hasImage ? 1 : 0,
           retryOf: input.retryOf ?? null,
           requestId: input.requestId ?? null,
+          cost: input.cost ? JSON.stringify(input.cost) : null,
         });
         if (key !== undefined) {
           this.statements.purgeKeys.run(now - IDEMPOTENCY_TTL_MS);

@@ -1,4 +1,5 @@
 import "server-only";
+import type { JobCost } from "@/lib/contracts/cost";
 import type { Job, JobCancellation, JobEventType, JobState, Protocol } from "@/lib/contracts/job";
 import type { StoredError } from "../errors";
 import type { VideoSource } from "../upstream/types";
@@ -42,11 +43,21 @@ export interface JobRecord {
    */
   archiveDeadline?: number;
   cancellation?: JobCancellation;
+  /** Estimated at creation (SORA_PRICES); replaced when the relay reports what it charged. */
+  cost?: JobCost;
 }
 
 export type NewJob = Pick<
   JobRecord,
-  "prompt" | "model" | "protocol" | "seconds" | "size" | "hasImage" | "retryOf" | "requestId"
+  | "prompt"
+  | "model"
+  | "protocol"
+  | "seconds"
+  | "size"
+  | "hasImage"
+  | "retryOf"
+  | "requestId"
+  | "cost"
 >;
 
 export type JobPatch = Partial<
@@ -68,6 +79,7 @@ export type JobPatch = Partial<
     | "mayBeBilled"
     | "archiveDeadline"
     | "cancellation"
+    | "cost"
   >
 >;
 
