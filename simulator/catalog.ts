@@ -47,6 +47,8 @@ export const DEFAULT_CHAT_MODEL = "sora_video2";
 export const BILLING = {
   normal: { hardLimitUsd: 100, usedUsd: 12.34 },
   exhausted: { hardLimitUsd: 25, usedUsd: 25 },
+  /** What each completed video adds to `total_usage` (the balance drops by this per video). */
+  perVideoUsd: 0.4,
 };
 
 /** `'4', '8', and '12'` — the enumeration style of OpenAI's invalid_value messages. */

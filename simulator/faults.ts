@@ -4,7 +4,7 @@
  */
 
 export type FaultCategory =
-  "create" | "stream" | "job" | "poll" | "content" | "cancel" | "dialect" | "echo";
+  "create" | "stream" | "job" | "poll" | "content" | "cancel" | "dialect" | "echo" | "billing";
 
 export const FAULTS = {
   no_channel: "create",
@@ -45,6 +45,7 @@ export const FAULTS = {
   task_flat: "dialect",
   task_wrapped: "dialect",
   echo_key: "echo",
+  billing_unavailable: "billing",
 } as const satisfies Record<string, FaultCategory>;
 
 export type FaultName = keyof typeof FAULTS;

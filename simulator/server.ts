@@ -344,6 +344,10 @@ class SimulatorState {
       segments[0] === "v1" ? segments.slice(1) : segments[0] === "dashboard" ? segments : [];
     const route = matchRoute(method, v1);
     if (!route) return this.notFound(ctx, method, path);
+    if ((route.name === "subscription" || route.name === "usage") && this.billingOff(ctx)) {
+      this.countFault("billing_unavailable");
+      return this.notFound(ctx, method, path);
+    }
     if (!this.authenticate(ctx)) return;
     switch (route.name) {
       case "models":
@@ -1047,9 +1051,26 @@ class SimulatorState {
     };
   }
 
+  /** Usage grows by BILLING.perVideoUsd per completed video, so a client can see its balance drop. */
   private usage(key: string): Record<string, unknown> {
-    const plan = key.includes("exhausted") ? BILLING.exhausted : BILLING.normal;
-    return { object: "list", total_usage: Math.round(plan.usedUsd * 100 * 100) / 100 };
+    if (key.includes("exhausted")) {
+      return { object: "list", total_usage: BILLING.exhausted.usedUsd * 100 };
+    }
+    const now = Date.now();
+    let videos = 0;
+    for (const job of this.jobs.values()) {
+      if (jobState(job, now).status === "completed") videos++;
+    }
+    const usedUsd = BILLING.normal.usedUsd + videos * BILLING.perVideoUsd;
+    return { object: "list", total_usage: Math.round(usedUsd * 100 * 100) / 100 };
+  }
+
+  /** `billing_unavailable` (server flag or header): the relay has no billing endpoints (404). */
+  private billingOff(ctx: Ctx): boolean {
+    return [
+      ...this.serverFaults,
+      ...parseFaultList(headerValue(ctx.req.headers["x-sim-fault"])).faults,
+    ].some((f) => f.name === "billing_unavailable");
   }
 }
 

@@ -188,16 +188,69 @@ function money(value: number): string {
 /** new-api reports "unlimited" tokens with an absurd limit. */
 const UNLIMITED_USD = 1e7;
 
-export async function checkQuota(ctx: RunContext): Promise<Outcome> {
-  const key = ctx.target.apiKey;
-  if (!key || !ctx.probeBase) return ctx.skip(ctx.t("skip.noKey"), undefined, true);
-  const subscriptionUrl = `${ctx.probeBase}/dashboard/billing/subscription`;
-  const usageUrl = `${ctx.probeBase}/dashboard/billing/usage?start_date=${isoDay(-99)}&end_date=${isoDay(1)}`;
-  const init = { headers: authHeaders(key), timeoutMs: ctx.probeTimeout(), signal: ctx.signal };
+/** What the relay's billing endpoints answered (`/dashboard/billing/subscription` + `/usage`). */
+export type BillingReading =
+  | {
+      kind: "balance";
+      /** `hard_limit_usd`; absurdly high (new-api's "unlimited") counts as unlimited. */
+      limitUsd: number;
+      unlimited: boolean;
+      /** From `/usage` (`total_usage` in cents); undefined when it did not answer. */
+      usedUsd?: number;
+      /** `access_until`, Unix seconds, when the relay sets one. */
+      accessUntil?: number;
+    }
+  | { kind: "answer"; url: string; result: HttpResult }
+  | { kind: "thrown"; url: string; reason: unknown };
+
+/**
+ * Reads the relay's balance from its billing endpoints: two GETs that cannot be billed. Shared by
+ * the quota check and `GET /api/balance`.
+ */
+export async function readRelayBilling(
+  probeBase: string,
+  key: string,
+  options: { timeoutMs: number; signal?: AbortSignal },
+): Promise<BillingReading> {
+  const subscriptionUrl = `${probeBase}/dashboard/billing/subscription`;
+  const usageUrl = `${probeBase}/dashboard/billing/usage?start_date=${isoDay(-99)}&end_date=${isoDay(1)}`;
+  const init = { headers: authHeaders(key), timeoutMs: options.timeoutMs, signal: options.signal };
   const [subscription, usage] = await Promise.allSettled([
     probeHttp(subscriptionUrl, init),
     probeHttp(usageUrl, init),
   ]);
+  if (subscription.status === "rejected") {
+    return { kind: "thrown", url: subscriptionUrl, reason: subscription.reason };
+  }
+  const sub = subscription.value;
+  const subJson = bodyKind(sub) === "json" ? parseJson(sub.body) : undefined;
+  const limit = isObject(subJson) ? Number(subJson.hard_limit_usd) : Number.NaN;
+  if (sub.status < 200 || sub.status >= 300 || !Number.isFinite(limit)) {
+    return { kind: "answer", url: subscriptionUrl, result: sub };
+  }
+  const accessUntil = isObject(subJson) ? Number(subJson.access_until) : 0;
+  let usedUsd: number | undefined;
+  if (usage.status === "fulfilled" && usage.value.status >= 200 && usage.value.status < 300) {
+    const usageJson = parseJson(usage.value.body);
+    const cents = isObject(usageJson) ? Number(usageJson.total_usage) : Number.NaN;
+    if (Number.isFinite(cents)) usedUsd = cents / 100;
+  }
+  return {
+    kind: "balance",
+    limitUsd: limit,
+    unlimited: limit >= UNLIMITED_USD,
+    usedUsd,
+    accessUntil: Number.isFinite(accessUntil) && accessUntil > 0 ? accessUntil : undefined,
+  };
+}
+
+export async function checkQuota(ctx: RunContext): Promise<Outcome> {
+  const key = ctx.target.apiKey;
+  if (!key || !ctx.probeBase) return ctx.skip(ctx.t("skip.noKey"), undefined, true);
+  const reading = await readRelayBilling(ctx.probeBase, key, {
+    timeoutMs: ctx.probeTimeout(),
+    signal: ctx.signal,
+  });
 
   const evidence = ctx.quotaEvidence;
   const notExposed = (observed: string): Outcome =>
@@ -209,40 +262,31 @@ export async function checkQuota(ctx: RunContext): Promise<Outcome> {
         )
       : ctx.skip(ctx.t("skip.noBilling"), observed);
 
-  if (subscription.status === "rejected") {
-    const { code, message } = describeError(subscription.reason);
+  if (reading.kind === "thrown") {
+    const { code, message } = describeError(reading.reason);
     const observed =
-      subscription.reason instanceof ProbeTimeout
-        ? ctx.t("observed.httpTimeout", { url: subscriptionUrl, ms: subscription.reason.ms })
-        : ctx.t("observed.networkError", { target: subscriptionUrl, code: code ?? message });
+      reading.reason instanceof ProbeTimeout
+        ? ctx.t("observed.httpTimeout", { url: reading.url, ms: reading.reason.ms })
+        : ctx.t("observed.networkError", { target: reading.url, code: code ?? message });
     return notExposed(observed);
   }
-  const sub = subscription.value;
-  const subJson = bodyKind(sub) === "json" ? parseJson(sub.body) : undefined;
-  if (sub.status < 200 || sub.status >= 300) {
-    const error = classify(ctx, sub, "models");
-    const observed = answerText(ctx, "GET", subscriptionUrl, sub, error);
-    if (error.code === "insufficient_quota")
-      return ctx.problem("fail", "insufficient_quota", observed);
-    return notExposed(observed);
+  if (reading.kind === "answer") {
+    const { result, url } = reading;
+    if (result.status < 200 || result.status >= 300) {
+      const error = classify(ctx, result, "models");
+      const observed = answerText(ctx, "GET", url, result, error);
+      if (error.code === "insufficient_quota")
+        return ctx.problem("fail", "insufficient_quota", observed);
+      return notExposed(observed);
+    }
+    return notExposed(answerText(ctx, "GET", url, result));
   }
-  const limit = isObject(subJson) ? Number(subJson.hard_limit_usd) : Number.NaN;
-  if (!Number.isFinite(limit)) {
-    return notExposed(answerText(ctx, "GET", subscriptionUrl, sub));
-  }
-  const accessUntil = isObject(subJson) ? Number(subJson.access_until) : 0;
-  const expiry =
-    Number.isFinite(accessUntil) && accessUntil > 0
-      ? ` · ${ctx.t("observed.accessUntil", { date: new Date(accessUntil * 1000).toISOString().slice(0, 10) })}`
-      : "";
-  if (limit >= UNLIMITED_USD) return ctx.pass(ctx.t("observed.quotaUnlimited") + expiry);
+  const { limitUsd: limit, usedUsd: used, accessUntil } = reading;
+  const expiry = accessUntil
+    ? ` · ${ctx.t("observed.accessUntil", { date: new Date(accessUntil * 1000).toISOString().slice(0, 10) })}`
+    : "";
+  if (reading.unlimited) return ctx.pass(ctx.t("observed.quotaUnlimited") + expiry);
 
-  let used: number | undefined;
-  if (usage.status === "fulfilled" && usage.value.status >= 200 && usage.value.status < 300) {
-    const usageJson = parseJson(usage.value.body);
-    const cents = isObject(usageJson) ? Number(usageJson.total_usage) : Number.NaN;
-    if (Number.isFinite(cents)) used = cents / 100;
-  }
   if (used === undefined) {
     const observed = ctx.t("observed.quotaLimitOnly", { limit: money(limit) }) + expiry;
     if (evidence) return ctx.problem("fail", "insufficient_quota", observed);

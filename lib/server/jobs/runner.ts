@@ -2,6 +2,7 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 import os from "node:os";
 import { isTerminalState } from "@/lib/contracts/job";
+import { forgetRelayBalance } from "../balance";
 import { getConfig, type AppConfig } from "../config";
 import { AppError, toAppError } from "../errors";
 import { serverLog } from "../log";
@@ -596,6 +597,7 @@ export class JobRunner {
       attempts: result.job.attempts,
       ms: Date.parse(completedAt) - Date.parse(job.createdAt),
     });
+    forgetRelayBalance();
     if (!archive) await this.archiveUntilSafe(result.job, source, active, until, firstError);
   }
 
@@ -705,6 +707,7 @@ export class JobRunner {
       mayBeBilled: Boolean(current.upstreamId) || result.job.mayBeBilled,
       upstreamRequestId: appError.options.upstreamRequestId,
     });
+    forgetRelayBalance();
   }
 
   /**
