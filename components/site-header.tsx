@@ -2,6 +2,7 @@ import { Clapperboard, LogOut } from "lucide-react";
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { accessGateEnabled } from "@/lib/server/access";
+import { BalanceBadge } from "./balance-badge";
 import { LanguageSwitch } from "./language-switch";
 import { SiteNav } from "./site-nav";
 import { ThemeSwitch } from "./theme-switch";
@@ -18,6 +19,7 @@ export async function SiteHeader() {
         </Link>
         <SiteNav />
         <div className="ml-auto flex items-center gap-2">
+          <BalanceBadge />
           <LanguageSwitch />
           <ThemeSwitch />
           {accessGateEnabled() ? (

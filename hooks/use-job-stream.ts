@@ -8,6 +8,7 @@ import { JobFollower } from "@/lib/client/job-follower";
 import { jobMemory } from "@/lib/client/job-memory";
 import { jobKey, upsertHistoryJob } from "@/lib/client/query-cache";
 import { trackJob, type TrackedJob } from "@/lib/client/tracked-job";
+import { refreshBalance } from "./use-balance";
 
 const followers = new WeakMap<QueryClient, JobFollower>();
 
@@ -19,7 +20,10 @@ export function jobFollower(queryClient: QueryClient): JobFollower {
       {
         get: (id) => queryClient.getQueryData<TrackedJob>(jobKey(id)),
         set: (id, update) => queryClient.setQueryData<TrackedJob>(jobKey(id), update),
-        onFinished: (tracked) => upsertHistoryJob(queryClient, tracked.job),
+        onFinished: (tracked) => {
+          upsertHistoryJob(queryClient, tracked.job);
+          refreshBalance();
+        },
       },
       jobMemory(),
     );

@@ -15,6 +15,7 @@ import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
 import { Spinner } from "@/components/ui/spinner";
 import { Textarea } from "@/components/ui/textarea";
+import { CostEstimate } from "./cost-estimate";
 import { jobCardId } from "./job-card";
 import { ImageField, usePreparedImage, type PickedImage } from "./image-field";
 import { ModelParameters, ModelSelect } from "./model-fields";
@@ -247,6 +248,7 @@ export function ComposeForm({
             <p className="sr-only" role="status">
               {announcement}
             </p>
+            <CostEstimate model={model} seconds={selection?.seconds} count={1} />
             <Button type="submit" size="lg" className="w-full" disabled={!canSubmit}>
               {create.isPending ? <Spinner /> : <Sparkles aria-hidden />}
               {create.isPending ? t("submitting") : t("submit")}

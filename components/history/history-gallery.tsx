@@ -11,6 +11,7 @@ import { cn } from "@/components/ui/cn";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Spinner } from "@/components/ui/spinner";
 import { HistoryCard } from "./history-card";
+import { SpendByDay } from "./spend-by-day";
 
 function uniqueJobs(pages: { jobs: Job[] }[] | undefined): Job[] {
   const seen = new Set<string>();
@@ -87,6 +88,7 @@ export function HistoryGallery() {
         </EmptyState>
       ) : (
         <>
+          <SpendByDay jobs={jobs} />
           <div className="grid gap-4 sm:grid-cols-2 xl:grid-cols-3">
             {jobs.map((job) => (
               <HistoryCard key={job.id} job={job} />

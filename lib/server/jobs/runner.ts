@@ -571,6 +571,8 @@ export class JobRunner {
     await this.flush(job.id);
     const completedAt = new Date().toISOString();
     const until = linkDeadline(source, completedAt);
+    // Before the event: a page that refreshes its balance on `completed` must not get the old one.
+    forgetRelayBalance();
     const result = await this.deps.store.appendEvent(
       job.id,
       { type: "completed", data: (done: JobRecord) => ({ job: toSnapshot(done) }) },
@@ -597,7 +599,6 @@ export class JobRunner {
       attempts: result.job.attempts,
       ms: Date.parse(completedAt) - Date.parse(job.createdAt),
     });
-    forgetRelayBalance();
     if (!archive) await this.archiveUntilSafe(result.job, source, active, until, firstError);
   }
 
@@ -686,6 +687,7 @@ export class JobRunner {
     const attempts = Math.max(current.attempts, appError.options.attempts ?? 0);
     const stored = { ...appError.toStored(job.requestId), attempts: attempts || undefined };
     const flagged = (error as { mayBeBilled?: boolean } | undefined)?.mayBeBilled === true;
+    forgetRelayBalance();
     const result = await this.deps.store.appendEvent(
       job.id,
       { type: "failed", data: (failed) => ({ job: toSnapshot(failed) }) },
@@ -707,7 +709,6 @@ export class JobRunner {
       mayBeBilled: Boolean(current.upstreamId) || result.job.mayBeBilled,
       upstreamRequestId: appError.options.upstreamRequestId,
     });
-    forgetRelayBalance();
   }
 
   /**
