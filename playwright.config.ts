@@ -4,6 +4,7 @@ import {
   APP_PORT as appPort,
   E2E_DATA_DIR as dataDir,
   E2E_FAKE_KEY,
+  E2E_PRICES,
   E2E_SERVER_LOG,
   SIM_PORT as simPort,
 } from "./e2e/constants";
@@ -80,6 +81,7 @@ export default defineConfig({
         SORA_RETRY_JITTER_MS: "100",
         SORA_POLL_INTERVAL_MS: "100",
         SORA_RATE_LIMIT_PER_IP: "1000",
+        SORA_PRICES: JSON.stringify(E2E_PRICES),
         DATA_DIR: dataDir,
         HOSTNAME: "127.0.0.1",
         LOG_LEVEL: "info",

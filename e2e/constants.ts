@@ -7,3 +7,8 @@ export const E2E_DATA_DIR = `.e2e-data/${APP_PORT}`;
 export const E2E_SERVER_LOG = `${E2E_DATA_DIR}/server.log`;
 // A distinctive fake key: the leak scan looks for it (and any 8-character piece of it) everywhere.
 export const E2E_FAKE_KEY = ["sk", "e2e", "Lk9QwZx7", "Vb3Nm5Tr", "Hj2Pd8Yc"].join("-");
+/** SORA_PRICES of the e2e app: the page shows estimates for these models (e2e/cost.spec.ts). */
+export const E2E_PRICES = {
+  "sora-2": { perSecond: 0.1, currency: "USD" },
+  "sora-chat": { perVideo: 1.2, currency: "CNY" },
+};
