@@ -36,7 +36,7 @@ describe("ACCESS_PASSWORD gate and rate limits (behind one trusted proxy)", () =
 
   it("keeps /api/health open and closes every other route", async () => {
     expect((await stack.client.request("/api/health")).status).toBe(200);
-    for (const path of ["/api/videos", "/api/models", "/api/diagnostics"]) {
+    for (const path of ["/api/videos", "/api/models", "/api/diagnostics", "/api/balance"]) {
       const answer = await stack.client.request(path);
       expect(answer.status, path).toBe(401);
       expect(errorEnvelopeSchema.parse(answer.json).error.code).toBe("unauthorized");
