@@ -79,6 +79,10 @@ test.describe("cost", () => {
     );
     const card = await generator.submit(prompt);
     await expect(generator.stateBadge(card, "completed")).toBeVisible({ timeout: 45_000 });
+    // The finished job says what it cost (estimated from the price table).
+    await expect(card.getByTestId("job-cost")).toHaveText(
+      t("generator.cost.jobCost", { amount: "≈ $0.40" }),
+    );
 
     // No reload: the finished job made the header ask again. Other specs' jobs may lower it more.
     await expect

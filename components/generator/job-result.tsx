@@ -9,6 +9,7 @@ import { videoFileName } from "@/lib/client/file-name";
 import { useCopy } from "@/hooks/use-copy";
 import { Button, buttonClasses } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
+import { JobCostNote } from "./job-cost-note";
 
 /** The finished video: player, download with a sensible name, copy link. */
 export function JobResult({ job, autoLoad = true }: { job: Job; autoLoad?: boolean }) {
@@ -75,6 +76,7 @@ export function JobResult({ job, autoLoad = true }: { job: Job; autoLoad?: boole
       </div>
       <p className="flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-zinc-500 dark:text-zinc-400">
         <span className="font-mono">{meta}</span>
+        <JobCostNote cost={job.cost} />
         {video.archived ? (
           <span className="inline-flex items-center gap-1">
             <Archive aria-hidden className="size-3.5" />
