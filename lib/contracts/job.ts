@@ -65,6 +65,8 @@ export const jobSchema = z.object({
   upstreamId: z.string().optional(),
   /** The job this one retries (the "retry" button links them). */
   retryOf: z.string().optional(),
+  /** The completed job this one remixes (`remixOf` on create). */
+  remixOf: z.string().optional(),
   /** Upstream create attempts made for this job. */
   attempts: z.number().int(),
   /**

@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { protocolFor } from "@/lib/contracts/models";
 import { PROMPT_MAX_CHARS, createVideoRequestSchema } from "@/lib/contracts/create-video";
 import type { Protocol } from "@/lib/contracts/job";
+import { describeModel } from "@/lib/contracts/models";
 import { readBody } from "../body";
 import { getConfig } from "../config";
 import { AppError, badRequest } from "../errors";
@@ -10,7 +11,7 @@ import { decodeImageDataUrl, imageTooLarge, inspectImage, type ImageInfo } from 
 import { hostOf } from "../upstream/base-url";
 import { configuredBaseUrls } from "../upstream/generation";
 import { isJobId } from "./ids";
-import { findModel } from "./models";
+import { findModel, modelCatalogue } from "./models";
 import { getJobStore } from "./store";
 
 /** A submit that passed every check: nothing below this line is rejected for its input. */
@@ -22,11 +23,21 @@ export interface CreateJobInput {
   size?: string;
   image?: ImageInfo & { bytes: Uint8Array };
   retryOf?: string;
+  /** A remix of a completed job: sent to the base URL that made the source, with its upstream id. */
+  remix?: { sourceId: string; baseUrl: string; upstreamId: string };
   /** A configured fallback base URL to try first (resolved from `fallbackHost`). */
   preferBaseUrl?: string;
 }
 
-const MULTIPART_FIELDS = ["prompt", "model", "seconds", "size", "retryOf", "fallbackHost"] as const;
+const MULTIPART_FIELDS = [
+  "prompt",
+  "model",
+  "seconds",
+  "size",
+  "retryOf",
+  "remixOf",
+  "fallbackHost",
+] as const;
 
 /** JSON with a base64 image is ~4/3 of the image, plus the prompt and multipart framing. */
 export function maxBodyBytes(maxImageBytes: number): number {
@@ -150,6 +161,10 @@ export async function parseCreateVideoRequest(request: Request): Promise<CreateJ
     throw issue ? issueToError(issue) : badRequest("invalidField", { field: "body" });
   }
   const { prompt, retryOf } = parsed.data;
+  if (parsed.data.remixOf !== undefined) {
+    if (raw.image) throw badRequest("remixImage");
+    return parseRemix(prompt, parsed.data.remixOf);
+  }
 
   const model = parsed.data.model ?? config.defaultModel;
   const info = MODEL_ID_PATTERN.test(model) ? await findModel(model) : null;
@@ -206,4 +221,34 @@ export async function parseCreateVideoRequest(request: Request): Promise<CreateJ
   }
 
   return { prompt, model, protocol, seconds, size, image, retryOf, preferBaseUrl };
+}
+
+/**
+ * A remix (`remixOf`): the source must be a completed job of a model that can remix, known to the
+ * relay by id, on a base URL that is still configured (the key goes nowhere else). Model, duration
+ * and size are the source's; the remix goes to the source's base URL and nowhere else.
+ */
+async function parseRemix(prompt: string, remixOf: string): Promise<CreateJobInput> {
+  const source = isJobId(remixOf) ? await getJobStore().getJob(remixOf) : undefined;
+  if (!source) throw badRequest("remixOfMissing");
+  if (source.state !== "completed") throw badRequest("remixNotCompleted", { state: source.state });
+  // The catalogue alone decides (no relay model list is fetched): a remix sends nothing upstream
+  // unless it can work.
+  const info = describeModel(source.model, undefined, modelCatalogue());
+  const protocol = resolveProtocol(source.model, undefined, info.protocol);
+  if (!info.remix || protocol !== "videos" || source.protocol !== "videos") {
+    throw badRequest("remixNotSupported", { model: source.model });
+  }
+  if (!source.upstreamId || !source.baseUrl) throw badRequest("remixNoUpstream");
+  if (!configuredBaseUrls(getConfig()).includes(source.baseUrl)) {
+    throw badRequest("remixRelayGone", { host: hostOf(source.baseUrl) });
+  }
+  return {
+    prompt,
+    model: source.model,
+    protocol: "videos",
+    seconds: source.seconds,
+    size: source.size,
+    remix: { sourceId: source.id, baseUrl: source.baseUrl, upstreamId: source.upstreamId },
+  };
 }

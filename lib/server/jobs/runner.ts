@@ -134,6 +134,7 @@ export class JobRunner {
         size: input.size,
         hasImage: input.image !== undefined,
         retryOf: input.retryOf,
+        remixOf: input.remix?.sourceId,
         requestId: ctx.requestId,
       },
       {
@@ -151,6 +152,7 @@ export class JobRunner {
       protocol: job.protocol,
       image: job.hasImage,
       retryOf: job.retryOf,
+      remixOf: job.remixOf,
       requestId: ctx.requestId,
     });
     const deadlineAt = Date.parse(job.createdAt) + this.deps.config.jobDeadlineMs;
@@ -491,6 +493,9 @@ export class JobRunner {
           size: input.size,
           image: input.image ? { mime: input.image.mime, bytes: input.image.bytes } : undefined,
           preferBaseUrl: input.preferBaseUrl,
+          remix: input.remix
+            ? { baseUrl: input.remix.baseUrl, upstreamId: input.remix.upstreamId }
+            : undefined,
         },
         this.callbacks(job, active),
         active.deadline,
