@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { apiErrorSchema, errorCodeSchema } from "./errors";
+import { jobEtaSchema } from "./eta";
 
 export const JOB_STATES = [
   "queued",
@@ -81,6 +82,11 @@ export const jobSchema = z.object({
   video: jobVideoSchema.optional(),
   error: apiErrorSchema.optional(),
   completedAt: z.string().optional(),
+  /**
+   * A running job's outlook from this store's history (time left, stalled). Only on
+   * `GET /api/videos/:id`, computed at read time; never in the event log.
+   */
+  eta: jobEtaSchema.optional(),
 });
 export type Job = z.infer<typeof jobSchema>;
 
