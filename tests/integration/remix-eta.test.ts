@@ -1,3 +1,6 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { timingResponseSchema } from "@/lib/contracts/eta";
 import { errorEnvelopeSchema } from "@/lib/contracts/errors";
@@ -12,7 +15,18 @@ import { SAMPLE_MP4, makePng, setupStack, uniquePrompt, type Stack } from "../he
  * new creates go to; a remix that went anywhere but its source's base URL shows up in the wrong
  * simulator's counters.
  */
-const stack = setupStack({ fallback: true, speed: 50, env: { SORA_STALL_FLOOR_MS: "500" } });
+/** An operator's model on the Videos API without remix: only the catalogue flag stops a remix. */
+const MODELS_FILE = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "remix-eta-")), "models.json");
+fs.writeFileSync(
+  MODELS_FILE,
+  JSON.stringify([{ id: "plain-video", family: "generic", protocol: "videos", remix: false }]),
+);
+
+const stack = setupStack({
+  fallback: true,
+  speed: 50,
+  env: { SORA_STALL_FLOOR_MS: "500", SORA_MODELS_FILE: MODELS_FILE },
+});
 
 async function snapshot(s: Stack, id: string): Promise<Job> {
   const answer = await s.client.request(`/api/videos/${id}`);
@@ -120,6 +134,12 @@ describe("remix", () => {
   it("refuses what cannot be remixed with a 400 envelope and not one upstream request", async () => {
     const chat = await finished(stack, { prompt: uniquePrompt("a harbour"), model: "sora_video2" });
     expect(chat.state).toBe("completed");
+    const plain = await finished(stack, {
+      prompt: uniquePrompt("a plain clip"),
+      model: "plain-video",
+    });
+    expect(plain).toMatchObject({ state: "completed", protocol: "videos" });
+    expect(plain.upstreamId).toBeDefined();
     // A job that never finished: canceled while running (so nothing polls it any more).
     const stopped = jobSchema.parse(
       (
@@ -134,6 +154,7 @@ describe("remix", () => {
     const png = makePng(720, 1280).toString("base64");
     const cases: [Record<string, unknown>, RegExp][] = [
       [{ remixOf: chat.id }, /sora_video2 cannot remix/],
+      [{ remixOf: plain.id }, /plain-video cannot remix/],
       [{ remixOf: stopped.id }, /Only a finished video can be remixed; this job is canceled/],
       [{ remixOf: `job_${"0".repeat(24)}` }, /does not exist/],
       [{ remixOf: "not-a-job" }, /does not exist/],
