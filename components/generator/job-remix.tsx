@@ -5,8 +5,8 @@ import { useTranslations } from "next-intl";
 import { useId, useState } from "react";
 import { PROMPT_MAX_CHARS } from "@/lib/contracts/create-video";
 import type { Job } from "@/lib/contracts/job";
-import { describeModel } from "@/lib/contracts/models";
 import { ApiRequestError } from "@/lib/client/api";
+import { canRemix } from "@/lib/client/remix";
 import { useHydrated } from "@/hooks/use-hydrated";
 import { useCreateJob } from "@/hooks/use-jobs";
 import { useModalDialog } from "@/hooks/use-modal-dialog";
@@ -15,13 +15,6 @@ import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Spinner } from "@/components/ui/spinner";
 import { Textarea } from "@/components/ui/textarea";
-
-/** Whether the relay can remix this finished video (the catalogue's flag; videos protocol, an id). */
-function canRemix(job: Job, models: { id: string; remix: boolean }[] | undefined): boolean {
-  if (job.state !== "completed" || job.protocol !== "videos" || !job.upstreamId) return false;
-  const info = models?.find((m) => m.id === job.model) ?? describeModel(job.model);
-  return info.remix;
-}
 
 /**
  * "Remix" on a finished video whose model supports it: a small prompt editor prefilled with the

@@ -126,6 +126,15 @@ describe("remix", () => {
     expect(jobSchema.parse(again.json.job).id).toBe(created.id);
     expect((await stack.sim.stats()).requests["POST /v1/videos/{id}/remix"]).toBe(1);
 
+    // Retrying a remix remixes the same source again, linked both ways.
+    const retry = await remix(stack, { prompt, remixOf: source.id, retryOf: created.id });
+    expect(retry.status).toBe(202);
+    expect(jobSchema.parse(retry.json.job)).toMatchObject({
+      remixOf: source.id,
+      retryOf: created.id,
+      model: "sora-2",
+    });
+
     // History shows the lineage.
     const history = jobListSchema.parse((await stack.client.request("/api/videos?limit=10")).json);
     expect(history.jobs.find((j) => j.id === created.id)?.remixOf).toBe(source.id);

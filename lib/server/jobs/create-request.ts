@@ -163,7 +163,8 @@ export async function parseCreateVideoRequest(request: Request): Promise<CreateJ
   const { prompt, retryOf } = parsed.data;
   if (parsed.data.remixOf !== undefined) {
     if (raw.image) throw badRequest("remixImage");
-    return parseRemix(prompt, parsed.data.remixOf);
+    const remix = await parseRemix(prompt, parsed.data.remixOf);
+    return { ...remix, retryOf: await checkedRetryOf(retryOf) };
   }
 
   const model = parsed.data.model ?? config.defaultModel;
@@ -208,9 +209,7 @@ export async function parseCreateVideoRequest(request: Request): Promise<CreateJ
     }
   }
 
-  if (retryOf !== undefined && (!isJobId(retryOf) || !(await getJobStore().getJob(retryOf)))) {
-    throw badRequest("retryOfMissing");
-  }
+  await checkedRetryOf(retryOf);
 
   let preferBaseUrl: string | undefined;
   if (parsed.data.fallbackHost !== undefined) {
@@ -221,6 +220,13 @@ export async function parseCreateVideoRequest(request: Request): Promise<CreateJ
   }
 
   return { prompt, model, protocol, seconds, size, image, retryOf, preferBaseUrl };
+}
+
+async function checkedRetryOf(retryOf: string | undefined): Promise<string | undefined> {
+  if (retryOf !== undefined && (!isJobId(retryOf) || !(await getJobStore().getJob(retryOf)))) {
+    throw badRequest("retryOfMissing");
+  }
+  return retryOf;
 }
 
 /**
