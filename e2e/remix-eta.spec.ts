@@ -101,4 +101,29 @@ test.describe("honest progress", () => {
     await expect(generator.stateBadge(card, "canceled")).toBeVisible();
     await expect(eta).toBeHidden();
   });
+
+  test("a job without progress for far longer than its model takes is marked stalled and offers Check again", async ({
+    page,
+  }) => {
+    const generator = new GeneratorPage(page);
+    const t = generator.t;
+    await generator.goto();
+    // Stuck at 42 % upstream, forever.
+    const card = await generator.submit(uniquePrompt("a frozen river", "[[sim:job_stuck]]"), {
+      model: "sora-2-pro",
+    });
+    await expect(card.getByText("42%")).toBeVisible({ timeout: 20_000 });
+    await expect(card.getByTestId("job-stalled")).toHaveCount(0);
+    // Twenty minutes later on the page's clock, still nothing from the relay.
+    await page.clock.install();
+    await page.clock.fastForward("20:00");
+    const stalled = card.getByTestId("job-stalled");
+    await expect(stalled).toBeVisible();
+    await expect(stalled).toContainText(t("generator.eta.stalledBody"));
+    await stalled.getByRole("button", { name: t("generator.eta.checkAgain") }).click();
+    await expect(stalled).toContainText(t("generator.eta.unchanged"));
+    await card.getByRole("button", { name: t("generator.cancel.action"), exact: true }).click();
+    await expect(generator.stateBadge(card, "canceled")).toBeVisible();
+    await expect(stalled).toBeHidden();
+  });
 });

@@ -59,6 +59,8 @@ function JobStalled({ job, quietMs }: { job: Job; quietMs: number }) {
   const error = recheck.error;
   const message =
     error instanceof ApiRequestError && error.error ? error.error.message : error?.message;
+  // Live cards learn the upstream id only from snapshots: a running task job has one.
+  const checkable = Boolean(job.upstreamId) || (job.state === "running" && job.protocol !== "chat");
   const unchanged =
     recheck.isSuccess && recheck.data.state === job.state && recheck.data.progress === job.progress;
   return (
@@ -67,8 +69,8 @@ function JobStalled({ job, quietMs }: { job: Job; quietMs: number }) {
         <TriangleAlert aria-hidden className="size-4 shrink-0" />
         {t("stalledTitle", { time: formatElapsed(quietMs) })}
       </p>
-      <p>{job.upstreamId ? t("stalledBody") : t("stalledBodyNoId")}</p>
-      {job.upstreamId ? (
+      <p>{checkable ? t("stalledBody") : t("stalledBodyNoCheck")}</p>
+      {checkable ? (
         <Button
           size="sm"
           variant="outline"
