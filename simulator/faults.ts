@@ -4,15 +4,7 @@
  */
 
 export type FaultCategory =
-  | "create"
-  | "stream"
-  | "job"
-  | "poll"
-  | "content"
-  | "cancel"
-  | "remix"
-  | "dialect"
-  | "echo";
+  "create" | "stream" | "job" | "poll" | "content" | "cancel" | "remix" | "dialect" | "echo";
 
 export const FAULTS = {
   no_channel: "create",
