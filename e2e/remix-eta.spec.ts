@@ -1,15 +1,5 @@
-import type { APIRequestContext } from "@playwright/test";
-import { SIM_URL } from "./constants";
-import { expect, test } from "./fixtures";
+import { expect, simStats, test } from "./fixtures";
 import { GeneratorPage, uniquePrompt } from "./pages/generator-page";
-
-/** Requests the simulator saw, by route (`POST /v1/videos/{id}/remix` …). */
-async function simRequests(request: APIRequestContext): Promise<Record<string, number>> {
-  const stats = (await (await request.get(`${SIM_URL}/__sim/stats`)).json()) as {
-    requests: Record<string, number>;
-  };
-  return stats.requests;
-}
 
 test.describe("remix", () => {
   test("Remix on a finished card: a prompt editor prefilled with the source prompt, then a linked job that plays", async ({
@@ -23,7 +13,8 @@ test.describe("remix", () => {
     await generator.expectPlayable(card);
     const sourceId = await generator.jobId(prompt);
 
-    const remixesBefore = (await simRequests(page.request))["POST /v1/videos/{id}/remix"] ?? 0;
+    const remixesBefore =
+      (await simStats(page.request)).requests["POST /v1/videos/{id}/remix"] ?? 0;
     await card.getByRole("button", { name: t("generator.remix.action"), exact: true }).click();
     const dialog = page.getByRole("dialog", { name: t("generator.remix.title") });
     await expect(dialog).toBeVisible();
@@ -40,7 +31,9 @@ test.describe("remix", () => {
       t("generator.remix.remixOf", { id: sourceId }),
     );
     await generator.expectPlayable(remixCard);
-    expect((await simRequests(page.request))["POST /v1/videos/{id}/remix"]).toBe(remixesBefore + 1);
+    expect((await simStats(page.request)).requests["POST /v1/videos/{id}/remix"]).toBe(
+      remixesBefore + 1,
+    );
   });
 
   test("a model that cannot remix offers no Remix button", async ({ page }) => {

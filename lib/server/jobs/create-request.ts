@@ -1,9 +1,8 @@
 import "server-only";
 import type { z } from "zod";
-import { protocolFor } from "@/lib/contracts/models";
 import { PROMPT_MAX_CHARS, createVideoRequestSchema } from "@/lib/contracts/create-video";
 import type { Protocol } from "@/lib/contracts/job";
-import { describeModel } from "@/lib/contracts/models";
+import { describeModel, protocolFor } from "@/lib/contracts/models";
 import { readBody } from "../body";
 import { getConfig } from "../config";
 import { AppError, badRequest } from "../errors";
@@ -241,7 +240,7 @@ async function parseRemix(prompt: string, remixOf: string): Promise<CreateJobInp
   // The catalogue alone decides (no relay model list is fetched): a remix sends nothing upstream
   // unless it can work.
   const info = describeModel(source.model, undefined, modelCatalogue());
-  const protocol = resolveProtocol(source.model, undefined, info.protocol);
+  const protocol = protocolFor(getConfig().apiStyle, info);
   if (!info.remix || protocol !== "videos" || source.protocol !== "videos") {
     throw badRequest("remixNotSupported", { model: source.model });
   }
