@@ -4,7 +4,7 @@ import { Hourglass, RefreshCw, TriangleAlert } from "lucide-react";
 import { useTranslations } from "next-intl";
 import { estimateJob } from "@/lib/contracts/eta";
 import type { Job } from "@/lib/contracts/job";
-import { ApiRequestError } from "@/lib/client/api";
+import { apiErrorMessage } from "@/lib/client/api";
 import { minutesRange } from "@/lib/client/eta";
 import { formatElapsed } from "@/lib/client/format";
 import { useHydrated } from "@/hooks/use-hydrated";
@@ -57,8 +57,7 @@ function JobStalled({ job, quietMs }: { job: Job; quietMs: number }) {
   const hydrated = useHydrated();
   const recheck = useRecheckJob();
   const error = recheck.error;
-  const message =
-    error instanceof ApiRequestError && error.error ? error.error.message : error?.message;
+  const message = error ? apiErrorMessage(error, error.message) : undefined;
   // Live cards learn the upstream id only from snapshots: a running task job has one.
   const checkable = Boolean(job.upstreamId) || (job.state === "running" && job.protocol !== "chat");
   const unchanged =

@@ -5,7 +5,7 @@ import { useTranslations } from "next-intl";
 import { useId, useState } from "react";
 import { PROMPT_MAX_CHARS } from "@/lib/contracts/create-video";
 import type { Job } from "@/lib/contracts/job";
-import { ApiRequestError } from "@/lib/client/api";
+import { apiErrorMessage } from "@/lib/client/api";
 import { canRemix } from "@/lib/client/remix";
 import { useHydrated } from "@/hooks/use-hydrated";
 import { useCreateJob } from "@/hooks/use-jobs";
@@ -79,8 +79,7 @@ function RemixDialog({
   const create = useCreateJob();
   const [prompt, setPrompt] = useState(job.prompt);
   const error = create.error;
-  const message =
-    error instanceof ApiRequestError && error.error ? error.error.message : error?.message;
+  const message = error ? apiErrorMessage(error, error.message) : undefined;
   return (
     <dialog
       ref={ref}
