@@ -61,6 +61,7 @@ export function useCreateJob() {
         size: variables.size,
         image: variables.image,
         retryOf: variables.retryOf,
+        remixOf: variables.remixOf,
         fallbackHost: variables.fallbackHost,
       };
       return createJob(request, { idempotencyKey: keys.keyFor(JSON.stringify(request)) }).then(
@@ -82,6 +83,7 @@ export function useCreateJob() {
         size: job.size,
         image: variables.imageInfo ?? (variables.image ? "attached" : "none"),
         retryOf: job.retryOf,
+        remixOf: job.remixOf,
       });
       if (variables.image) rememberSessionImage(job.id, variables.image);
       seedTrackedJob(queryClient, job);

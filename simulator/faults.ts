@@ -4,7 +4,16 @@
  */
 
 export type FaultCategory =
-  "create" | "stream" | "job" | "poll" | "content" | "cancel" | "dialect" | "echo" | "billing";
+  | "create"
+  | "stream"
+  | "job"
+  | "poll"
+  | "content"
+  | "cancel"
+  | "remix"
+  | "dialect"
+  | "echo"
+  | "billing";
 
 export const FAULTS = {
   no_channel: "create",
@@ -40,6 +49,7 @@ export const FAULTS = {
   content_reset: "content",
   content_json: "content",
   delete_unsupported: "cancel",
+  remix_unsupported: "remix",
   quirks: "dialect",
   nonsora: "dialect",
   task_flat: "dialect",

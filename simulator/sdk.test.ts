@@ -72,6 +72,63 @@ describe("official openai SDK against the simulator", () => {
     expect(s.creates.total).toEqual({ attempts: 3, accepted: 3 });
   });
 
+  it("videos: remix a finished video → follow it to completed → download → delete; errors as the SDK's classes", async () => {
+    const openai = client();
+    const source = await openai.videos.create({
+      model: "sora-2-pro",
+      prompt: "a red kite",
+      size: "1280x720",
+      seconds: "8",
+    });
+    await waitFor(async () =>
+      (await openai.videos.retrieve(source.id)).status === "completed" ? true : undefined,
+    );
+
+    const remix = await openai.videos.remix(source.id, { prompt: "the same kite, at night" });
+    // The remix is a new video of the source's model, length and frame.
+    expect(remix).toMatchObject({
+      object: "video",
+      status: "queued",
+      model: "sora-2-pro",
+      seconds: "8",
+      size: "1280x720",
+      prompt: "the same kite, at night",
+      remixed_from_video_id: source.id,
+    });
+    expect(remix.id).not.toBe(source.id);
+    const done = await waitFor(async () => {
+      const video = await openai.videos.retrieve(remix.id);
+      return video.status === "completed" ? video : undefined;
+    });
+    expect(done.remixed_from_video_id).toBe(source.id);
+    const content = await openai.videos.downloadContent(remix.id);
+    expect(Buffer.from(await content.arrayBuffer()).equals(SAMPLE)).toBe(true);
+
+    expect(await openai.videos.delete(remix.id)).toEqual({
+      id: remix.id,
+      object: "video.deleted",
+      deleted: true,
+    });
+    await expect(openai.videos.retrieve(remix.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    await expect(openai.videos.delete(remix.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    await expect(openai.videos.remix(remix.id, { prompt: "again" })).rejects.toBeInstanceOf(
+      OpenAI.NotFoundError,
+    );
+    await expect(openai.videos.remix(source.id, { prompt: "" })).rejects.toBeInstanceOf(
+      OpenAI.BadRequestError,
+    );
+
+    // A relay without the remix route (the source's prompt asks for it): a 404, nothing created.
+    const bare = await openai.videos.create({ prompt: "a boat [[sim:remix_unsupported]]" });
+    await expect(openai.videos.remix(bare.id, { prompt: "a boat at dusk" })).rejects.toBeInstanceOf(
+      OpenAI.NotFoundError,
+    );
+    const s = await stats(sim.url);
+    expect(s.requests["POST /v1/videos/{id}/remix"]).toBe(4);
+    expect(s.faults.remix_unsupported).toBe(1);
+    expect(s.creates.total.accepted).toBe(3);
+  });
+
   it("chat: a streamed image-to-video completion yields a chunk with the video URL", async () => {
     const stream = await client().chat.completions.create({
       model: "sora_video2",

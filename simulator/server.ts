@@ -672,6 +672,13 @@ class SimulatorState {
     const { fields } = await this.readForm(ctx);
     const prompt = typeof fields.prompt === "string" ? fields.prompt : "";
     const source = this.findJob(sourceId, "video");
+    if (source?.faults.remix?.name === "remix_unsupported") {
+      // A relay without the route: new-api style gateways answer an unknown path with 404.
+      this.countFault("remix_unsupported");
+      return this.json(ctx, 404, {
+        error: { message: `Invalid URL (POST ${ctx.url.pathname})`, type: "invalid_request_error" },
+      });
+    }
     const admission = this.admit(ctx, prompt, source?.model ?? DEFAULT_VIDEO_MODEL);
     if (!admission) return;
     if (!source) return this.videoNotFound(ctx, sourceId);

@@ -1,6 +1,6 @@
 "use client";
 
-import { CornerDownRight, ImageIcon, Timer, X } from "lucide-react";
+import { CornerDownRight, ImageIcon, Shuffle, Timer, X } from "lucide-react";
 import { useTranslations } from "next-intl";
 import { useId } from "react";
 import { isTerminalState, type Job } from "@/lib/contracts/job";
@@ -14,9 +14,11 @@ import { IconButton } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
 import { CancelJobButton, JobCanceled } from "./job-cancel";
+import { JobEta } from "./job-eta";
 import { JobFailure } from "./job-failure";
 import { JobNotes } from "./job-notes";
 import { JobProgress } from "./job-progress";
+import { RemixButton } from "./job-remix";
 import { JobResult } from "./job-result";
 import { StateBadge } from "./state-badge";
 
@@ -59,6 +61,12 @@ export function JobMeta({ job, live = false }: { job: Job; live?: boolean }) {
           {t("job.retryOf", { id: job.retryOf })}
         </span>
       ) : null}
+      {job.remixOf ? (
+        <span className="inline-flex items-center gap-1 font-mono" data-testid="remix-of">
+          <Shuffle aria-hidden className="size-3.5" />
+          {t("remix.remixOf", { id: job.remixOf })}
+        </span>
+      ) : null}
     </div>
   );
 }
@@ -69,12 +77,14 @@ export function JobBody({ tracked, autoLoad = true }: { tracked: TrackedJob; aut
   return (
     <div className="space-y-3">
       {isTerminalState(job.state) ? null : <JobProgress tracked={tracked} />}
+      {isTerminalState(job.state) ? null : <JobEta job={job} />}
       {isTerminalState(job.state) ? null : <CancelJobButton job={job} />}
       <JobNotes
         notes={tracked.notes}
         pendingSeq={isTerminalState(job.state) ? undefined : tracked.lastSeq}
       />
       {job.state === "completed" ? <JobResult job={job} autoLoad={autoLoad} /> : null}
+      {job.state === "completed" ? <RemixButton job={job} /> : null}
       {job.state === "failed" ? <JobFailure job={job} /> : null}
       {job.state === "canceled" ? <JobCanceled job={job} /> : null}
     </div>

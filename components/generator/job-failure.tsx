@@ -98,15 +98,20 @@ export function JobFailure({ job }: { job: Job }) {
       actions?.loadDraft(job);
       return;
     }
-    create.mutate({
-      prompt: job.prompt,
-      model: job.model,
-      seconds: job.seconds,
-      size: job.size,
-      image,
-      retryOf: job.id,
-      replaces: job.id,
-    });
+    // A failed remix is retried as a remix of the same source.
+    create.mutate(
+      job.remixOf
+        ? { prompt: job.prompt, remixOf: job.remixOf, retryOf: job.id, replaces: job.id }
+        : {
+            prompt: job.prompt,
+            model: job.model,
+            seconds: job.seconds,
+            size: job.size,
+            image,
+            retryOf: job.id,
+            replaces: job.id,
+          },
+    );
   }
 
   const retryError = errorText(create.error);

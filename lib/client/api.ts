@@ -9,6 +9,7 @@ import type { CreateVideoRequest } from "@/lib/contracts/create-video";
 import { errorEnvelopeSchema, type ApiError } from "@/lib/contracts/errors";
 import { jobListSchema, jobSchema, type Job, type JobList } from "@/lib/contracts/job";
 import { modelsResponseSchema, type ModelsResponse } from "@/lib/contracts/models";
+import { timingResponseSchema, type TimingResponse } from "@/lib/contracts/eta";
 import { logJobNotice } from "./console-log";
 
 /** A failed call to our own API, carrying the envelope's error when there was one. */
@@ -192,4 +193,9 @@ export function fetchDiagnosis(id: string): Promise<Diagnosis> {
 /** `GET /api/relay-weather`: recent creates, from the server's records (no upstream call). */
 export function fetchRelayWeather(): Promise<RelayWeather> {
   return call("/api/relay-weather", {}, relayWeatherSchema);
+}
+
+/** `GET /api/timing`: each model's p50/p90 completion time from the server's own history. */
+export function fetchTiming(): Promise<TimingResponse> {
+  return call("/api/timing", {}, timingResponseSchema);
 }

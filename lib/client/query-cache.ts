@@ -6,6 +6,7 @@ import { trackJob, type TrackedJob } from "./tracked-job";
 /** Query keys and cache updates shared by the history list and the job stream. */
 export const modelsKey = ["models"] as const;
 export const jobsKey = ["jobs"] as const;
+export const timingKey = ["timing"] as const;
 export const jobKey = (id: string) => ["job", id] as const;
 
 export type HistoryData = InfiniteData<JobList, string | null>;

@@ -28,6 +28,11 @@ export const createVideoRequestSchema = z.object({
   /** Id of a failed job this submit retries. */
   retryOf: z.string().max(64).optional(),
   /**
+   * Id of a completed job to remix with this prompt: model, duration and size come from it, and the
+   * remix is sent to the relay (base URL) that made it. No image.
+   */
+  remixOf: z.string().max(64).optional(),
+  /**
    * Send this job to the configured fallback base URL with this host first (a diagnosis's
    * "use fallback"). Only hosts of SORA_FALLBACK_BASE_URLS are accepted; never a free URL.
    */

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { jobCostSchema } from "./cost";
 import { apiErrorSchema, errorCodeSchema } from "./errors";
+import { jobEtaSchema } from "./eta";
 
 export const JOB_STATES = [
   "queued",
@@ -66,6 +67,8 @@ export const jobSchema = z.object({
   upstreamId: z.string().optional(),
   /** The job this one retries (the "retry" button links them). */
   retryOf: z.string().optional(),
+  /** The completed job this one remixes (`remixOf` on create). */
+  remixOf: z.string().optional(),
   /** Upstream create attempts made for this job. */
   attempts: z.number().int(),
   /**
@@ -82,6 +85,11 @@ export const jobSchema = z.object({
   video: jobVideoSchema.optional(),
   error: apiErrorSchema.optional(),
   completedAt: z.string().optional(),
+  /**
+   * A running job's outlook from this store's history (time left, stalled). Only on
+   * `GET /api/videos/:id`, computed at read time; never in the event log.
+   */
+  eta: jobEtaSchema.optional(),
 });
 export type Job = z.infer<typeof jobSchema>;
 

@@ -203,6 +203,8 @@ const envSchema = z.object({
   SORA_LEASE_TTL_MS: intMs(15_000, 200),
   /** How often the reconciler looks for jobs nobody is advancing. */
   SORA_RECONCILE_INTERVAL_MS: intMs(5000, 50),
+  /** A running job is "stalled" only after at least this long without progress (and 1.5 × p90). */
+  SORA_STALL_FLOOR_MS: intMs(120_000, 100),
   /** JSON array of extra/overriding model catalogue entries (docs/models.md). */
   SORA_MODELS_FILE: optionalString,
   /** JSON object: model id or family → {perSecond?, perVideo?, currency} (estimates, job costs). */
@@ -345,6 +347,7 @@ export interface AppConfig {
   pollIntervalMs: number;
   leaseTtlMs: number;
   reconcileIntervalMs: number;
+  stallFloorMs: number;
   maxImageBytes: number;
   rateLimitPerIp: number;
   rateLimitGlobal: number;
@@ -422,6 +425,7 @@ export function parseConfig(
     pollIntervalMs: e.SORA_POLL_INTERVAL_MS,
     leaseTtlMs: e.SORA_LEASE_TTL_MS,
     reconcileIntervalMs: e.SORA_RECONCILE_INTERVAL_MS,
+    stallFloorMs: e.SORA_STALL_FLOOR_MS,
     maxImageBytes: e.SORA_MAX_IMAGE_BYTES,
     rateLimitPerIp: e.SORA_RATE_LIMIT_PER_IP,
     rateLimitGlobal: e.SORA_RATE_LIMIT_GLOBAL,

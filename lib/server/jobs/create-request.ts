@@ -1,9 +1,9 @@
 import "server-only";
 import type { z } from "zod";
-import { protocolFor } from "@/lib/contracts/models";
 import { PROMPT_MAX_CHARS, createVideoRequestSchema } from "@/lib/contracts/create-video";
 import { estimateCost, type JobCost } from "@/lib/contracts/cost";
 import type { Protocol } from "@/lib/contracts/job";
+import { describeModel, protocolFor } from "@/lib/contracts/models";
 import { readBody } from "../body";
 import { getConfig } from "../config";
 import { AppError, badRequest } from "../errors";
@@ -11,7 +11,7 @@ import { decodeImageDataUrl, imageTooLarge, inspectImage, type ImageInfo } from 
 import { hostOf } from "../upstream/base-url";
 import { configuredBaseUrls } from "../upstream/generation";
 import { isJobId } from "./ids";
-import { findModel } from "./models";
+import { findModel, modelCatalogue, withPrice } from "./models";
 import { getJobStore } from "./store";
 
 /** A submit that passed every check: nothing below this line is rejected for its input. */
@@ -25,11 +25,21 @@ export interface CreateJobInput {
   retryOf?: string;
   /** Estimated from the model's price (SORA_PRICES), when one is configured. */
   cost?: JobCost;
+  /** A remix of a completed job: sent to the base URL that made the source, with its upstream id. */
+  remix?: { sourceId: string; baseUrl: string; upstreamId: string };
   /** A configured fallback base URL to try first (resolved from `fallbackHost`). */
   preferBaseUrl?: string;
 }
 
-const MULTIPART_FIELDS = ["prompt", "model", "seconds", "size", "retryOf", "fallbackHost"] as const;
+const MULTIPART_FIELDS = [
+  "prompt",
+  "model",
+  "seconds",
+  "size",
+  "retryOf",
+  "remixOf",
+  "fallbackHost",
+] as const;
 
 /** JSON with a base64 image is ~4/3 of the image, plus the prompt and multipart framing. */
 export function maxBodyBytes(maxImageBytes: number): number {
@@ -153,6 +163,11 @@ export async function parseCreateVideoRequest(request: Request): Promise<CreateJ
     throw issue ? issueToError(issue) : badRequest("invalidField", { field: "body" });
   }
   const { prompt, retryOf } = parsed.data;
+  if (parsed.data.remixOf !== undefined) {
+    if (raw.image) throw badRequest("remixImage");
+    const remix = await parseRemix(prompt, parsed.data.remixOf);
+    return { ...remix, retryOf: await checkedRetryOf(retryOf) };
+  }
 
   const model = parsed.data.model ?? config.defaultModel;
   const info = MODEL_ID_PATTERN.test(model) ? await findModel(model) : null;
@@ -196,9 +211,7 @@ export async function parseCreateVideoRequest(request: Request): Promise<CreateJ
     }
   }
 
-  if (retryOf !== undefined && (!isJobId(retryOf) || !(await getJobStore().getJob(retryOf)))) {
-    throw badRequest("retryOfMissing");
-  }
+  await checkedRetryOf(retryOf);
 
   let preferBaseUrl: string | undefined;
   if (parsed.data.fallbackHost !== undefined) {
@@ -211,4 +224,43 @@ export async function parseCreateVideoRequest(request: Request): Promise<CreateJ
   // Chat models imply their duration by name: the catalogue's one value prices them.
   const cost = estimateCost(info.price, seconds ?? info.durations[0]);
   return { prompt, model, protocol, seconds, size, image, retryOf, preferBaseUrl, cost };
+}
+
+async function checkedRetryOf(retryOf: string | undefined): Promise<string | undefined> {
+  if (retryOf !== undefined && (!isJobId(retryOf) || !(await getJobStore().getJob(retryOf)))) {
+    throw badRequest("retryOfMissing");
+  }
+  return retryOf;
+}
+
+/**
+ * A remix (`remixOf`): the source must be a completed job of a model that can remix, known to the
+ * relay by id, on a base URL that is still configured (the key goes nowhere else). Model, duration
+ * and size are the source's; the remix goes to the source's base URL and nowhere else.
+ */
+async function parseRemix(prompt: string, remixOf: string): Promise<CreateJobInput> {
+  const source = isJobId(remixOf) ? await getJobStore().getJob(remixOf) : undefined;
+  if (!source) throw badRequest("remixOfMissing");
+  if (source.state !== "completed") throw badRequest("remixNotCompleted", { state: source.state });
+  // The catalogue alone decides (no relay model list is fetched): a remix sends nothing upstream
+  // unless it can work.
+  const info = describeModel(source.model, undefined, modelCatalogue());
+  const protocol = protocolFor(getConfig().apiStyle, info);
+  if (!info.remix || protocol !== "videos" || source.protocol !== "videos") {
+    throw badRequest("remixNotSupported", { model: source.model });
+  }
+  if (!source.upstreamId || !source.baseUrl) throw badRequest("remixNoUpstream");
+  if (!configuredBaseUrls(getConfig()).includes(source.baseUrl)) {
+    throw badRequest("remixRelayGone", { host: hostOf(source.baseUrl) });
+  }
+  return {
+    prompt,
+    model: source.model,
+    protocol: "videos",
+    seconds: source.seconds,
+    size: source.size,
+    remix: { sourceId: source.id, baseUrl: source.baseUrl, upstreamId: source.upstreamId },
+    // Billed as a new video of the source's model and duration.
+    cost: estimateCost(withPrice(info).price, source.seconds ?? info.durations[0]),
+  };
 }

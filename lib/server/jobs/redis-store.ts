@@ -6,6 +6,7 @@ import { serverLog } from "../log";
 import { RedisScript } from "../shared/redis";
 import { newJobId } from "./ids";
 import { toSnapshot } from "./snapshot";
+import { COMPLETION_WINDOW, groupDurations } from "./durations";
 import {
   IDEMPOTENCY_TTL_MS,
   type AppendResult,
@@ -221,6 +222,7 @@ export class RedisJobStore implements JobStore {
       hasImage: input.hasImage,
       progress: 0,
       retryOf: input.retryOf,
+      remixOf: input.remixOf,
       attempts: 0,
       lastSeq: 1,
       archived: false,
@@ -452,6 +454,20 @@ export class RedisJobStore implements JobStore {
     const counts = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<JobState, number>;
     for (const state of JOB_STATES) counts[state] = Math.max(0, Number(stored[state] ?? 0));
     return counts;
+  }
+
+  async completionDurations(options: { window?: number } = {}): Promise<Record<string, number[]>> {
+    const ids = await this.redis.zrevrange(
+      this.key("jobs"),
+      0,
+      (options.window ?? COMPLETION_WINDOW) - 1,
+    );
+    const jobs = await this.getJobs(ids);
+    return groupDurations(
+      jobs
+        .filter((job) => job.state === "completed" && job.completedAt)
+        .map((job) => [job.model, job.createdAt, job.completedAt ?? ""]),
+    );
   }
 
   async acquireLease(jobId: string, owner: string, ttlMs: number): Promise<boolean> {

@@ -135,6 +135,7 @@ export class JobRunner {
         size: input.size,
         hasImage: input.image !== undefined,
         retryOf: input.retryOf,
+        remixOf: input.remix?.sourceId,
         requestId: ctx.requestId,
         cost: input.cost,
       },
@@ -153,6 +154,7 @@ export class JobRunner {
       protocol: job.protocol,
       image: job.hasImage,
       retryOf: job.retryOf,
+      remixOf: job.remixOf,
       requestId: ctx.requestId,
     });
     const deadlineAt = Date.parse(job.createdAt) + this.deps.config.jobDeadlineMs;
@@ -493,6 +495,9 @@ export class JobRunner {
           size: input.size,
           image: input.image ? { mime: input.image.mime, bytes: input.image.bytes } : undefined,
           preferBaseUrl: input.preferBaseUrl,
+          remix: input.remix
+            ? { baseUrl: input.remix.baseUrl, upstreamId: input.remix.upstreamId }
+            : undefined,
         },
         this.callbacks(job, active),
         active.deadline,

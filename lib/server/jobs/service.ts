@@ -10,6 +10,7 @@ import { consumeCreateBudget } from "../rate-limit";
 import { continueAfterResponse } from "../shared/vercel";
 import { removeArchive } from "./archive";
 import { parseCreateVideoRequest } from "./create-request";
+import { jobEta } from "./eta";
 import { assertJobId } from "./ids";
 import { getJobRunner } from "./runner";
 import { renderJob } from "./snapshot";
@@ -159,9 +160,11 @@ export async function listVideos(request: Request, ctx: ApiContext): Promise<Job
   return { jobs: page.jobs.map((job) => renderJob(job, ctx.locale)), nextCursor: page.nextCursor };
 }
 
-/** `GET /api/videos/:id`. */
+/** `GET /api/videos/:id`; a running job carries its `eta` (time left, stalled). */
 export async function getVideo(id: string, ctx: ApiContext): Promise<Job> {
-  return renderJob(await findJob(id), ctx.locale);
+  const job = await findJob(id);
+  const eta = await jobEta(job);
+  return eta ? { ...renderJob(job, ctx.locale), eta } : renderJob(job, ctx.locale);
 }
 
 /** `GET /api/videos/:id/events`: replay after Last-Event-ID / `?after=`, then live. */

@@ -28,6 +28,7 @@ export function toSnapshot(job: JobRecord): JobSnapshot {
     upstreamHost: job.upstreamHost,
     upstreamId: job.upstreamId,
     retryOf: job.retryOf,
+    remixOf: job.remixOf,
     attempts: job.attempts,
     mayBeBilled: Boolean(job.upstreamId) || job.mayBeBilled,
     lastSeq: job.lastSeq,

@@ -342,5 +342,34 @@ export function describeJobStoreContract(name: string, makeFamily: () => Promise
       expect(later.created).toBe(true);
       expect(later.job.id).not.toBe(first.job.id);
     });
+
+    it("keeps a remix's source and reports completion times per model, newest first", async () => {
+      const [a, b] = await two();
+      const finish = async (model: string, done: boolean) => {
+        const job = (await a.createJob({ ...newJob, model })).job;
+        const completedAt = new Date(Date.parse(job.createdAt) + 1_000).toISOString();
+        const state = done ? "completed" : "failed";
+        await a.appendEvent(job.id, { type: "state", data: { state } }, { state, completedAt });
+        return job;
+      };
+      const first = await finish("sora-2", true);
+      await finish("sora-2", false);
+      const remix = await a.createJob({ ...newJob, remixOf: first.id });
+      expect(remix.job.remixOf).toBe(first.id);
+      expect(await b.getJob(remix.job.id)).toMatchObject({ remixOf: first.id });
+      expect(remix.event.data).toMatchObject({ remixOf: first.id });
+      await a.updateJob(first.id, {
+        completedAt: new Date(Date.parse(first.createdAt) + 3_000).toISOString(),
+      });
+      const other = await finish("veo-3", true);
+      const last = await finish("sora-2", true);
+      // Running, failed and queued jobs are not samples; newest first within a model.
+      expect(await b.completionDurations()).toEqual({ "sora-2": [1_000, 3_000], "veo-3": [1_000] });
+      // Only the newest `window` jobs of the history are looked at.
+      expect(await b.completionDurations({ window: 1 })).toEqual({ "sora-2": [1_000] });
+      await b.deleteJob(last.id);
+      await b.deleteJob(other.id);
+      expect(await a.completionDurations()).toEqual({ "sora-2": [3_000] });
+    });
   });
 }

@@ -17,6 +17,7 @@ import { getRedis } from "../shared/redis";
 import { newJobId } from "./ids";
 import { RedisJobStore } from "./redis-store";
 import { toSnapshot } from "./snapshot";
+import { COMPLETION_WINDOW, groupDurations } from "./durations";
 import {
   IDEMPOTENCY_TTL_MS,
   type AppendResult,
@@ -92,6 +93,8 @@ const MIGRATIONS: readonly string[] = [
   `ALTER TABLE jobs ADD COLUMN cancellation TEXT;`,
   // What the job costs: {amount, currency, estimated} (JSON).
   `ALTER TABLE jobs ADD COLUMN cost TEXT;`,
+  // The completed job a remix started from.
+  `ALTER TABLE jobs ADD COLUMN remix_of TEXT;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -129,6 +132,7 @@ interface JobRow {
   archive_deadline: number | null;
   cancellation: string | null;
   cost: string | null;
+  remix_of: string | null;
 }
 
 interface EventRow {
@@ -183,6 +187,7 @@ function toRecord(row: JobRow): JobRecord {
     upstreamId: opt(row.upstream_id),
     source: row.source ? (JSON.parse(row.source) as VideoSource) : undefined,
     retryOf: opt(row.retry_of),
+    remixOf: opt(row.remix_of ?? null),
     attempts: row.attempts,
     lastSeq: row.last_seq,
     archived: row.archived === 1,
@@ -264,9 +269,9 @@ export class SqliteJobStore implements JobStore {
     this.statements = {
       insertJob: this.db.prepare(
         `INSERT INTO jobs (id, created_at, updated_at, state, prompt, model, protocol, seconds, size,
-           has_image, retry_of, request_id, cost, last_seq)
+           has_image, retry_of, remix_of, request_id, cost, last_seq)
          VALUES (@id, @createdAt, @createdAt, 'queued', @prompt, @model, @protocol, @seconds, @size,
-           @hasImage, @retryOf, @requestId, @cost, 0)`,
+           @hasImage, @retryOf, @remixOf, @requestId, @cost, 0)`,
       ),
       getJob: this.db.prepare<[string], JobRow>("SELECT * FROM jobs WHERE id = ?"),
       listFirst: this.db.prepare<[number], JobRow>(
@@ -292,6 +297,14 @@ export class SqliteJobStore implements JobStore {
         "SELECT last_seq FROM jobs WHERE id = ?",
       ),
       deleteJob: this.db.prepare("DELETE FROM jobs WHERE id = ?"),
+      recentCompleted: this.db.prepare<
+        [number],
+        { model: string; created_at: string; completed_at: string }
+      >(
+        `SELECT model, created_at, completed_at
+         FROM (SELECT model, state, created_at, completed_at FROM jobs ORDER BY row_id DESC LIMIT ?)
+         WHERE state = 'completed' AND completed_at IS NOT NULL`,
+      ),
       countByState: this.db.prepare<[], { state: string; n: number }>(
         "SELECT state, COUNT(*) AS n FROM jobs GROUP BY state",
       ),
@@ -388,6 +401,7 @@ export class SqliteJobStore implements JobStore {
           size: input.size ?? null,
           hasImage: input.hasImage ? 1 : 0,
           retryOf: input.retryOf ?? null,
+          remixOf: input.remixOf ?? null,
           requestId: input.requestId ?? null,
           cost: input.cost ? JSON.stringify(input.cost) : null,
         });
@@ -586,6 +600,11 @@ export class SqliteJobStore implements JobStore {
       if ((JOB_STATES as readonly string[]).includes(state)) counts[state as JobState] = n;
     }
     return counts;
+  }
+
+  async completionDurations(options: { window?: number } = {}): Promise<Record<string, number[]>> {
+    const rows = this.statements.recentCompleted.all(options.window ?? COMPLETION_WINDOW);
+    return groupDurations(rows.map((r) => [r.model, r.created_at, r.completed_at]));
   }
 
   async acquireLease(jobId: string, owner: string, ttlMs: number): Promise<boolean> {

@@ -25,6 +25,8 @@ export interface JobRecord {
   /** Where the finished video can be fetched from upstream; set once generation is done. */
   source?: VideoSource;
   retryOf?: string;
+  /** The completed job this one remixes. */
+  remixOf?: string;
   attempts: number;
   lastSeq: number;
   archived: boolean;
@@ -58,6 +60,8 @@ export type NewJob = Pick<
   | "retryOf"
   | "requestId"
   | "cost"
+  | "remixOf"
+  | "requestId"
 >;
 
 export type JobPatch = Partial<
@@ -232,6 +236,12 @@ export interface JobStore {
    */
   subscribe(id: string, listener: JobEventListener): () => void;
   countByState(): Promise<Record<JobState, number>>;
+  /**
+   * How long completed jobs took (ms from createdAt to completedAt), per model, newest job first,
+   * among the newest `window` jobs of the history (default 1000): the sample behind each model's
+   * honest ETA. Deleted jobs are not in it.
+   */
+  completionDurations(options?: { window?: number }): Promise<Record<string, number[]>>;
 
   /**
    * Takes the job's lease for `ttlMs` when it is free, expired, or already `owner`'s (then it is

@@ -9,7 +9,7 @@ import { isCallerAbort } from "./request";
 import { retryDelayMs, sleep } from "./retry";
 import { generationsAttempt } from "./generations";
 import type { GenerationCallbacks, GenerationOutcome, GenerationRequest } from "./types";
-import { videosAttempt } from "./videos";
+import { videosAttempt, videosRemixAttempt } from "./videos";
 
 /** Primary and fallback base URLs, normalised and de-duplicated, in configured order. */
 export function configuredBaseUrls(
@@ -57,6 +57,10 @@ async function attemptCreate(
     const source = await chatAttempt(req, cb, ctx);
     return { protocol: "chat", baseUrl: ctx.baseUrl, source };
   }
+  if (req.remix) {
+    const upstreamId = await videosRemixAttempt(req, req.remix.upstreamId, cb, ctx);
+    return { protocol: "videos", baseUrl: ctx.baseUrl, upstreamId };
+  }
   if (req.protocol === "generations") {
     const upstreamId = await generationsAttempt(req, cb, ctx);
     return { protocol: "generations", baseUrl: ctx.baseUrl, upstreamId };
@@ -78,7 +82,10 @@ export async function createGeneration(
 ): Promise<GenerationOutcome> {
   const resolved = resolveDeps(deps);
   const { config } = resolved;
-  const order = createOrder(config, req.preferBaseUrl);
+  // A remix lives where its source video does; only a configured base URL ever gets the key.
+  const order = req.remix
+    ? configuredBaseUrls(config).filter((url) => url === req.remix?.baseUrl)
+    : createOrder(config, req.preferBaseUrl);
   let attempts = 0;
   let lastError: UpstreamError | undefined;
 

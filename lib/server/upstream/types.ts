@@ -20,6 +20,11 @@ export interface GenerationRequest {
   image?: { mime: ImageMime; bytes: Uint8Array };
   /** A configured base URL to try first for this job only (a diagnosis's "use fallback"). */
   preferBaseUrl?: string;
+  /**
+   * Remix of a finished video (`POST /v1/videos/{upstreamId}/remix` with `{prompt}`): sent only to
+   * `baseUrl`, the configured base URL that made it (no failover: no other relay has the video).
+   */
+  remix?: { baseUrl: string; upstreamId: string };
 }
 
 export interface RetryInfo {

@@ -197,6 +197,20 @@ export function videosAttempt(
   });
 }
 
+/** One remix create: `POST /v1/videos/{id}/remix` with JSON `{prompt}` (the SDK's `videos.remix`). */
+export function videosRemixAttempt(
+  req: GenerationRequest,
+  sourceUpstreamId: string,
+  cb: GenerationCallbacks,
+  ctx: AttemptContext,
+): Promise<string> {
+  return submitTask(req, cb, ctx, {
+    protocol: "videos",
+    url: videoPath(ctx.baseUrl, sourceUpstreamId, "/remix"),
+    body: JSON.stringify({ prompt: req.prompt }),
+  });
+}
+
 /**
  * One task create (videos or generations): POST, and on any 2xx (200 or 202) report the paid
  * create and return the upstream id (`id` or `task_id`, flat or wrapped).

@@ -1,0 +1,87 @@
+"use client";
+
+import { Hourglass, RefreshCw, TriangleAlert } from "lucide-react";
+import { useTranslations } from "next-intl";
+import { estimateJob } from "@/lib/contracts/eta";
+import type { Job } from "@/lib/contracts/job";
+import { apiErrorMessage } from "@/lib/client/api";
+import { minutesRange } from "@/lib/client/eta";
+import { formatElapsed } from "@/lib/client/format";
+import { useHydrated } from "@/hooks/use-hydrated";
+import { useRecheckJob } from "@/hooks/use-jobs";
+import { useNow } from "@/hooks/use-now";
+import { useTiming } from "@/hooks/use-timing";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { Spinner } from "@/components/ui/spinner";
+
+/**
+ * A running job's honest outlook, from how long this model's finished jobs took on this server:
+ * "about N–M min left" (only with enough of them), "longer than usual" past the usual time, and —
+ * after no progress for well past it — stalled, with "Check again" instead of a spinner forever.
+ */
+export function JobEta({ job }: { job: Job }) {
+  const t = useTranslations("generator.eta");
+  const now = useNow();
+  const { data: timing } = useTiming();
+  if (!timing || now === 0) return null;
+  const eta = estimateJob(job, timing.models[job.model], now, {
+    stallFloorMs: timing.stallFloorMs,
+    minSamples: timing.minSamples,
+  });
+  if (!eta) return null;
+  if (eta.stalled) return <JobStalled job={job} quietMs={now - Date.parse(job.updatedAt)} />;
+  if (!eta.timing || !eta.remainingMs) return null;
+  const title = t("basis", {
+    samples: eta.timing.samples,
+    p50: minutesRange(eta.timing.p50Ms, eta.timing.p50Ms),
+    p90: minutesRange(eta.timing.p90Ms, eta.timing.p90Ms),
+  });
+  return (
+    <p
+      className="flex items-center gap-1.5 text-xs text-zinc-600 dark:text-zinc-300"
+      title={title}
+      data-testid="job-eta"
+    >
+      <Hourglass aria-hidden className="size-3.5" />
+      {eta.overdue
+        ? t("overdue", { range: minutesRange(eta.timing.p50Ms, eta.timing.p90Ms) })
+        : t("left", { range: minutesRange(eta.remainingMs.min, eta.remainingMs.max) })}
+      <span className="sr-only">{title}</span>
+    </p>
+  );
+}
+
+function JobStalled({ job, quietMs }: { job: Job; quietMs: number }) {
+  const t = useTranslations("generator.eta");
+  const hydrated = useHydrated();
+  const recheck = useRecheckJob();
+  const error = recheck.error;
+  const message = error ? apiErrorMessage(error, error.message) : undefined;
+  // Live cards learn the upstream id only from snapshots: a running task job has one.
+  const checkable = Boolean(job.upstreamId) || (job.state === "running" && job.protocol !== "chat");
+  const unchanged =
+    recheck.isSuccess && recheck.data.state === job.state && recheck.data.progress === job.progress;
+  return (
+    <Alert tone="warning" role="status" data-testid="job-stalled" className="space-y-2">
+      <p className="flex items-center gap-1.5 font-medium">
+        <TriangleAlert aria-hidden className="size-4 shrink-0" />
+        {t("stalledTitle", { time: formatElapsed(quietMs) })}
+      </p>
+      <p>{checkable ? t("stalledBody") : t("stalledBodyNoCheck")}</p>
+      {checkable ? (
+        <Button
+          size="sm"
+          variant="outline"
+          onClick={() => recheck.mutate(job.id)}
+          disabled={!hydrated || recheck.isPending}
+        >
+          {recheck.isPending ? <Spinner className="size-3.5" /> : <RefreshCw aria-hidden />}
+          {recheck.isPending ? t("checking") : t("checkAgain")}
+        </Button>
+      ) : null}
+      {unchanged && !recheck.isPending ? <p>{t("unchanged")}</p> : null}
+      {message ? <p>{t("checkFailed", { message })}</p> : null}
+    </Alert>
+  );
+}

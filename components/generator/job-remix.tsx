@@ -1,0 +1,134 @@
+"use client";
+
+import { Shuffle } from "lucide-react";
+import { useTranslations } from "next-intl";
+import { useId, useState } from "react";
+import { PROMPT_MAX_CHARS } from "@/lib/contracts/create-video";
+import type { Job } from "@/lib/contracts/job";
+import { apiErrorMessage } from "@/lib/client/api";
+import { canRemix } from "@/lib/client/remix";
+import { useHydrated } from "@/hooks/use-hydrated";
+import { useCreateJob } from "@/hooks/use-jobs";
+import { useModalDialog } from "@/hooks/use-modal-dialog";
+import { useModels } from "@/hooks/use-models";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { Spinner } from "@/components/ui/spinner";
+import { Textarea } from "@/components/ui/textarea";
+
+/**
+ * "Remix" on a finished video whose model supports it: a small prompt editor prefilled with the
+ * source prompt; the remix is a new job (linked to this one) shown under the current jobs. Absent,
+ * not broken, for models that cannot remix.
+ */
+export function RemixButton({ job }: { job: Job }) {
+  const t = useTranslations("generator.remix");
+  const hydrated = useHydrated();
+  const { data: models } = useModels();
+  const [open, setOpen] = useState(false);
+  const [started, setStarted] = useState(false);
+  if (!canRemix(job, models?.models)) return null;
+  return (
+    <div className="space-y-2">
+      <Button
+        size="sm"
+        variant="outline"
+        disabled={!hydrated}
+        onClick={() => {
+          setStarted(false);
+          setOpen(true);
+        }}
+      >
+        <Shuffle aria-hidden />
+        {t("action")}
+      </Button>
+      {started ? (
+        <p role="status" className="text-xs text-zinc-600 dark:text-zinc-300">
+          {t("started")}
+        </p>
+      ) : null}
+      <RemixDialog
+        job={job}
+        open={open}
+        onClose={() => setOpen(false)}
+        onStarted={() => {
+          setOpen(false);
+          setStarted(true);
+        }}
+      />
+    </div>
+  );
+}
+
+function RemixDialog({
+  job,
+  open,
+  onClose,
+  onStarted,
+}: {
+  job: Job;
+  open: boolean;
+  onClose: () => void;
+  onStarted: () => void;
+}) {
+  const t = useTranslations("generator.remix");
+  const ref = useModalDialog(open);
+  const titleId = useId();
+  const bodyId = useId();
+  const promptId = useId();
+  const create = useCreateJob();
+  const [prompt, setPrompt] = useState(job.prompt);
+  const error = create.error;
+  const message = error ? apiErrorMessage(error, error.message) : undefined;
+  return (
+    <dialog
+      ref={ref}
+      aria-labelledby={titleId}
+      aria-describedby={bodyId}
+      onClose={(event) => {
+        // A history dialog around this one must not close too.
+        event.stopPropagation();
+        onClose();
+      }}
+      className="m-auto w-[min(34rem,calc(100vw-2rem))] rounded-xl border border-zinc-200 bg-white p-0 text-zinc-900 shadow-xl backdrop:bg-zinc-950/50 dark:border-zinc-800 dark:bg-zinc-900 dark:text-zinc-100"
+    >
+      {open ? (
+        <form
+          className="space-y-3 p-5"
+          onSubmit={(event) => {
+            event.preventDefault();
+            create.mutate({ prompt, remixOf: job.id }, { onSuccess: onStarted });
+          }}
+        >
+          <h2 id={titleId} className="text-base font-semibold">
+            {t("title")}
+          </h2>
+          <p id={bodyId} className="text-sm text-zinc-600 dark:text-zinc-300">
+            {t("body", { model: job.model })}
+          </p>
+          <label htmlFor={promptId} className="block text-sm font-medium">
+            {t("promptLabel")}
+          </label>
+          <Textarea
+            id={promptId}
+            value={prompt}
+            maxLength={PROMPT_MAX_CHARS}
+            onChange={(event) => setPrompt(event.target.value)}
+            className="min-h-28"
+            autoFocus
+          />
+          {message ? <Alert tone="danger">{t("failed", { message })}</Alert> : null}
+          <div className="flex flex-wrap justify-end gap-2 pt-1">
+            <Button type="button" variant="outline" onClick={onClose}>
+              {t("cancel")}
+            </Button>
+            <Button type="submit" disabled={create.isPending || prompt.trim() === ""}>
+              {create.isPending ? <Spinner className="size-3.5" /> : <Shuffle aria-hidden />}
+              {create.isPending ? t("pending") : t("submit")}
+            </Button>
+          </div>
+        </form>
+      ) : null}
+    </dialog>
+  );
+}
