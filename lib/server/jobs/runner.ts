@@ -260,7 +260,10 @@ export class JobRunner {
     const { store } = this.deps;
     const seen = await store.getJob(jobId);
     if (!seen || !this.needsWork(seen)) return false;
-    if (!(await store.acquireLease(jobId, this.owner, this.ttl))) return false;
+    // Taking over work that cannot be reattached ends the job (interrupted), so its worker gets a
+    // whole extra lease period to renew late (a busy event loop) before it is given up for dead.
+    const minIdleMs = this.canReattach(seen) ? 0 : this.ttl;
+    if (!(await store.acquireLease(jobId, this.owner, this.ttl, { minIdleMs }))) return false;
     if (this.active.has(jobId)) return true;
     // Re-read under the lease: the previous owner may have finished meanwhile.
     const job = await store.getJob(jobId);
@@ -280,6 +283,12 @@ export class JobRunner {
       job.source !== undefined &&
       (job.archiveDeadline ?? Infinity) > Date.now()
     );
+  }
+
+  /** Whether another worker can carry on from the stored state (else the job is interrupted). */
+  private canReattach(job: JobRecord): boolean {
+    if (job.source) return true;
+    return job.protocol !== "chat" && Boolean(job.baseUrl && job.upstreamId);
   }
 
   /** Work for a job found by the reconciler (its creator is gone or was another process). */
