@@ -20,7 +20,10 @@ const SHARED_OPT_OUT = [
   "tests/integration/two-processes.test.ts",
 ];
 /** Files that start their own redis-server and bucket: they are the shared column already. */
-const SHARED_ONLY = ["tests/integration/shared-mode.test.ts"];
+const SHARED_ONLY = [
+  "tests/integration/shared-mode.test.ts",
+  "tests/integration/vercel-demo.test.ts",
+];
 
 export default defineConfig({
   resolve: {

@@ -514,7 +514,7 @@ export class RedisJobStore implements JobStore {
 
   async releaseLease(jobId: string, owner: string): Promise<void> {
     const keys = [this.key("lease", jobId), this.key("held", jobId)];
-    await RELEASE.run(this.redis, keys, [owner, LEASE_MEMORY_MS]);
+    await RELEASE.runWhole(this.redis, keys, [owner, LEASE_MEMORY_MS]);
   }
 
   async getLease(jobId: string): Promise<{ owner: string; expiresAt: number } | undefined> {

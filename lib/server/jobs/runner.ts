@@ -220,6 +220,21 @@ export class JobRunner {
   }
 
   /**
+   * SIGTERM/SIGINT: every lease held here is given back at once, so another instance takes the
+   * jobs over now rather than after the TTL (a released lease needs no idle time), then work stops
+   * without writing anything more (a create cut here is interrupted by the taker, maybe billed).
+   */
+  async shutdown(): Promise<void> {
+    this.stopped = true;
+    const held = [...this.active.keys()];
+    serverLog.info("shutting down: leases released", { jobs: held.length });
+    await Promise.all([
+      ...held.map((id) => this.deps.store.releaseLease(id, this.owner).catch(() => undefined)),
+      this.stop(),
+    ]);
+  }
+
+  /**
    * One pass: every reconcilable job not worked here is offered to this process; the lease
    * decides who takes it. Concurrent calls share one pass.
    */
@@ -351,6 +366,7 @@ export class JobRunner {
     // Renew well before expiry; a lost lease stops the work without writing anything more.
     const renew = setInterval(
       () => {
+        if (this.stopped) return;
         void this.deps.store.renewLease(job.id, this.owner, this.ttl).then(
           (held) => {
             if (held || controller.signal.aborted) return;
@@ -835,6 +851,14 @@ export async function startReconciler() {
   try {
     const runner = getJobRunner();
     serverLog.info("reconciler starting", { owner: runner.owner });
+    for (const signal of ["SIGTERM", "SIGINT"] as const) {
+      process.once(signal, () => {
+        void runner.shutdown().finally(() => {
+          // Next exits on these signals itself unless NEXT_MANUAL_SIG_HANDLE left them to us.
+          if (process.listenerCount(signal) === 0) process.exit(signal === "SIGINT" ? 130 : 143);
+        });
+      });
+    }
     await runner.startReconciler();
   } catch (error) {
     serverLog.error("reconciler failed to start", {
