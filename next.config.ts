@@ -10,6 +10,8 @@ const nextConfig: NextConfig = {
   // undici: loaded as published (its pinned-lookup Agent and fetch, lib/server/upstream/destination.ts).
   serverExternalPackages: ["better-sqlite3", "undici"],
   devIndicators: false,
+  // Vercel demo mode serves the simulator's sample video from the app (lib/server/demo-upstream.ts).
+  outputFileTracingIncludes: { "/api/demo-upstream/**": ["./simulator/assets/sample.mp4"] },
   experimental: {
     // proxy.ts sees page requests only; Next copies their bodies for it (default up to 10 MB each).
     // Pages take only server actions' small bodies.

@@ -28,6 +28,9 @@ export interface SharedBenchTools {
 const ENV = {
   SORA_RATE_LIMIT_PER_IP: "0",
   SORA_RATE_LIMIT_GLOBAL: "0",
+  // One bench client follows every job from one address: above the per-client stream cap (16).
+  SORA_MAX_STREAMS_PER_CLIENT: "1000",
+  SORA_MAX_STREAMS: "1000",
   SORA_POLL_INTERVAL_MS: "200",
   LOG_LEVEL: "warn",
 };

@@ -1,5 +1,6 @@
 // `npm test`: every check, in the order a failure is cheapest to find, then one summary.
-// Steps: format, lint, typecheck, unit, build, integration, e2e. `npm test -- unit e2e` runs a subset.
+// Steps: format, lint, typecheck, unit, build, integration (SQLite), integration-shared (Redis + S3),
+// e2e. `npm test -- unit e2e` runs a subset.
 // Not in the default run (minutes long, run by CI after it): soak — `npm test -- soak`.
 import { rmSync } from "node:fs";
 import path from "node:path";
@@ -10,6 +11,11 @@ ensureDependencies();
 const bin = (name) => path.join(root, "node_modules", ".bin", name);
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
 
+const integration = (project) =>
+  run(bin("vitest"), ["run", "--config", "vitest.integration.config.ts", "--project", project], {
+    env,
+  });
+
 const STEPS = [
   { name: "format", run: () => run(bin("prettier"), ["--check", "--log-level", "warn", "."]) },
   { name: "lint", run: () => run(bin("eslint"), [".", "--max-warnings", "0"]) },
@@ -19,10 +25,17 @@ const STEPS = [
     name: "build",
     run: () => build(env),
   },
+  // The integration suite is a matrix over the job store (vitest.integration.config.ts projects):
+  // SQLite + DATA_DIR, then Redis + S3 on a redis-server and an S3 bucket started per file.
   {
     name: "integration",
     needsBuild: true,
-    run: () => run(bin("vitest"), ["run", "--config", "vitest.integration.config.ts"], { env }),
+    run: () => integration("sqlite"),
+  },
+  {
+    name: "integration-shared",
+    needsBuild: true,
+    run: () => integration("shared"),
   },
   {
     name: "e2e",

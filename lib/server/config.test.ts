@@ -236,3 +236,47 @@ describe("parseConfig: exposure and access", () => {
     expect(problems.join("\n")).not.toContain("short-secret-value");
   });
 });
+
+describe("parseConfig: demo mode on Vercel", () => {
+  it("with no key on Vercel, the app is its own upstream at its public origin", () => {
+    const production = parseConfig({
+      VERCEL: "1",
+      VERCEL_ENV: "production",
+      VERCEL_URL: "sora-abc123.vercel.app",
+      VERCEL_PROJECT_PRODUCTION_URL: "studio.example.com",
+      SORA_FALLBACK_BASE_URLS: "https://backup.example.com",
+    });
+    expect(production).toMatchObject({
+      demoMode: true,
+      inAppDemo: true,
+      baseUrl: "https://studio.example.com/api/demo-upstream",
+      fallbackBaseUrls: [],
+    });
+    expect(production.apiKey).toMatch(/^sk-demo-[0-9a-f]{40}$/);
+    // Every instance derives the same key.
+    expect(
+      parseConfig({
+        VERCEL: "1",
+        VERCEL_ENV: "production",
+        VERCEL_PROJECT_PRODUCTION_URL: "studio.example.com",
+      }).apiKey,
+    ).toBe(production.apiKey);
+    const preview = parseConfig({
+      VERCEL: "1",
+      VERCEL_URL: "sora-abc123.vercel.app",
+      PUBLIC_URL: "https://demo.example.org/",
+    });
+    expect(preview.baseUrl).toBe("https://demo.example.org/api/demo-upstream");
+  });
+
+  it("a key, or not being on Vercel, means no in-app upstream", () => {
+    expect(
+      parseConfig({
+        VERCEL: "1",
+        VERCEL_URL: "x.vercel.app",
+        SORA_API_KEY: "sk-abcdefghijklmnopqrstuvwxyz0123",
+      }),
+    ).toMatchObject({ inAppDemo: false, demoMode: false });
+    expect(parseConfig({})).toMatchObject({ inAppDemo: false, demoMode: false, apiKey: undefined });
+  });
+});

@@ -1,4 +1,5 @@
 import "server-only";
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
@@ -267,8 +268,15 @@ const envSchema = z.object({
     z.coerce.number().int().min(1000).optional(),
   ),
   VERCEL: optionalString,
+  /** production, preview or development (set by Vercel). */
+  VERCEL_ENV: optionalString,
   /** Set by `npm start` when it started the built-in simulator because no key was configured. */
   SORA_DEMO_MODE: optionalString,
+  /** Time factor of the built-in simulator (1: a job takes ~20 s); also used by the in-app one. */
+  SIM_SPEED: z.preprocess(
+    (v) => (v === undefined || v === "" ? 1 : v),
+    z.coerce.number({ error: "expected a number > 0" }).positive("expected a number > 0").max(1000),
+  ),
   HOSTNAME: optionalString,
   PORT: optionalString,
   npm_package_version: optionalString,
@@ -358,6 +366,12 @@ export interface AppConfig {
   accessPassword: string | undefined;
   logLevel: LogLevel;
   demoMode: boolean;
+  /**
+   * Vercel without a key: demo mode on the simulator served by the app itself
+   * (/api/demo-upstream, reached over the deployment's own public URL), stateless per job id.
+   */
+  inAppDemo: boolean;
+  simSpeed: number;
   /** Set on Vercel (or by SORA_SSE_RECONNECT_MS): streams hand over to a resumed one before the limit. */
   sseReconnectMs: number | undefined;
   hostname: string | undefined;
@@ -406,13 +420,15 @@ export function parseConfig(
     throw new ConfigError(problems);
   }
   const e = parsed.data;
-  const apiKey = e.SORA_API_KEY ? cleanApiKey(e.SORA_API_KEY) || undefined : undefined;
+  const configuredKey = e.SORA_API_KEY ? cleanApiKey(e.SORA_API_KEY) || undefined : undefined;
+  const demo = configuredKey ? undefined : inAppDemoUpstream(e);
+  const apiKey = demo?.apiKey ?? configuredKey;
   return {
     apiKey,
     rawApiKey: e.SORA_API_KEY,
-    baseUrl: e.SORA_BASE_URL,
+    baseUrl: demo?.baseUrl ?? e.SORA_BASE_URL,
     consoleUrl: consoleUrlOf(e.SORA_CONSOLE_URL, e.SORA_BASE_URL),
-    fallbackBaseUrls: e.SORA_FALLBACK_BASE_URLS,
+    fallbackBaseUrls: demo ? [] : e.SORA_FALLBACK_BASE_URLS,
     defaultModel: e.SORA_DEFAULT_MODEL,
     apiStyle: e.SORA_API_STYLE,
     maxRetries: e.SORA_MAX_RETRIES,
@@ -434,7 +450,9 @@ export function parseConfig(
     dataDir: path.resolve(e.DATA_DIR),
     accessPassword: e.ACCESS_PASSWORD,
     logLevel: e.LOG_LEVEL,
-    demoMode: e.SORA_DEMO_MODE === "1" || e.SORA_DEMO_MODE === "true",
+    demoMode: demo !== undefined || e.SORA_DEMO_MODE === "1" || e.SORA_DEMO_MODE === "true",
+    inAppDemo: demo !== undefined,
+    simSpeed: e.SIM_SPEED,
     // Routes declare maxDuration = 300 s; leave 20 s to say goodbye.
     sseReconnectMs: e.SORA_SSE_RECONNECT_MS ?? (e.VERCEL ? 280_000 : undefined),
     hostname: argvHostname(argv) ?? e.HOSTNAME,
@@ -457,6 +475,32 @@ export function parseConfig(
     maxStreams: e.SORA_MAX_STREAMS,
     // --- end of exposure and access ---
   };
+}
+
+/**
+ * Vercel with no key: the app is its own upstream at `<public origin>/api/demo-upstream` (the
+ * production domain in production: deployment URLs may sit behind Vercel's deployment protection).
+ * Its key is derived, the same on every instance; it only opens that fake upstream.
+ */
+function inAppDemoUpstream(e: {
+  VERCEL?: string;
+  VERCEL_ENV?: string;
+  PUBLIC_URL?: string;
+  VERCEL_PROJECT_PRODUCTION_URL?: string;
+  VERCEL_BRANCH_URL?: string;
+  VERCEL_URL?: string;
+  SESSION_SECRET?: string;
+}): { apiKey: string; baseUrl: string } | undefined {
+  if (!e.VERCEL) return undefined;
+  const host =
+    e.VERCEL_ENV === "production"
+      ? (e.VERCEL_PROJECT_PRODUCTION_URL ?? e.VERCEL_URL)
+      : (e.VERCEL_BRANCH_URL ?? e.VERCEL_URL);
+  const origin = e.PUBLIC_URL ?? (host ? `https://${host}` : undefined);
+  if (!origin) return undefined;
+  const seed = `sora-studio demo upstream\n${e.SESSION_SECRET ?? origin}`;
+  const apiKey = `sk-demo-${createHash("sha256").update(seed).digest("hex").slice(0, 40)}`;
+  return { apiKey, baseUrl: `${origin.replace(/\/+$/, "")}/api/demo-upstream` };
 }
 
 function isTruthy(value: string | undefined): boolean {

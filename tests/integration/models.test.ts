@@ -26,7 +26,7 @@ async function expectArchivedCompletion(events: { event: string; data: unknown }
   expect(last?.event).toBe("completed");
   const job = jobSchema.parse((last?.data as { job: unknown }).job);
   expect(job.video).toMatchObject({ archived: true, bytes: SAMPLE_MP4.length });
-  expect(fs.existsSync(path.join(stack.app.dataDir, "videos", `${job.id}.mp4`))).toBe(true);
+  expect(await stack.stored.archiveExists(job.id)).toBe(true);
   const content = await stack.client.bytes(`/api/videos/${job.id}/content`);
   expect(content.status).toBe(200);
   expect(content.body.equals(SAMPLE_MP4)).toBe(true);

@@ -27,6 +27,7 @@ import {
  *   job:<id>        hash  json (the JobRecord), state, seq (= lastSeq), ver (write counter), row, idem
  *   events:<id>     stream, entry ids `0-<seq>` so Last-Event-ID maps onto XRANGE/XREAD directly
  *   lease:<id>      string owner, expiring by PX (an expired lease is simply gone)
+ *   held:<id>       "<owner> <expiresAtMs>" of the last lease, kept a while after it expires
  *   idem:<sha256>   string job id, PX 24 h
  *   jobs            zset of ids by creation number (history, newest first)
  *   reconcilable    zset of ids a reconciler must advance, by creation number (oldest first)
@@ -44,8 +45,8 @@ const isReconcilable = (job: JobRecord) =>
   !isFinal(job.state) || (job.state === "completed" && !job.archived && job.source !== undefined);
 
 const CREATE = new RedisScript(`
--- KEYS: idem, job, events, jobs, reconcilable, counts, rows, lease
--- ARGV: idemTtl, id, json, eventJson, leaseOwner, leaseTtl, idemKey, jobKeyPrefix
+-- KEYS: idem, job, events, jobs, reconcilable, counts, rows, lease, held
+-- ARGV: idemTtl, id, json, eventJson, leaseOwner, leaseTtl, idemKey, jobKeyPrefix, memoryMs
 if KEYS[1] ~= '' then
   local existing = redis.call('GET', KEYS[1])
   if existing and redis.call('EXISTS', ARGV[8] .. existing) == 1 then
@@ -60,7 +61,12 @@ redis.call('ZADD', KEYS[4], row, ARGV[2])
 redis.call('ZADD', KEYS[5], row, ARGV[2])
 redis.call('HINCRBY', KEYS[6], 'queued', 1)
 if KEYS[1] ~= '' then redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[1]) end
-if ARGV[5] ~= '' then redis.call('SET', KEYS[8], ARGV[5], 'PX', ARGV[6]) end
+if ARGV[5] ~= '' then
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  redis.call('SET', KEYS[8], ARGV[5], 'PX', ARGV[6])
+  redis.call('SET', KEYS[9], ARGV[5] .. ' ' .. (now + tonumber(ARGV[6])), 'PX', ARGV[6] + ARGV[9])
+end
 return {1, ARGV[2]}
 `);
 
@@ -87,7 +93,7 @@ return 1
 `);
 
 const DELETE = new RedisScript(`
--- KEYS: job, events, lease, jobs, reconcilable, counts
+-- KEYS: job, events, lease, jobs, reconcilable, counts, held
 -- ARGV: id
 local cur = redis.call('HMGET', KEYS[1], 'state', 'idem')
 if not cur[1] then return 0 end
@@ -95,36 +101,69 @@ redis.call('HINCRBY', KEYS[6], cur[1], -1)
 if cur[2] and cur[2] ~= '' then
   if redis.call('GET', cur[2]) == ARGV[1] then redis.call('DEL', cur[2]) end
 end
-redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[7])
 redis.call('ZREM', KEYS[4], ARGV[1])
 redis.call('ZREM', KEYS[5], ARGV[1])
 return 1
 `);
 
+/*
+ * lease:<id> expires by PX; held:<id> remembers its last holder ("<owner> <expiresAtMs>", Redis
+ * clock) a while longer, so an expired lease tells "nobody took it since" from "taken", and a
+ * reclaimer can ask for a lease idle for some time. A release writes expiry 0 (free at once).
+ */
 const ACQUIRE = new RedisScript(`
--- KEYS: lease, job   ARGV: owner, ttlMs
+-- KEYS: lease, job, held   ARGV: owner, ttlMs, minIdleMs, memoryMs
 if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
 local cur = redis.call('GET', KEYS[1])
 if cur and cur ~= ARGV[1] then return 0 end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+if not cur and tonumber(ARGV[3]) > 0 then
+  local held = redis.call('GET', KEYS[3])
+  if held then
+    local owner, expires = string.match(held, '^(.*) (%d+)$')
+    if owner ~= ARGV[1] and tonumber(expires) + tonumber(ARGV[3]) > now then return 0 end
+  end
+end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('SET', KEYS[3], ARGV[1] .. ' ' .. (now + tonumber(ARGV[2])), 'PX', ARGV[2] + ARGV[4])
 return 1
 `);
 
 const RENEW = new RedisScript(`
--- KEYS: lease, job   ARGV: owner, ttlMs
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
--- A canceled job's lease is never renewed: a worker on another instance stops at once.
+-- KEYS: lease, job, held   ARGV: owner, ttlMs, memoryMs
+local cur = redis.call('GET', KEYS[1])
 local json = redis.call('HGET', KEYS[2], 'json')
-if json and cjson.decode(json).state == 'canceled' then return 0 end
+local state = json and cjson.decode(json).state
+-- A canceled job's lease is never renewed: a worker on another instance stops at once.
+if state == 'canceled' then return 0 end
+if cur ~= ARGV[1] then
+  -- Expired: taken again only if nobody held it since and the job still runs (a late renewal
+  -- from a busy event loop must not strand a live create).
+  if cur or not json or state == 'completed' or state == 'failed' then return 0 end
+  local held = redis.call('GET', KEYS[3])
+  if not held or string.match(held, '^(.*) %d+$') ~= ARGV[1] then return 0 end
+end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('SET', KEYS[3], ARGV[1] .. ' ' .. (now + tonumber(ARGV[2])), 'PX', ARGV[2] + ARGV[3])
 return 1
 `);
 
 const RELEASE = new RedisScript(`
--- KEYS: lease   ARGV: owner
+-- KEYS: lease, held   ARGV: owner, memoryMs
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+local held = redis.call('GET', KEYS[2])
+if held and string.match(held, '^(.*) %d+$') == ARGV[1] then
+  redis.call('SET', KEYS[2], ARGV[1] .. ' 0', 'PX', ARGV[2])
+end
 return 1
 `);
+
+/** How long held:<id> outlives its lease (bounds the idle time a reclaimer can ask for). */
+const LEASE_MEMORY_MS = 10 * 60_000;
 
 /** Optimistic writes retry on a concurrent change; more than this means something is wrong. */
 const MAX_WRITE_ATTEMPTS = 50;
@@ -243,6 +282,7 @@ export class RedisJobStore implements JobStore {
         this.key("counts"),
         this.key("rows"),
         this.key("lease", id),
+        this.key("held", id),
       ],
       [
         IDEMPOTENCY_TTL_MS,
@@ -253,6 +293,7 @@ export class RedisJobStore implements JobStore {
         options.lease?.ttlMs ?? 0,
         options.idempotencyKey ?? "",
         this.key("job", ""),
+        LEASE_MEMORY_MS,
       ],
     )) as [number, string];
     if (result[0] === 1) {
@@ -443,6 +484,7 @@ export class RedisJobStore implements JobStore {
         this.key("jobs"),
         this.key("reconcilable"),
         this.key("counts"),
+        this.key("held", id),
       ],
       [id],
     );
@@ -470,18 +512,26 @@ export class RedisJobStore implements JobStore {
     );
   }
 
-  async acquireLease(jobId: string, owner: string, ttlMs: number): Promise<boolean> {
-    const keys = [this.key("lease", jobId), this.key("job", jobId)];
-    return Number(await ACQUIRE.run(this.redis, keys, [owner, Math.max(1, ttlMs)])) === 1;
+  async acquireLease(
+    jobId: string,
+    owner: string,
+    ttlMs: number,
+    options: { minIdleMs?: number } = {},
+  ): Promise<boolean> {
+    const keys = [this.key("lease", jobId), this.key("job", jobId), this.key("held", jobId)];
+    const args = [owner, Math.max(1, ttlMs), Math.max(0, options.minIdleMs ?? 0), LEASE_MEMORY_MS];
+    return Number(await ACQUIRE.run(this.redis, keys, args)) === 1;
   }
 
   async renewLease(jobId: string, owner: string, ttlMs: number): Promise<boolean> {
-    const keys = [this.key("lease", jobId), this.key("job", jobId)];
-    return Number(await RENEW.run(this.redis, keys, [owner, Math.max(1, ttlMs)])) === 1;
+    const keys = [this.key("lease", jobId), this.key("job", jobId), this.key("held", jobId)];
+    const args = [owner, Math.max(1, ttlMs), LEASE_MEMORY_MS];
+    return Number(await RENEW.run(this.redis, keys, args)) === 1;
   }
 
   async releaseLease(jobId: string, owner: string): Promise<void> {
-    await RELEASE.run(this.redis, [this.key("lease", jobId)], [owner]);
+    const keys = [this.key("lease", jobId), this.key("held", jobId)];
+    await RELEASE.runWhole(this.redis, keys, [owner, LEASE_MEMORY_MS]);
   }
 
   async getLease(jobId: string): Promise<{ owner: string; expiresAt: number } | undefined> {

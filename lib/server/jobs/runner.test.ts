@@ -393,6 +393,42 @@ describe("JobRunner", () => {
     expect([...followers.values()].map((n) => n.join())).toEqual(["A,B", "A,B", "A,B", "A,B"]);
   });
 
+  it("a create in flight whose renewals come late is not taken over and interrupted", async () => {
+    const file = tempDb();
+    // A's event loop is busy: every renewal reaches the store one lease period late, so the lease
+    // lapses while A is still waiting for the upstream to answer the create.
+    const slow = openStore(file);
+    const late = Object.assign(Object.create(slow) as Store, {
+      renewLease: async (...args: Parameters<Store["renewLease"]>) => {
+        await new Promise((r) => setTimeout(r, CONFIG.leaseTtlMs));
+        return slow.renewLease(...args);
+      },
+    });
+    const create = vi.fn(
+      async (_req: GenerationRequest, cb: GenerationCallbacks): Promise<GenerationOutcome> => {
+        await new Promise((r) => setTimeout(r, CONFIG.leaseTtlMs * 3));
+        cb.onAccepted({ baseUrl: BASE, upstreamId: "video_1" });
+        return { protocol: "videos", baseUrl: BASE, upstreamId: "video_1" };
+      },
+    );
+    const a = setup({ owner: "A", createGeneration: create }, late);
+    const b = setup({ owner: "B", createGeneration: create }, openStore(file));
+    await b.runner.startReconciler();
+    const job = await submit(a.runner);
+    // Once accepted, the job may change hands (polling can be reattached); it must complete.
+    await vi.waitFor(
+      async () => expect((await b.store.getJob(job.id))?.state).toMatch(/completed|failed/),
+      { timeout: 5000 },
+    );
+    expect(await b.store.getJob(job.id)).toMatchObject({
+      state: "completed",
+      upstreamId: "video_1",
+    });
+    expect(create).toHaveBeenCalledTimes(1);
+    const events = await b.store.eventsAfter(job.id, 0);
+    expect(events.some((e) => e.type === "failed")).toBe(false);
+  });
+
   it("a worker whose lease was taken writes nothing more", async () => {
     const file = tempDb();
     let report: GenerationCallbacks["onProgress"] | undefined;

@@ -224,6 +224,21 @@ export class JobRunner {
   }
 
   /**
+   * SIGTERM/SIGINT: every lease held here is given back at once, so another instance takes the
+   * jobs over now rather than after the TTL (a released lease needs no idle time), then work stops
+   * without writing anything more (a create cut here is interrupted by the taker, maybe billed).
+   */
+  async shutdown(): Promise<void> {
+    this.stopped = true;
+    const held = [...this.active.keys()];
+    serverLog.info("shutting down: leases released", { jobs: held.length });
+    await Promise.all([
+      ...held.map((id) => this.deps.store.releaseLease(id, this.owner).catch(() => undefined)),
+      this.stop(),
+    ]);
+  }
+
+  /**
    * One pass: every reconcilable job not worked here is offered to this process; the lease
    * decides who takes it. Concurrent calls share one pass.
    */
@@ -264,7 +279,10 @@ export class JobRunner {
     const { store } = this.deps;
     const seen = await store.getJob(jobId);
     if (!seen || !this.needsWork(seen)) return false;
-    if (!(await store.acquireLease(jobId, this.owner, this.ttl))) return false;
+    // Taking over work that cannot be reattached ends the job (interrupted), so its worker gets a
+    // whole extra lease period to renew late (a busy event loop) before it is given up for dead.
+    const minIdleMs = this.canReattach(seen) ? 0 : this.ttl;
+    if (!(await store.acquireLease(jobId, this.owner, this.ttl, { minIdleMs }))) return false;
     if (this.active.has(jobId)) return true;
     // Re-read under the lease: the previous owner may have finished meanwhile.
     const job = await store.getJob(jobId);
@@ -284,6 +302,12 @@ export class JobRunner {
       job.source !== undefined &&
       (job.archiveDeadline ?? Infinity) > Date.now()
     );
+  }
+
+  /** Whether another worker can carry on from the stored state (else the job is interrupted). */
+  private canReattach(job: JobRecord): boolean {
+    if (job.source) return true;
+    return job.protocol !== "chat" && Boolean(job.baseUrl && job.upstreamId);
   }
 
   /** Work for a job found by the reconciler (its creator is gone or was another process). */
@@ -346,6 +370,7 @@ export class JobRunner {
     // Renew well before expiry; a lost lease stops the work without writing anything more.
     const renew = setInterval(
       () => {
+        if (this.stopped) return;
         void this.deps.store.renewLease(job.id, this.owner, this.ttl).then(
           (held) => {
             if (held || controller.signal.aborted) return;
@@ -836,6 +861,14 @@ export async function startReconciler() {
   try {
     const runner = getJobRunner();
     serverLog.info("reconciler starting", { owner: runner.owner });
+    for (const signal of ["SIGTERM", "SIGINT"] as const) {
+      process.once(signal, () => {
+        void runner.shutdown().finally(() => {
+          // Next exits on these signals itself unless NEXT_MANUAL_SIG_HANDLE left them to us.
+          if (process.listenerCount(signal) === 0) process.exit(signal === "SIGINT" ? 130 : 143);
+        });
+      });
+    }
     await runner.startReconciler();
   } catch (error) {
     serverLog.error("reconciler failed to start", {

@@ -274,8 +274,8 @@ export function describeJobStoreContract(name: string, makeFamily: () => Promise
       expect(lease?.owner).toBe("A");
       expect(lease?.expiresAt).toBeGreaterThan(Date.now());
       await new Promise((r) => setTimeout(r, 250));
-      expect(await a.renewLease(job.id, "A", 200)).toBe(false);
       expect(await b.acquireLease(job.id, "B", 10_000)).toBe(true);
+      expect(await a.renewLease(job.id, "A", 200)).toBe(false);
       expect(await a.acquireLease(job.id, "A", 200)).toBe(false);
       await a.releaseLease(job.id, "A");
       expect((await a.getLease(job.id))?.owner).toBe("B");
@@ -296,6 +296,49 @@ export function describeJobStoreContract(name: string, makeFamily: () => Promise
         },
       );
       expect(await a.renewLease(job.id, "A", 10_000)).toBe(false);
+    });
+
+    it("lets a late renewal keep an expired lease nobody took, while the job runs", async () => {
+      const [a, b] = await two();
+      const { job } = await a.createJob(newJob, { lease: { owner: "A", ttlMs: 100 } });
+      await new Promise((r) => setTimeout(r, 150));
+      // The create is still in flight on A; its renewal came late but nobody took the job.
+      expect(await a.renewLease(job.id, "A", 10_000)).toBe(true);
+      expect(await b.acquireLease(job.id, "B", 10_000)).toBe(false);
+      expect(
+        await a.appendEvent(job.id, { type: "progress", data: { percent: 1 } }, {}, { owner: "A" }),
+      ).toBeDefined();
+      // Taken meanwhile, released by its taker, or the job ended: a late renewal is refused.
+      const taken = await created(a);
+      expect(await a.acquireLease(taken.id, "A", 100)).toBe(true);
+      await new Promise((r) => setTimeout(r, 150));
+      expect(await b.acquireLease(taken.id, "B", 100)).toBe(true);
+      await b.releaseLease(taken.id, "B");
+      expect(await a.renewLease(taken.id, "A", 10_000)).toBe(false);
+      const ended = await created(a);
+      expect(await a.acquireLease(ended.id, "A", 100)).toBe(true);
+      await b.appendEvent(
+        ended.id,
+        { type: "state", data: { state: "failed" } },
+        { state: "failed" },
+      );
+      await new Promise((r) => setTimeout(r, 150));
+      expect(await a.renewLease(ended.id, "A", 10_000)).toBe(false);
+    });
+
+    it("gives a lease to a taker asking for idle time only once it has been free that long", async () => {
+      const [a, b] = await two();
+      const { job } = await a.createJob(newJob, { lease: { owner: "A", ttlMs: 100 } });
+      await new Promise((r) => setTimeout(r, 150));
+      expect(await b.acquireLease(job.id, "B", 10_000, { minIdleMs: 400 })).toBe(false);
+      await new Promise((r) => setTimeout(r, 400));
+      expect(await b.acquireLease(job.id, "B", 10_000, { minIdleMs: 400 })).toBe(true);
+      // A released lease is free at once, idle time or not.
+      const released = await created(a);
+      expect(await a.acquireLease(released.id, "A", 10_000)).toBe(true);
+      await a.releaseLease(released.id, "A");
+      expect(await b.acquireLease(released.id, "B", 10_000, { minIdleMs: 60_000 })).toBe(true);
+      expect(await a.acquireLease(released.id, "A", 10_000, { minIdleMs: 60_000 })).toBe(false);
     });
 
     it("lets exactly one of many racing owners take a free lease", async () => {

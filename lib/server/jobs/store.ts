@@ -308,17 +308,22 @@ export class SqliteJobStore implements JobStore {
       countByState: this.db.prepare<[], { state: string; n: number }>(
         "SELECT state, COUNT(*) AS n FROM jobs GROUP BY state",
       ),
-      acquireLease: this.db.prepare<[{ id: string; owner: string; until: number; now: number }]>(
+      acquireLease: this.db.prepare<
+        [{ id: string; owner: string; until: number; now: number; idle: number }]
+      >(
         `INSERT INTO job_leases (job_id, owner, expires_at)
          SELECT id, @owner, @until FROM jobs WHERE id = @id
          ON CONFLICT (job_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
-         WHERE job_leases.owner = excluded.owner OR job_leases.expires_at <= @now`,
+         WHERE job_leases.owner = excluded.owner OR job_leases.expires_at <= @now - @idle`,
       ),
-      renewLease: this.db.prepare<[number, string, string, number]>(
+      renewLease: this.db.prepare<[{ id: string; owner: string; until: number; now: number }]>(
         // A canceled job's lease is never renewed: a worker in another process stops at once.
-        `UPDATE job_leases SET expires_at = ? WHERE job_id = ? AND owner = ? AND expires_at > ?
+        // An expired lease nobody took since (the row still names its owner) is taken again
+        // while the job runs: a late renewal (a busy event loop) must not strand a live create.
+        `UPDATE job_leases SET expires_at = @until WHERE job_id = @id AND owner = @owner
            AND NOT EXISTS (SELECT 1 FROM jobs WHERE jobs.id = job_leases.job_id
-                                                AND jobs.state = 'canceled')`,
+             AND (jobs.state = 'canceled'
+                  OR (job_leases.expires_at <= @now AND jobs.state IN ('completed', 'failed'))))`,
       ),
       releaseLease: this.db.prepare<[string, string]>(
         "DELETE FROM job_leases WHERE job_id = ? AND owner = ?",
@@ -414,7 +419,7 @@ export class SqliteJobStore implements JobStore {
         }
         if (options.lease) {
           const { owner, ttlMs } = options.lease;
-          this.statements.acquireLease.run({ id, owner, until: now + ttlMs, now });
+          this.statements.acquireLease.run({ id, owner, until: now + ttlMs, now, idle: 0 });
         }
         const appended = this.appendInTransaction(id, { type: "job", data: toSnapshot }, {}, {});
         return appended ? { ...appended, created: true } : undefined;
@@ -607,11 +612,17 @@ export class SqliteJobStore implements JobStore {
     return groupDurations(rows.map((r) => [r.model, r.created_at, r.completed_at]));
   }
 
-  async acquireLease(jobId: string, owner: string, ttlMs: number): Promise<boolean> {
+  async acquireLease(
+    jobId: string,
+    owner: string,
+    ttlMs: number,
+    options: { minIdleMs?: number } = {},
+  ): Promise<boolean> {
     const now = Date.now();
+    const idle = Math.max(0, options.minIdleMs ?? 0);
     return this.db
       .transaction(() => {
-        this.statements.acquireLease.run({ id: jobId, owner, until: now + ttlMs, now });
+        this.statements.acquireLease.run({ id: jobId, owner, until: now + ttlMs, now, idle });
         return this.statements.getLease.get(jobId)?.owner === owner;
       })
       .immediate();
@@ -619,7 +630,9 @@ export class SqliteJobStore implements JobStore {
 
   async renewLease(jobId: string, owner: string, ttlMs: number): Promise<boolean> {
     const now = Date.now();
-    return this.statements.renewLease.run(now + ttlMs, jobId, owner, now).changes > 0;
+    return (
+      this.statements.renewLease.run({ id: jobId, owner, until: now + ttlMs, now }).changes > 0
+    );
   }
 
   async releaseLease(jobId: string, owner: string): Promise<void> {

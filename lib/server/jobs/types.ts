@@ -246,9 +246,20 @@ export interface JobStore {
   /**
    * Takes the job's lease for `ttlMs` when it is free, expired, or already `owner`'s (then it is
    * renewed). True when `owner` holds it afterwards. Atomic: of two racing owners exactly one wins.
+   * `minIdleMs`: another owner's lease must have expired at least this long ago (a released lease
+   * is free at once) — for work that cannot be reattached, where taking over ends the job.
    */
-  acquireLease(jobId: string, owner: string, ttlMs: number): Promise<boolean>;
-  /** Extends `owner`'s unexpired lease to now + ttlMs. False when the lease was lost (expired or taken). */
+  acquireLease(
+    jobId: string,
+    owner: string,
+    ttlMs: number,
+    options?: { minIdleMs?: number },
+  ): Promise<boolean>;
+  /**
+   * Extends `owner`'s lease to now + ttlMs. An expired lease nobody took since is taken again while
+   * the job is not final (a late renewal keeps its work). False when the lease was taken, released,
+   * or the job is canceled.
+   */
   renewLease(jobId: string, owner: string, ttlMs: number): Promise<boolean>;
   /** Gives the lease up if `owner` holds it (no-op otherwise). */
   releaseLease(jobId: string, owner: string): Promise<void>;

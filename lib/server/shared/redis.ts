@@ -63,4 +63,12 @@ export class RedisScript {
       return client.eval(this.lua, keys.length, ...keys, ...args);
     }
   }
+
+  /**
+   * Sent whole (EVAL): one write, no NOSCRIPT round trip — for what must reach Redis even when
+   * the process exits right after sending it (leases released on SIGTERM).
+   */
+  runWhole(client: Redis, keys: string[], args: (string | number)[]): Promise<unknown> {
+    return client.eval(this.lua, keys.length, ...keys, ...args);
+  }
 }
