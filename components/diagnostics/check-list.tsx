@@ -1,6 +1,7 @@
 "use client";
 
 import { useTranslations } from "next-intl";
+import { useFormatDuration } from "@/hooks/use-format-duration";
 import {
   CHECK_IDS,
   checkMessageKey,
@@ -29,6 +30,7 @@ export function CheckList({
   labelledBy: string;
 }) {
   const t = useTranslations("diagnostics");
+  const duration = useFormatDuration();
   return (
     <ol aria-labelledby={labelledBy} className="divide-y divide-zinc-100 dark:divide-zinc-800">
       {CHECK_IDS.map((id) => {
@@ -84,7 +86,7 @@ export function CheckList({
             </div>
             {check ? (
               <span className="shrink-0 pt-0.5 text-xs text-zinc-500 tabular-nums dark:text-zinc-400">
-                {t("text.ms", { ms: check.durationMs })}
+                {duration(check.durationMs)}
               </span>
             ) : null}
           </li>

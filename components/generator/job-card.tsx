@@ -18,6 +18,7 @@ import { JobFailure } from "./job-failure";
 import { JobNotes } from "./job-notes";
 import { JobProgress } from "./job-progress";
 import { JobResult } from "./job-result";
+import { ReuseSettingsButton } from "./reuse-settings";
 import { StateBadge } from "./state-badge";
 
 function ElapsedTime({ job }: { job: Job }) {
@@ -77,6 +78,9 @@ export function JobBody({ tracked, autoLoad = true }: { tracked: TrackedJob; aut
       {job.state === "completed" ? <JobResult job={job} autoLoad={autoLoad} /> : null}
       {job.state === "failed" ? <JobFailure job={job} /> : null}
       {job.state === "canceled" ? <JobCanceled job={job} /> : null}
+      <div className="-mb-1 flex justify-end">
+        <ReuseSettingsButton job={job} />
+      </div>
     </div>
   );
 }
