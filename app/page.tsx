@@ -19,10 +19,7 @@ export default async function GeneratePage() {
   return (
     <>
       <PageHeader title={t("generateTitle")} subtitle={t("generateSubtitle")} />
-      <GeneratorWorkspace
-        demo={appMode() === "demo"}
-        maxImageBytes={getConfig().maxImageBytes}
-      />
+      <GeneratorWorkspace demo={appMode() === "demo"} maxImageBytes={getConfig().maxImageBytes} />
     </>
   );
 }

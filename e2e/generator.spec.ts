@@ -252,9 +252,9 @@ test.describe("generator: compose and follow", () => {
     await expect(duration.getByRole("radio", { name: seconds("10") })).toHaveCount(1);
     await expect(duration.getByRole("radio", { name: seconds("8") })).toHaveCount(0);
     await expect(frame.getByRole("radio")).toHaveCount(3);
-    await expect(frame.getByRole("radio", { name: sizeName("square", "1:1", "1024×1024") })).toHaveCount(
-      1,
-    );
+    await expect(
+      frame.getByRole("radio", { name: sizeName("square", "1:1", "1024×1024") }),
+    ).toHaveCount(1);
   });
 
   test("counted 503s: both retry lines stay, turned neutral once the video plays", async ({

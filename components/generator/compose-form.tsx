@@ -159,7 +159,12 @@ export function ComposeForm({
         <CardTitle id={titleId}>{t("title")}</CardTitle>
       </CardHeader>
       <CardContent>
-        <form ref={formRef} onSubmit={(event) => void submit(event)} className="space-y-5" noValidate>
+        <form
+          ref={formRef}
+          onSubmit={(event) => void submit(event)}
+          className="space-y-5"
+          noValidate
+        >
           <div className="space-y-1.5">
             <label
               htmlFor={promptId}

@@ -38,7 +38,9 @@ function useRefetchOnLocaleChange() {
  */
 function draftFromJob(job: Job, current: Draft): { draft: Draft; imageMissing: boolean } {
   const dataUrl = job.hasImage ? sessionImage(job.id) : undefined;
-  const file = dataUrl ? dataUrlToFile(dataUrl, `reference-${job.id}.${dataUrl.includes("image/png") ? "png" : "jpg"}`) : null;
+  const file = dataUrl
+    ? dataUrlToFile(dataUrl, `reference-${job.id}.${dataUrl.includes("image/png") ? "png" : "jpg"}`)
+    : null;
   return {
     draft: {
       prompt: job.prompt,
