@@ -20,6 +20,30 @@ const TONES: Record<CheckStatus, BadgeTone> = {
 };
 
 /** Every check in report order; the ones still running show as waiting. */
+/** A hint with its web addresses (e.g. the relay's console) as real links, not bare text. */
+function TextWithLinks({ text }: { text: string }) {
+  const parts = text.split(/(https?:\/\/[^\s，。；、）)]+)/);
+  return (
+    <>
+      {parts.map((part, i) =>
+        i % 2 === 1 ? (
+          <a
+            key={i}
+            href={part}
+            target="_blank"
+            rel="noreferrer noopener"
+            className="font-medium break-all text-violet-700 underline underline-offset-2 dark:text-violet-300"
+          >
+            {part}
+          </a>
+        ) : (
+          part
+        ),
+      )}
+    </>
+  );
+}
+
 export function CheckList({
   checks,
   running,
@@ -78,7 +102,9 @@ export function CheckList({
                       <dt className="font-medium text-zinc-700 dark:text-zinc-300">
                         {t("page.fix")}
                       </dt>
-                      <dd className="text-zinc-900 dark:text-zinc-100">{check.hint}</dd>
+                      <dd className="text-zinc-900 dark:text-zinc-100">
+                        <TextWithLinks text={check.hint} />
+                      </dd>
                     </>
                   ) : null}
                 </dl>
