@@ -2,6 +2,7 @@ import type { Browser, Locator, Page } from "@playwright/test";
 import { SIM_URL } from "./constants";
 import { expect, test } from "./fixtures";
 import { GeneratorPage, uniquePrompt } from "./pages/generator-page";
+import { makePng } from "@/simulator/png";
 
 type Box = { x: number; y: number; width: number; height: number };
 
@@ -198,6 +199,12 @@ test("use these settings again: a finished job (card and history details) fills 
   );
   const landscape = "横屏 16:9 · 1280×720";
   await generator.choose(t("generator.compose.sizeLabel"), landscape);
+  await generator.imageInput.setInputFiles({
+    name: "lantern.png",
+    mimeType: "image/png",
+    buffer: makePng(640, 480),
+  });
+  await expect(generator.imagePreview("1280×720")).toBeVisible();
   const prompt = uniquePrompt("a paper lantern drifting over a lake");
   const card = await generator.submit(prompt);
   await generator.expectPlayable(card);
@@ -206,12 +213,15 @@ test("use these settings again: a finished job (card and history details) fills 
   await expect(card).not.toContainText(/\b4s\b/);
 
   const reuse = t("generator.job.reuse");
+  const removeImage = page.getByRole("button", { name: t("generator.compose.imageRemove") });
   const reset = async () => {
+    if (await removeImage.count()) await removeImage.click();
+    await expect(removeImage).toHaveCount(0);
     await generator.prompt.fill("something else");
     await generator.modelSelect.selectOption("sora_video2");
     await expect(frameGroup(generator)).toHaveCount(0);
   };
-  const expectFilled = async () => {
+  const expectFilled = async (notice: string) => {
     await expect(generator.prompt).toHaveValue(prompt);
     await expect(generator.prompt).toBeFocused();
     await expect(generator.modelSelect).toHaveValue("sora-2");
@@ -221,14 +231,14 @@ test("use these settings again: a finished job (card and history details) fills 
         .getByRole("group", { name: t("generator.compose.durationLabel") })
         .getByRole("radio", { name: t("generator.compose.durationValue", { seconds: "4" }) }),
     ).toBeChecked();
-    await expect(
-      page.getByRole("status").filter({ hasText: t("generator.job.reused") }),
-    ).toHaveCount(1);
+    await expect(page.getByRole("status").filter({ hasText: notice })).toHaveCount(1);
   };
 
   await reset();
   await card.getByRole("button", { name: reuse }).click();
-  await expectFilled();
+  await expectFilled(t("generator.job.reused"));
+  // The reference image comes back too while this page still holds it.
+  await expect(generator.imagePreview("1280×720")).toBeVisible();
 
   await reset();
   const item = generator.historyItem(prompt);
@@ -237,7 +247,16 @@ test("use these settings again: a finished job (card and history details) fills 
   await expect(dialog).toBeVisible();
   await dialog.getByRole("button", { name: reuse }).click();
   await expect(dialog).toBeHidden();
-  await expectFilled();
+  await expectFilled(t("generator.job.reused"));
+  await expect(generator.imagePreview("1280×720")).toBeVisible();
+
+  // After a reload the page no longer holds the image: the form says so instead of sending none.
+  await reset();
+  await page.reload();
+  await expect(generator.modelSelect).toBeEnabled();
+  await generator.jobCard(prompt).getByRole("button", { name: reuse }).click();
+  await expectFilled(t("generator.job.reusedNoImage"));
+  await expect(removeImage).toHaveCount(0);
 });
 
 test("variations: one click creates N jobs, each its own card and its own job", async ({
