@@ -1,6 +1,6 @@
 import type { Browser, Locator, Page } from "@playwright/test";
 import { SIM_URL } from "./constants";
-import { expect, test } from "./fixtures";
+import { expect, simStats, test } from "./fixtures";
 import { GeneratorPage, uniquePrompt } from "./pages/generator-page";
 import { makePng } from "@/simulator/png";
 
@@ -288,9 +288,7 @@ test("variations: one click creates N jobs, each its own card and its own job", 
   const ids = jobs.filter((j) => j.prompt === prompt).map((j) => j.id);
   expect(new Set(ids).size).toBe(3);
   // The relay got three creates: three jobs, not one answered three times.
-  const stats = (await (await page.request.get(`${SIM_URL}/__sim/stats`)).json()) as {
-    creates: { byPrompt: Record<string, { attempts: number; accepted: number }> };
-  };
+  const stats = await simStats(page.request);
   expect(stats.creates.byPrompt[prompt]).toEqual({ attempts: 3, accepted: 3 });
   for (let i = 0; i < 3; i++) await generator.expectPlayable(cards.nth(i));
 });
