@@ -3,6 +3,7 @@ import { getTranslations } from "next-intl/server";
 import { GeneratorWorkspace } from "@/components/generator/generator-workspace";
 import { PageHeader } from "@/components/page-header";
 import { appMode } from "@/lib/server/app-mode";
+import { getConfig } from "@/lib/server/config";
 import { requirePageSession } from "@/lib/server/page-access";
 
 export const dynamic = "force-dynamic";
@@ -18,7 +19,7 @@ export default async function GeneratePage() {
   return (
     <>
       <PageHeader title={t("generateTitle")} subtitle={t("generateSubtitle")} />
-      <GeneratorWorkspace demo={appMode() === "demo"} />
+      <GeneratorWorkspace demo={appMode() === "demo"} maxImageBytes={getConfig().maxImageBytes} />
     </>
   );
 }

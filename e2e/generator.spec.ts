@@ -130,6 +130,7 @@ test.describe("generator: compose and follow", () => {
       t("generator.compose.sizeLabel"),
       t("generator.compose.sizeOption", {
         orientation: t("generator.compose.orientation.landscape"),
+        ratio: "16:9",
         size: "1280×720",
       }),
     );
@@ -207,6 +208,7 @@ test.describe("generator: compose and follow", () => {
     await expect(frame.getByRole("radio")).toHaveCount(2);
     const landscape = t("generator.compose.sizeOption", {
       orientation: t("generator.compose.orientation.landscape"),
+      ratio: "16:9",
       size: "1280×720",
     });
     await generator.choose(t("generator.compose.sizeLabel"), landscape);
@@ -223,9 +225,14 @@ test.describe("generator: compose and follow", () => {
     const duration = page.getByRole("group", { name: t("generator.compose.durationLabel") });
     const frame = page.getByRole("group", { name: t("generator.compose.sizeLabel") });
     const seconds = (n: string) => t("generator.compose.durationValue", { seconds: n });
-    const sizeName = (orientation: "landscape" | "portrait" | "square", size: string) =>
+    const sizeName = (
+      orientation: "landscape" | "portrait" | "square",
+      ratio: string,
+      size: string,
+    ) =>
       t("generator.compose.sizeOption", {
         orientation: t(`generator.compose.orientation.${orientation}`),
+        ratio,
         size,
       });
 
@@ -236,7 +243,7 @@ test.describe("generator: compose and follow", () => {
     }
     await expect(frame.getByRole("radio")).toHaveCount(4);
     await expect(
-      frame.getByRole("radio", { name: sizeName("landscape", "1920×1080") }),
+      frame.getByRole("radio", { name: sizeName("landscape", "16:9", "1920×1080") }),
     ).toHaveCount(1);
     await expect(page.getByText(t("generator.compose.protocol.generations"))).toBeVisible();
 
@@ -245,9 +252,9 @@ test.describe("generator: compose and follow", () => {
     await expect(duration.getByRole("radio", { name: seconds("10") })).toHaveCount(1);
     await expect(duration.getByRole("radio", { name: seconds("8") })).toHaveCount(0);
     await expect(frame.getByRole("radio")).toHaveCount(3);
-    await expect(frame.getByRole("radio", { name: sizeName("square", "1024×1024") })).toHaveCount(
-      1,
-    );
+    await expect(
+      frame.getByRole("radio", { name: sizeName("square", "1:1", "1024×1024") }),
+    ).toHaveCount(1);
   });
 
   test("counted 503s: both retry lines stay, turned neutral once the video plays", async ({
@@ -318,6 +325,11 @@ test.describe("generator: failures are explained", () => {
       await expect(
         failure.getByRole("link", { name: t("generator.failure.diagnostics") }),
       ).toHaveAttribute("href", "/diagnostics");
+      if (code === "insufficient_quota") {
+        // Retrying before a top-up fails the same way: Retry waits until the user says so.
+        await expect(generator.retryButton(failure)).toHaveCount(0);
+        await failure.getByRole("button", { name: t("generator.failure.toppedUp") }).click();
+      }
       await expect(generator.retryButton(failure)).toBeEnabled();
       // What the job reached decides whether a retry may pay twice; the card follows the job's flag.
       const { mayBeBilled, upstreamId } = (await (

@@ -42,6 +42,8 @@ export interface CreateJobVariables extends CreateVideoRequest {
   replaces?: string;
   /** What was uploaded, for the console log. */
   imageInfo?: { width: number; height: number; bytes: number; mime: string };
+  /** Which of several variations of one prompt (0-based): each is its own job with its own key. */
+  variation?: number;
 }
 
 /**
@@ -64,14 +66,15 @@ export function useCreateJob() {
         remixOf: variables.remixOf,
         fallbackHost: variables.fallbackHost,
       };
-      return createJob(request, { idempotencyKey: keys.keyFor(JSON.stringify(request)) }).then(
+      const submission = JSON.stringify({ request, variation: variables.variation ?? 0 });
+      return createJob(request, { idempotencyKey: keys.keyFor(submission) }).then(
         (job) => {
-          keys.answered();
+          keys.answered(submission);
           return job;
         },
         (error: unknown) => {
           // An answer from our server (a validation or upstream error) settles this submission.
-          if (error instanceof ApiRequestError && error.error) keys.answered();
+          if (error instanceof ApiRequestError && error.error) keys.answered(submission);
           throw error;
         },
       );

@@ -1,6 +1,7 @@
 "use client";
 
 import { useTranslations } from "next-intl";
+import { useFormatDuration } from "@/hooks/use-format-duration";
 import {
   CHECK_IDS,
   checkMessageKey,
@@ -19,6 +20,30 @@ const TONES: Record<CheckStatus, BadgeTone> = {
 };
 
 /** Every check in report order; the ones still running show as waiting. */
+/** A hint with its web addresses (e.g. the relay's console) as real links, not bare text. */
+function TextWithLinks({ text }: { text: string }) {
+  const parts = text.split(/(https?:\/\/[^\s，。；、）)]+)/);
+  return (
+    <>
+      {parts.map((part, i) =>
+        i % 2 === 1 ? (
+          <a
+            key={i}
+            href={part}
+            target="_blank"
+            rel="noreferrer noopener"
+            className="font-medium break-all text-violet-700 underline underline-offset-2 dark:text-violet-300"
+          >
+            {part}
+          </a>
+        ) : (
+          part
+        ),
+      )}
+    </>
+  );
+}
+
 export function CheckList({
   checks,
   running,
@@ -29,6 +54,7 @@ export function CheckList({
   labelledBy: string;
 }) {
   const t = useTranslations("diagnostics");
+  const duration = useFormatDuration();
   return (
     <ol aria-labelledby={labelledBy} className="divide-y divide-zinc-100 dark:divide-zinc-800">
       {CHECK_IDS.map((id) => {
@@ -76,7 +102,9 @@ export function CheckList({
                       <dt className="font-medium text-zinc-700 dark:text-zinc-300">
                         {t("page.fix")}
                       </dt>
-                      <dd className="text-zinc-900 dark:text-zinc-100">{check.hint}</dd>
+                      <dd className="text-zinc-900 dark:text-zinc-100">
+                        <TextWithLinks text={check.hint} />
+                      </dd>
                     </>
                   ) : null}
                 </dl>
@@ -84,7 +112,7 @@ export function CheckList({
             </div>
             {check ? (
               <span className="shrink-0 pt-0.5 text-xs text-zinc-500 tabular-nums dark:text-zinc-400">
-                {t("text.ms", { ms: check.durationMs })}
+                {duration(check.durationMs)}
               </span>
             ) : null}
           </li>

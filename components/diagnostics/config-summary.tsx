@@ -1,12 +1,13 @@
 "use client";
 
 import { useTranslations } from "next-intl";
+import { useFormatDuration } from "@/hooks/use-format-duration";
 import type { EffectiveConfig } from "@/lib/contracts/diagnostics";
 
 /** The configuration the server runs with, key masked (what a support person asks for first). */
 export function ConfigSummary({ config }: { config: EffectiveConfig }) {
   const t = useTranslations("diagnostics.config");
-  const ms = (value: number) => t("ms", { ms: value });
+  const ms = useFormatDuration();
   const rows: [string, string][] = [
     [t("key"), config.keyConfigured ? config.keyMasked : t("keyMissing")],
     [t("baseUrl"), config.baseUrl],

@@ -107,6 +107,7 @@ export function DiagnosticsDashboard({ config }: { config: EffectiveConfig }) {
         open={confirming}
         model={config.defaultModel}
         baseUrl={config.baseUrl}
+        demo={config.demoMode}
         onClose={() => setConfirming(false)}
         onConfirm={() => {
           setConfirming(false);

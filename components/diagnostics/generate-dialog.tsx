@@ -5,17 +5,19 @@ import { useTranslations } from "next-intl";
 import { Button } from "@/components/ui/button";
 import { useModalDialog } from "@/hooks/use-modal-dialog";
 
-/** Confirms the one diagnostic that costs money. */
+/** Confirms the one diagnostic that costs money (in demo mode the simulator answers: nothing to pay). */
 export function GenerateDialog({
   open,
   model,
   baseUrl,
+  demo,
   onConfirm,
   onClose,
 }: {
   open: boolean;
   model: string;
   baseUrl: string;
+  demo: boolean;
   onConfirm: () => void;
   onClose: () => void;
 }) {
@@ -31,17 +33,17 @@ export function GenerateDialog({
     >
       <div className="space-y-3 p-5">
         <h2 id="diagnostics-generate-title" className="text-base font-semibold">
-          {t("generateTitle")}
+          {t(demo ? "generateTitleDemo" : "generateTitle")}
         </h2>
         <p id="diagnostics-generate-body" className="text-sm text-zinc-600 dark:text-zinc-300">
-          {t("generateBody", { model, baseUrl })}
+          {demo ? t("generateBodyDemo", { model }) : t("generateBody", { model, baseUrl })}
         </p>
         <div className="flex justify-end gap-2 pt-2">
           <Button variant="outline" onClick={onClose}>
             {t("generateCancel")}
           </Button>
-          <Button variant="danger" onClick={onConfirm}>
-            {t("generateConfirm")}
+          <Button variant={demo ? "primary" : "danger"} onClick={onConfirm}>
+            {t(demo ? "generateConfirmDemo" : "generateConfirm")}
           </Button>
         </div>
       </div>

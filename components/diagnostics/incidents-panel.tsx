@@ -1,6 +1,7 @@
 "use client";
 
 import { useFormatter, useTranslations } from "next-intl";
+import { useFormatDuration } from "@/hooks/use-format-duration";
 import type { IncidentsResponse } from "@/lib/contracts/diagnostics";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
@@ -9,6 +10,7 @@ import { Badge } from "@/components/ui/badge";
 export function IncidentsPanel({ data, error }: { data?: IncidentsResponse; error?: unknown }) {
   const t = useTranslations("diagnostics");
   const format = useFormatter();
+  const duration = useFormatDuration();
   if (error && !data) return <Alert tone="warning">{t("page.incidentsError")}</Alert>;
   if (!data) return <p className="text-sm text-zinc-500 dark:text-zinc-400">…</p>;
   const counts = Object.entries(data.counts).sort((a, b) => b[1] - a[1]);
@@ -73,7 +75,7 @@ export function IncidentsPanel({ data, error }: { data?: IncidentsResponse; erro
                   <td className="px-3 py-1.5">{call.operation}</td>
                   <td className="px-3 py-1.5 font-mono text-xs">{call.host}</td>
                   <td className="px-3 py-1.5 tabular-nums">{call.status ?? "—"}</td>
-                  <td className="px-3 py-1.5 tabular-nums">{Math.round(call.latencyMs)} ms</td>
+                  <td className="px-3 py-1.5 tabular-nums">{duration(call.latencyMs)}</td>
                   <td className="px-3 py-1.5 tabular-nums">{call.attempt ?? 1}</td>
                   <td className="px-3 py-1.5">
                     {call.code ? (

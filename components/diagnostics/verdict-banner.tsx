@@ -1,6 +1,7 @@
 "use client";
 
 import { useTranslations } from "next-intl";
+import { useFormatDuration } from "@/hooks/use-format-duration";
 import type { CheckId, DiagnosticCheck, DiagnosticsReport } from "@/lib/contracts/diagnostics";
 import { cn } from "@/components/ui/cn";
 import { Spinner } from "@/components/ui/spinner";
@@ -27,6 +28,7 @@ export function VerdictBanner({
   error?: string;
 }) {
   const t = useTranslations("diagnostics");
+  const duration = useFormatDuration();
   const finished = Object.values(checks);
   const count = (status: DiagnosticCheck["status"]) =>
     finished.filter((c) => c.status === status).length;
@@ -73,7 +75,7 @@ export function VerdictBanner({
               fail: count("fail"),
               skip: count("skip"),
             })}
-            {report ? ` · ${t("page.finished", { ms: report.durationMs })}` : null}
+            {report ? ` · ${t("page.finished", { time: duration(report.durationMs) })}` : null}
           </p>
         </div>
       </div>

@@ -5,6 +5,7 @@ import { useTranslations } from "next-intl";
 import { useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import { PROMPT_MAX_CHARS } from "@/lib/contracts/create-video";
 import { ApiRequestError } from "@/lib/client/api";
+import { composeMemory, MAX_VARIATIONS, type Draft } from "@/lib/client/compose-memory";
 import { fallbackModels, frameSizeFor, resolveSelection } from "@/lib/client/model-options";
 import { useHydrated } from "@/hooks/use-hydrated";
 import { useCreateJob } from "@/hooks/use-jobs";
@@ -14,22 +15,18 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
 import { Spinner } from "@/components/ui/spinner";
+import { Segmented } from "@/components/ui/segmented";
 import { Textarea } from "@/components/ui/textarea";
 import { CostEstimate } from "./cost-estimate";
 import { jobCardId } from "./job-card";
-import { ImageField, usePreparedImage, type PickedImage } from "./image-field";
+import { ImageField, usePreparedImage } from "./image-field";
 import { ModelParameters, ModelSelect } from "./model-fields";
+import { RecentPrompts } from "./recent-prompts";
 import { NoChannelWarning } from "./relay-weather-banner";
 
-export interface Draft {
-  prompt: string;
-  model?: string;
-  seconds?: string;
-  size?: string;
-  image: PickedImage | null;
-}
+export { EMPTY_DRAFT, type Draft } from "@/lib/client/compose-memory";
 
-export const EMPTY_DRAFT: Draft = { prompt: "", image: null };
+const VARIATION_COUNTS = Array.from({ length: MAX_VARIATIONS }, (_, i) => String(i + 1));
 
 export const SHORTCUT_KEYS = "Ctrl/⌘ + Enter";
 
@@ -53,15 +50,24 @@ function revealNewJob(jobId: string) {
   attempt();
 }
 
-/** Prompt, model, duration, frame, reference image and the Generate button. */
+/**
+ * Prompt, model, duration, frame, reference image, variations and the Generate button. The draft
+ * lives in the workspace (kept across reloads); `draft.count` is how many jobs one click creates.
+ */
 export function ComposeForm({
   draft,
   onDraft,
   promptRef,
+  maxImageBytes,
+  notice,
 }: {
   draft: Draft;
   onDraft: (update: (draft: Draft) => Draft) => void;
   promptRef: React.RefObject<HTMLTextAreaElement | null>;
+  /** The server's limit for a reference image (SORA_MAX_IMAGE_BYTES). */
+  maxImageBytes: number;
+  /** A line about the draft (e.g. settings taken from a job), shown under the prompt. */
+  notice?: string | null;
 }) {
   const t = useTranslations("generator.compose");
   const hydrated = useHydrated();
@@ -72,6 +78,7 @@ export function ComposeForm({
   const countId = useId();
   const titleId = useId();
   const [announcement, setAnnouncement] = useState("");
+  const [batch, setBatch] = useState<{ done: number; count: number } | null>(null);
 
   const catalogue = models.data ?? (models.isError ? fallbackModels() : undefined);
   const selection = catalogue
@@ -81,7 +88,7 @@ export function ComposeForm({
   const frame = model ? frameSizeFor(model, selection?.size) : null;
   const acceptsImage = model?.acceptsImage ?? true;
   const pickedImage = acceptsImage ? draft.image : null;
-  const prepared = usePreparedImage(pickedImage, frame);
+  const prepared = usePreparedImage(pickedImage, frame, maxImageBytes);
 
   const length = draft.prompt.length;
   const trimmed = draft.prompt.trim();
@@ -95,30 +102,44 @@ export function ComposeForm({
     over <= 0 &&
     !imageBusy &&
     !imageFailed &&
-    !create.isPending;
+    !create.isPending &&
+    batch === null;
+  const count = draft.count;
 
-  function submit(event?: FormEvent) {
+  /** One job per variation, one after the other, each with its own idempotency key. */
+  async function submit(event?: FormEvent) {
     event?.preventDefault();
     if (!canSubmit || !selection) return;
     const image = pickedImage ? prepared.data : undefined;
-    create.mutate(
-      {
-        prompt: trimmed,
-        model: selection.model.id,
-        seconds: selection.seconds,
-        size: selection.size,
-        image: image?.dataUrl,
-        imageInfo: image
-          ? { width: image.width, height: image.height, bytes: image.bytes, mime: image.mime }
-          : undefined,
-      },
-      {
-        onSuccess: (job) => {
-          setAnnouncement(t("submitted"));
+    const request = {
+      prompt: trimmed,
+      model: selection.model.id,
+      seconds: selection.seconds,
+      size: selection.size,
+      image: image?.dataUrl,
+      imageInfo: image
+        ? { width: image.width, height: image.height, bytes: image.bytes, mime: image.mime }
+        : undefined,
+    };
+    let done = 0;
+    setBatch({ done, count });
+    try {
+      for (let variation = 0; variation < count; variation++) {
+        const job = await create.mutateAsync({ ...request, variation });
+        done += 1;
+        setBatch({ done, count });
+        if (done === 1) {
+          composeMemory().rememberPrompt(trimmed);
           revealNewJob(job.id);
-        },
-      },
-    );
+        }
+      }
+      setAnnouncement(count > 1 ? t("submittedMany", { count }) : t("submitted"));
+    } catch {
+      // The error is shown from the mutation's state below; the jobs already created stay.
+      if (done > 0) setAnnouncement(t("submitPartly", { done, count }));
+    } finally {
+      setBatch(null);
+    }
   }
 
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
@@ -129,6 +150,7 @@ export function ComposeForm({
   }
 
   const createError = create.error;
+  const busy = create.isPending || batch !== null;
   const envelope = createError instanceof ApiRequestError ? createError.error : null;
 
   return (
@@ -138,7 +160,12 @@ export function ComposeForm({
         <CardTitle id={titleId}>{t("title")}</CardTitle>
       </CardHeader>
       <CardContent>
-        <form ref={formRef} onSubmit={submit} className="space-y-5" noValidate>
+        <form
+          ref={formRef}
+          onSubmit={(event) => void submit(event)}
+          className="space-y-5"
+          noValidate
+        >
           <div className="space-y-1.5">
             <label
               htmlFor={promptId}
@@ -162,6 +189,11 @@ export function ComposeForm({
               // Grows with its text (up to about half the screen), then scrolls.
               className="field-sizing-content max-h-[45vh] min-h-24"
             />
+            {notice ? (
+              <p role="status" className="text-xs text-violet-700 dark:text-violet-300">
+                {notice}
+              </p>
+            ) : null}
             <div id={countId} className="flex items-start justify-between gap-3 text-xs">
               {over > 0 ? (
                 <span role="alert" className="font-medium text-red-600 dark:text-red-400">
@@ -181,6 +213,13 @@ export function ComposeForm({
                 {t("promptCount", { count: length, max: PROMPT_MAX_CHARS })}
               </span>
             </div>
+            <RecentPrompts
+              disabled={!hydrated}
+              onPick={(prompt) => {
+                onDraft((d) => ({ ...d, prompt }));
+                promptRef.current?.focus();
+              }}
+            />
           </div>
 
           <ModelSelect
@@ -219,7 +258,25 @@ export function ComposeForm({
             frameLabel={frame ? `${frame.width}×${frame.height}` : null}
             accepted={acceptsImage}
             disabled={!hydrated}
+            maxBytes={maxImageBytes}
           />
+
+          <div className="space-y-1.5">
+            <Segmented
+              name="variations"
+              legend={t("variationsLabel")}
+              value={String(count)}
+              onChange={(value) => onDraft((d) => ({ ...d, count: Number(value) }))}
+              disabled={!hydrated}
+              options={VARIATION_COUNTS.map((n) => ({
+                value: n,
+                label: t("variationsOption", { count: Number(n) }),
+              }))}
+            />
+            {count > 1 ? (
+              <p className="text-xs text-zinc-500 dark:text-zinc-400">{t("variationsHint")}</p>
+            ) : null}
+          </div>
 
           {createError ? (
             <Alert tone="danger" role="alert" className="space-y-1">
@@ -248,10 +305,10 @@ export function ComposeForm({
             <p className="sr-only" role="status">
               {announcement}
             </p>
-            <CostEstimate model={model} seconds={selection?.seconds} count={1} />
+            <CostEstimate model={model} seconds={selection?.seconds} count={count} />
             <Button type="submit" size="lg" className="w-full" disabled={!canSubmit}>
-              {create.isPending ? <Spinner /> : <Sparkles aria-hidden />}
-              {create.isPending ? t("submitting") : t("submit")}
+              {busy ? <Spinner /> : <Sparkles aria-hidden />}
+              {busy ? t("submitting") : count > 1 ? t("submitMany", { count }) : t("submit")}
             </Button>
             <p className="text-center text-xs text-zinc-400 dark:text-zinc-500">
               {t("concurrentHint")}

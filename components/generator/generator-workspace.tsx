@@ -1,14 +1,18 @@
 "use client";
 
 import { useQueryClient } from "@tanstack/react-query";
-import { useLocale } from "next-intl";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useLocale, useTranslations } from "next-intl";
+import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import type { Job } from "@/lib/contracts/job";
+import { composeMemory, EMPTY_DRAFT, type Draft } from "@/lib/client/compose-memory";
+import { dataUrlToFile } from "@/lib/client/image";
 import { jobsKey, modelsKey } from "@/lib/client/query-cache";
+import { sessionImage } from "@/lib/client/session-images";
 import { HistoryGallery } from "@/components/history/history-gallery";
-import { ComposeForm, EMPTY_DRAFT, type Draft } from "./compose-form";
+import { ComposeForm } from "./compose-form";
 import { CurrentJobs } from "./current-jobs";
 import { GeneratorActionsContext, type GeneratorActions } from "./generator-actions";
+import { pickImage } from "./image-field";
 import { RelayWeatherBanner } from "./relay-weather-banner";
 
 /**
@@ -28,27 +32,57 @@ function useRefetchOnLocaleChange() {
   }, [locale, queryClient]);
 }
 
+/**
+ * A job's settings as a draft: prompt, model, duration, frame, and its reference image while this
+ * page still holds it (session-images). The number of variations stays as the user set it.
+ */
+function draftFromJob(job: Job, current: Draft): { draft: Draft; imageMissing: boolean } {
+  const dataUrl = job.hasImage ? sessionImage(job.id) : undefined;
+  const file = dataUrl
+    ? dataUrlToFile(dataUrl, `reference-${job.id}.${dataUrl.includes("image/png") ? "png" : "jpg"}`)
+    : null;
+  return {
+    draft: {
+      prompt: job.prompt,
+      model: job.model,
+      seconds: job.seconds,
+      size: job.size,
+      image: file ? pickImage(file) : null,
+      count: current.count,
+    },
+    imageMissing: job.hasImage && !file,
+  };
+}
+
 /** The generator page: compose on the left (top on phones), this session's jobs and history. */
-export function GeneratorWorkspace({ demo }: { demo: boolean }) {
-  const [draft, setDraft] = useState<Draft>(EMPTY_DRAFT);
+export function GeneratorWorkspace({
+  demo,
+  maxImageBytes,
+}: {
+  demo: boolean;
+  /** The server's reference image limit (SORA_MAX_IMAGE_BYTES). */
+  maxImageBytes: number;
+}) {
+  const t = useTranslations("generator.job");
+  const memory = composeMemory();
+  // Kept in localStorage: the server renders an empty form, the browser then shows the draft.
+  const draft = useSyncExternalStore(memory.subscribe, memory.getDraft, () => EMPTY_DRAFT);
+  const [notice, setNotice] = useState<string | null>(null);
   const promptRef = useRef<HTMLTextAreaElement>(null);
   useRefetchOnLocaleChange();
 
   const actions = useMemo<GeneratorActions>(
     () => ({
       loadDraft(job: Job) {
-        setDraft({
-          prompt: job.prompt,
-          model: job.model,
-          seconds: job.seconds,
-          size: job.size,
-          image: null,
-        });
+        const memory = composeMemory();
+        const { draft, imageMissing } = draftFromJob(job, memory.getDraft());
+        memory.updateDraft(() => draft);
+        setNotice(t(imageMissing ? "reusedNoImage" : "reused"));
         promptRef.current?.scrollIntoView({ behavior: "smooth", block: "center" });
         promptRef.current?.focus({ preventScroll: true });
       },
     }),
-    [],
+    [t],
   );
 
   return (
@@ -58,7 +92,16 @@ export function GeneratorWorkspace({ demo }: { demo: boolean }) {
             screen (its height leaves room for the page title above it on first view), so Generate, pinned
             to its bottom, is always visible. */}
         <div className="lg:sticky lg:top-20 lg:max-h-[calc(100dvh-11rem)] lg:overflow-y-auto lg:rounded-xl">
-          <ComposeForm draft={draft} onDraft={setDraft} promptRef={promptRef} />
+          <ComposeForm
+            draft={draft}
+            onDraft={(update) => {
+              setNotice(null);
+              memory.updateDraft(update);
+            }}
+            promptRef={promptRef}
+            maxImageBytes={maxImageBytes}
+            notice={notice}
+          />
         </div>
         <div className="min-w-0 space-y-10">
           <RelayWeatherBanner />

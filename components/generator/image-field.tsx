@@ -10,31 +10,34 @@ import {
   checkImageFile,
   firstImageFile,
   ImagePreparationError,
-  MAX_SOURCE_IMAGE_BYTES,
   prepareReferenceImage,
   type ImageProblem,
   type PreparedImage,
 } from "@/lib/client/image";
+import type { PickedImage } from "@/lib/client/compose-memory";
 import { IconButton } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { Spinner } from "@/components/ui/spinner";
 
-export interface PickedImage {
-  /** Changes with every pick, so the same file picked twice is prepared again. */
-  key: number;
-  file: File;
-}
+export type { PickedImage };
 
 let pickCounter = 0;
+
+/** A picked image with a fresh key (so the same file picked twice is prepared again). */
+export function pickImage(file: File): PickedImage {
+  pickCounter += 1;
+  return { key: pickCounter, file };
+}
 
 /** Resized/cropped upload for the current frame size, prepared once per (file, frame). */
 export function usePreparedImage(
   picked: PickedImage | null,
   frame: { width: number; height: number } | null,
+  maxBytes: number,
 ) {
   return useQuery<PreparedImage, ImagePreparationError>({
-    queryKey: ["reference-image", picked?.key, frame?.width, frame?.height],
-    queryFn: () => prepareReferenceImage(picked!.file, frame!),
+    queryKey: ["reference-image", picked?.key, frame?.width, frame?.height, maxBytes],
+    queryFn: () => prepareReferenceImage(picked!.file, frame!, maxBytes),
     enabled: Boolean(picked && frame),
     staleTime: Infinity,
     gcTime: 60_000,
@@ -52,6 +55,7 @@ export function ImageField({
   frameLabel,
   accepted,
   disabled,
+  maxBytes,
 }: {
   picked: PickedImage | null;
   onPick: (image: PickedImage | null) => void;
@@ -61,6 +65,8 @@ export function ImageField({
   frameLabel: string | null;
   accepted: boolean;
   disabled: boolean;
+  /** The server's limit (SORA_MAX_IMAGE_BYTES): stated in the box, and the file is held to it. */
+  maxBytes: number;
 }) {
   const t = useTranslations("generator.compose");
   const inputRef = useRef<HTMLInputElement>(null);
@@ -69,18 +75,17 @@ export function ImageField({
   const hintId = useId();
   const errorId = useId();
   const shownProblem = rejected ?? problem;
-  const maxLabel = formatBytes(MAX_SOURCE_IMAGE_BYTES);
+  const maxLabel = formatBytes(maxBytes);
 
   function take(file: File | null) {
     if (!file) return;
-    const issue = checkImageFile(file);
+    const issue = checkImageFile(file, maxBytes);
     if (issue) {
       setRejected(issue);
       return;
     }
     setRejected(null);
-    pickCounter += 1;
-    onPick({ key: pickCounter, file });
+    onPick(pickImage(file));
   }
 
   // Paste anywhere on the page: an image on the clipboard becomes the reference image.

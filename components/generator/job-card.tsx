@@ -20,6 +20,7 @@ import { JobNotes } from "./job-notes";
 import { JobProgress } from "./job-progress";
 import { RemixButton } from "./job-remix";
 import { JobResult } from "./job-result";
+import { ReuseSettingsButton } from "./reuse-settings";
 import { StateBadge } from "./state-badge";
 
 function ElapsedTime({ job }: { job: Job }) {
@@ -87,6 +88,9 @@ export function JobBody({ tracked, autoLoad = true }: { tracked: TrackedJob; aut
       {job.state === "completed" ? <RemixButton job={job} /> : null}
       {job.state === "failed" ? <JobFailure job={job} /> : null}
       {job.state === "canceled" ? <JobCanceled job={job} /> : null}
+      <div className="-mb-1 flex justify-end">
+        <ReuseSettingsButton job={job} />
+      </div>
     </div>
   );
 }

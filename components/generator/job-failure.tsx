@@ -8,6 +8,7 @@ import {
   RefreshCw,
   RotateCcw,
   Stethoscope,
+  Wallet,
   XCircle,
 } from "lucide-react";
 import Link from "next/link";
@@ -83,7 +84,11 @@ export function JobFailure({ job }: { job: Job }) {
   const retryFirst = !checkable && (billed || (error?.retryable ?? ERROR_SPECS[code].retryable));
   const diagnosticsFirst = !checkable && !retryFirst;
   // Money: the relay's own words about the balance are shown, not folded away.
-  const relayVisible = code === "insufficient_quota" && Boolean(error?.upstreamMessage);
+  const quota = code === "insufficient_quota";
+  const relayVisible = quota && Boolean(error?.upstreamMessage);
+  // Retrying before a top-up fails the same way: Retry appears once the user says they topped up.
+  const [toppedUp, setToppedUp] = useState(false);
+  const offerRetry = !quota || toppedUp;
 
   function copyDetails() {
     const labels = {} as ErrorDetailLabels;
@@ -227,6 +232,11 @@ export function JobFailure({ job }: { job: Job }) {
         </details>
 
         {needsImage ? <Alert tone="info">{t("editRetryHint")}</Alert> : null}
+        {quota && toppedUp ? (
+          <Alert tone="info" role="status">
+            {t("toppedUpHint")}
+          </Alert>
+        ) : null}
         {retryError ? (
           <Alert tone="danger">{t("retryFailed", { message: retryError })}</Alert>
         ) : null}
@@ -251,19 +261,31 @@ export function JobFailure({ job }: { job: Job }) {
               {recheck.isPending ? t("checking") : t("checkAgain")}
             </Button>
           ) : null}
-          <Button
-            size="sm"
-            variant={retryFirst ? "primary" : "outline"}
-            onClick={billed ? () => setConfirming(true) : retry}
-            disabled={!hydrated || create.isPending}
-          >
-            {create.isPending ? <Spinner /> : <RotateCcw aria-hidden />}
-            {create.isPending
-              ? t("retrying")
-              : job.hasImage && hydrated && !sessionImage(job.id)
-                ? t("editRetry")
-                : t("retry")}
-          </Button>
+          {offerRetry ? (
+            <Button
+              size="sm"
+              variant={retryFirst || toppedUp ? "primary" : "outline"}
+              onClick={billed ? () => setConfirming(true) : retry}
+              disabled={!hydrated || create.isPending}
+            >
+              {create.isPending ? <Spinner /> : <RotateCcw aria-hidden />}
+              {create.isPending
+                ? t("retrying")
+                : job.hasImage && hydrated && !sessionImage(job.id)
+                  ? t("editRetry")
+                  : t("retry")}
+            </Button>
+          ) : (
+            <Button
+              size="sm"
+              variant="outline"
+              onClick={() => setToppedUp(true)}
+              disabled={!hydrated}
+            >
+              <Wallet aria-hidden />
+              {t("toppedUp")}
+            </Button>
+          )}
           <Button size="sm" variant="outline" onClick={copyDetails} disabled={!hydrated}>
             {copyStatus === "copied" ? <Check aria-hidden /> : <ClipboardCopy aria-hidden />}
             {copyStatus === "copied"

@@ -14,6 +14,7 @@ import { JobCostNote } from "./job-cost-note";
 /** The finished video: player, download with a sensible name, copy link. */
 export function JobResult({ job, autoLoad = true }: { job: Job; autoLoad?: boolean }) {
   const t = useTranslations("generator.result");
+  const tCompose = useTranslations("generator.compose");
   const format = useFormatter();
   const { copy, status } = useCopy();
   const video = job.video;
@@ -24,7 +25,7 @@ export function JobResult({ job, autoLoad = true }: { job: Job; autoLoad?: boole
   const meta = [
     job.model,
     job.size?.replace("x", "×"),
-    job.seconds ? `${job.seconds}s` : null,
+    job.seconds ? tCompose("durationValue", { seconds: job.seconds }) : null,
     video.bytes ? formatBytes(video.bytes) : null,
   ]
     .filter(Boolean)

@@ -1,29 +1,26 @@
 "use client";
 
-import { AlertTriangle, Lock, RectangleHorizontal, RectangleVertical, Square } from "lucide-react";
+import { AlertTriangle, Lock } from "lucide-react";
 import { useTranslations } from "next-intl";
 import { useId } from "react";
 import type { ModelInfo } from "@/lib/contracts/models";
 import {
   groupModels,
-  orientationOf,
   selectableDurations,
   selectableSizes,
-  type Orientation,
+  shutdownPassed,
 } from "@/lib/client/model-options";
 import { Segmented } from "@/components/ui/segmented";
 import { Select } from "@/components/ui/select";
-
-const ORIENTATION_ICON: Record<Orientation, typeof Square> = {
-  portrait: RectangleVertical,
-  landscape: RectangleHorizontal,
-  square: Square,
-};
+import { FixedShape, ShapePicker } from "./shape-picker";
 
 function ModelOption({ model }: { model: ModelInfo }) {
   const t = useTranslations("generator.compose");
   const label = model.shutdownDate
-    ? t("optionShutdown", { model: model.id, date: model.shutdownDate })
+    ? t(shutdownPassed(model.shutdownDate) ? "optionShutdownPast" : "optionShutdown", {
+        model: model.id,
+        date: model.shutdownDate,
+      })
     : model.listed === false
       ? t("optionUnlisted", { model: model.id })
       : model.stable
@@ -101,7 +98,12 @@ export function ModelSelect({
           {value.shutdownDate ? (
             <p className="flex items-start gap-1 text-amber-700 dark:text-amber-400">
               <AlertTriangle aria-hidden className="mt-px size-3.5 shrink-0" />
-              {t("compose.shutdownModel", { date: value.shutdownDate })}
+              {t(
+                shutdownPassed(value.shutdownDate)
+                  ? "compose.shutdownModelPast"
+                  : "compose.shutdownModel",
+                { date: value.shutdownDate },
+              )}
             </p>
           ) : null}
         </div>
@@ -148,63 +150,34 @@ export function ModelParameters({
   // Relay-only chat models get generic lists from the catalogue: their real values are unknown.
   const impliedSeconds = model.known ? model.durations[0] : undefined;
   const impliedSize = model.known ? model.sizes[0] : undefined;
-  const sizeLabel = (value: string) =>
-    t("sizeOption", {
-      orientation: t(`orientation.${orientationOf(value)}`),
-      size: value.replace("x", "×"),
-    });
   const fixed = durations.length === 0 || sizes.length === 0;
   return (
-    <div className="space-y-1.5">
-      <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-1 xl:grid-cols-2">
-        {durations.length > 0 ? (
-          <Segmented
-            name="seconds"
-            legend={t("durationLabel")}
-            value={seconds}
-            onChange={onSeconds}
-            disabled={disabled}
-            options={durations.map((d) => ({
-              value: d,
-              label: t("durationValue", { seconds: d }),
-            }))}
-          />
-        ) : (
-          <FixedValue
-            label={t("durationLabel")}
-            value={impliedSeconds ? t("durationValue", { seconds: impliedSeconds }) : undefined}
-          />
-        )}
-        {sizes.length > 0 ? (
-          <Segmented
-            name="size"
-            legend={t("sizeLabel")}
-            value={size}
-            onChange={onSize}
-            disabled={disabled}
-            options={sizes.map((s) => {
-              const Icon = ORIENTATION_ICON[orientationOf(s)];
-              return {
-                value: s,
-                ariaLabel: sizeLabel(s),
-                label: (
-                  <>
-                    <Icon aria-hidden className="size-3.5 shrink-0" />
-                    <span className="font-mono">{s.replace("x", "×")}</span>
-                  </>
-                ),
-              };
-            })}
-          />
-        ) : (
-          <FixedValue
-            label={t("sizeLabel")}
-            value={impliedSize ? sizeLabel(impliedSize) : undefined}
-          />
-        )}
-      </div>
+    <div className="space-y-4">
+      {durations.length > 0 ? (
+        <Segmented
+          name="seconds"
+          legend={t("durationLabel")}
+          value={seconds}
+          onChange={onSeconds}
+          disabled={disabled}
+          options={durations.map((d) => ({
+            value: d,
+            label: t("durationValue", { seconds: d }),
+          }))}
+        />
+      ) : (
+        <FixedValue
+          label={t("durationLabel")}
+          value={impliedSeconds ? t("durationValue", { seconds: impliedSeconds }) : undefined}
+        />
+      )}
+      {sizes.length > 0 ? (
+        <ShapePicker sizes={sizes} value={size} onChange={onSize} disabled={disabled} />
+      ) : (
+        <FixedShape size={impliedSize} />
+      )}
       {fixed ? (
-        <p className="text-xs text-zinc-500 dark:text-zinc-400">{t("fixedByModel")}</p>
+        <p className="-mt-2 text-xs text-zinc-500 dark:text-zinc-400">{t("fixedByModel")}</p>
       ) : null}
     </div>
   );

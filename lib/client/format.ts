@@ -46,3 +46,44 @@ export function excerpt(text: string, max: number): string {
         .join("")
         .trimEnd()}…`;
 }
+
+export type DurationUnit = "ms" | "s" | "min" | "minS" | "h" | "hMin";
+
+/**
+ * A duration in the largest unit that reads well: 350 ms, 20 s (20039 ms), 3.4 s, 2 min 5 s,
+ * 45 min, 1 h 5 min. Seconds keep one decimal below a minute, without a trailing ".0".
+ */
+export function durationParts(ms: number): { unit: DurationUnit; values: Record<string, string> } {
+  const value = Math.max(0, ms);
+  if (value < 1000) return { unit: "ms", values: { n: String(Math.round(value)) } };
+  if (value < 59_950) {
+    const seconds = Math.round(value / 100) / 10;
+    return {
+      unit: "s",
+      values: { n: Number.isInteger(seconds) ? String(seconds) : seconds.toFixed(1) },
+    };
+  }
+  const totalSeconds = Math.round(value / 1000);
+  if (totalSeconds < 3600) {
+    const m = Math.floor(totalSeconds / 60);
+    const s = totalSeconds % 60;
+    return s === 0
+      ? { unit: "min", values: { m: String(m) } }
+      : { unit: "minS", values: { m: String(m), s: String(s) } };
+  }
+  const totalMinutes = Math.round(totalSeconds / 60);
+  const h = Math.floor(totalMinutes / 60);
+  const m = totalMinutes % 60;
+  return m === 0
+    ? { unit: "h", values: { h: String(h) } }
+    : { unit: "hMin", values: { h: String(h), m: String(m) } };
+}
+
+/** The one way durations are written: `t` translates `common.duration.*` (see durationParts). */
+export function formatDuration(
+  ms: number,
+  t: (key: `duration.${DurationUnit}`, values: Record<string, string>) => string,
+): string {
+  const { unit, values } = durationParts(ms);
+  return t(`duration.${unit}`, values);
+}

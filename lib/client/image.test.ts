@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { checkImageFile, coverCrop, dataUrlBytes, MAX_SOURCE_IMAGE_BYTES } from "./image";
+import {
+  checkImageFile,
+  coverCrop,
+  dataUrlBytes,
+  dataUrlToFile,
+  DEFAULT_MAX_IMAGE_BYTES,
+} from "./image";
 
 describe("coverCrop", () => {
   it.each([
@@ -34,12 +40,31 @@ describe("checkImageFile", () => {
   it.each([
     [{ type: "image/png", size: 1000 }, null],
     [{ type: "image/jpeg", size: 1000 }, null],
-    [{ type: "image/webp", size: MAX_SOURCE_IMAGE_BYTES }, null],
+    [{ type: "image/webp", size: DEFAULT_MAX_IMAGE_BYTES }, null],
     [{ type: "image/gif", size: 1000 }, "type"],
     [{ type: "application/pdf", size: 1000 }, "type"],
-    [{ type: "image/png", size: MAX_SOURCE_IMAGE_BYTES + 1 }, "tooLarge"],
+    [{ type: "image/png", size: DEFAULT_MAX_IMAGE_BYTES + 1 }, "tooLarge"],
   ])("%o → %s", (file, problem) => {
     expect(checkImageFile(file)).toBe(problem);
+  });
+
+  it("holds the file to the limit the server was configured with", () => {
+    expect(checkImageFile({ type: "image/png", size: 3_000_000 }, 2_000_000)).toBe("tooLarge");
+    expect(checkImageFile({ type: "image/png", size: 2_000_000 }, 2_000_000)).toBeNull();
+  });
+});
+
+describe("dataUrlToFile", () => {
+  it("turns a session image back into a file of the same type and bytes", async () => {
+    const file = dataUrlToFile("data:image/png;base64,AAECAw==", "reference.png");
+    expect(file?.type).toBe("image/png");
+    expect(file?.name).toBe("reference.png");
+    expect([...new Uint8Array(await file!.arrayBuffer())]).toEqual([0, 1, 2, 3]);
+  });
+
+  it("refuses what is not a base64 data URL", () => {
+    expect(dataUrlToFile("https://example.com/a.png", "a.png")).toBeNull();
+    expect(dataUrlToFile("data:image/png;base64,%%%", "a.png")).toBeNull();
   });
 });
 

@@ -1,15 +1,21 @@
 export const ACCEPTED_IMAGE_TYPES = ["image/png", "image/jpeg", "image/webp"] as const;
-/** What the browser is asked to decode; the upload itself is re-encoded and much smaller. */
-export const MAX_SOURCE_IMAGE_BYTES = 20 * 1024 * 1024;
+/**
+ * The server's limit (SORA_MAX_IMAGE_BYTES) when the page was not told another: the box states it,
+ * and the picked file and the re-encoded upload are both held to it.
+ */
+export const DEFAULT_MAX_IMAGE_BYTES = 10 * 1024 * 1024;
 /** Above this a PNG result is re-encoded as JPEG so uploads stay small. */
 const MAX_PNG_UPLOAD_BYTES = 4 * 1024 * 1024;
 const JPEG_QUALITY = 0.9;
 
 export type ImageProblem = "type" | "tooLarge" | "decode";
 
-export function checkImageFile(file: { type: string; size: number }): ImageProblem | null {
+export function checkImageFile(
+  file: { type: string; size: number },
+  maxBytes: number = DEFAULT_MAX_IMAGE_BYTES,
+): ImageProblem | null {
   if (!(ACCEPTED_IMAGE_TYPES as readonly string[]).includes(file.type)) return "type";
-  if (file.size > MAX_SOURCE_IMAGE_BYTES) return "tooLarge";
+  if (file.size > maxBytes) return "tooLarge";
   return null;
 }
 
@@ -65,8 +71,9 @@ export class ImagePreparationError extends Error {
 export async function prepareReferenceImage(
   file: Blob,
   target: { width: number; height: number },
+  maxBytes: number = DEFAULT_MAX_IMAGE_BYTES,
 ): Promise<PreparedImage> {
-  const problem = checkImageFile(file);
+  const problem = checkImageFile(file, maxBytes);
   if (problem) throw new ImagePreparationError(problem);
   let bitmap: ImageBitmap;
   try {
@@ -98,6 +105,7 @@ export async function prepareReferenceImage(
       mime = "image/jpeg";
       dataUrl = canvas.toDataURL(mime, JPEG_QUALITY);
     }
+    if (dataUrlBytes(dataUrl) > maxBytes) throw new ImagePreparationError("tooLarge");
     return {
       dataUrl,
       mime,
@@ -119,4 +127,18 @@ export function firstImageFile(files: FileList | readonly File[] | null | undefi
     if (file.type.startsWith("image/")) return file;
   }
   return Array.from(files)[0] ?? null;
+}
+
+/** A reference image kept as a data URL (this session's jobs) as a file the form can prepare again. */
+export function dataUrlToFile(dataUrl: string, name: string): File | null {
+  const m = /^data:([\w.+-]+\/[\w.+-]+);base64,(.*)$/s.exec(dataUrl);
+  if (!m) return null;
+  try {
+    const binary = atob(m[2] ?? "");
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    return new File([bytes], name, { type: m[1] });
+  } catch {
+    return null;
+  }
 }

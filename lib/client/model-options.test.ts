@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { describeModel } from "@/lib/contracts/models";
+import { describeModel, FAMILY_PARAMETERS } from "@/lib/contracts/models";
 import {
+  aspectRatioOf,
   fallbackModels,
   frameSizeFor,
   groupModels,
@@ -8,6 +9,8 @@ import {
   resolveSelection,
   selectableDurations,
   selectableSizes,
+  shapeOption,
+  shutdownPassed,
 } from "./model-options";
 
 const models = [
@@ -122,5 +125,47 @@ describe("model helpers", () => {
     const fallback = fallbackModels();
     expect(fallback.defaultModel).toBe("sora_video2");
     expect(fallback.models.every((m) => m.known)).toBe(true);
+  });
+});
+
+describe("shape options", () => {
+  it.each([
+    ["720x1280", "9:16", "portrait"],
+    ["704x1280", "9:16", "portrait"],
+    ["1280x720", "16:9", "landscape"],
+    ["1792x1024", "16:9", "landscape"],
+    ["1024x1792", "9:16", "portrait"],
+    ["1920x1080", "16:9", "landscape"],
+    ["1024x1024", "1:1", "square"],
+    ["1440x1080", "4:3", "landscape"],
+    ["1000x300", "10:3", "landscape"],
+  ])("%s → %s %s", (size, ratio, orientation) => {
+    expect(aspectRatioOf(size)).toBe(ratio);
+    expect(shapeOption(size)).toMatchObject({ value: size, ratio, orientation });
+  });
+
+  it("every size of every catalogue family has a shape with its exact pixels", () => {
+    for (const family of Object.values(FAMILY_PARAMETERS)) {
+      for (const size of family.sizes) {
+        const shape = shapeOption(size);
+        expect(shape?.pixels).toBe(size.replace("x", "×"));
+      }
+    }
+  });
+
+  it("refuses what is not a size", () => {
+    expect(shapeOption("large")).toBeNull();
+    expect(aspectRatioOf("0x0")).toBeNull();
+  });
+});
+
+describe("shutdownPassed", () => {
+  const now = Date.parse("2026-12-03T10:00:00Z");
+  it.each([
+    ["2026-09-24", true],
+    ["2027-01-01", false],
+    ["soon", false],
+  ])("%s → %s", (date, passed) => {
+    expect(shutdownPassed(date, now)).toBe(passed);
   });
 });

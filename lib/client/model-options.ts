@@ -92,3 +92,61 @@ export function fallbackModels(): ModelsResponse {
     models: MODEL_CATALOGUE.map((m) => describeModel(m.id)),
   };
 }
+
+/** Ratios people know by name; a frame within 3 % of one is called by it (1792×1024 is "16:9"). */
+const NAMED_RATIOS: readonly [number, number][] = [
+  [1, 1],
+  [16, 9],
+  [9, 16],
+  [4, 3],
+  [3, 4],
+  [3, 2],
+  [2, 3],
+  [21, 9],
+  [9, 21],
+];
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/** "9:16" for 720x1280 and 704x1280, "1:1" for 1024x1024; an odd frame gets its reduced ratio. */
+export function aspectRatioOf(size: string): string | null {
+  const parsed = parseSize(size);
+  if (!parsed || parsed.width === 0 || parsed.height === 0) return null;
+  const ratio = parsed.width / parsed.height;
+  const named = NAMED_RATIOS.find(([w, h]) => Math.abs(ratio / (w / h) - 1) <= 0.03);
+  if (named) return `${named[0]}:${named[1]}`;
+  const d = gcd(parsed.width, parsed.height);
+  return `${parsed.width / d}:${parsed.height / d}`;
+}
+
+/** What a shape option shows and says: orientation, named ratio and the exact pixels. */
+export interface ShapeOption {
+  value: string;
+  orientation: Orientation;
+  ratio: string;
+  /** "720×1280" */
+  pixels: string;
+  width: number;
+  height: number;
+}
+
+export function shapeOption(size: string): ShapeOption | null {
+  const parsed = parseSize(size);
+  const ratio = aspectRatioOf(size);
+  if (!parsed || !ratio) return null;
+  return {
+    value: size,
+    orientation: orientationOf(size),
+    ratio,
+    pixels: `${parsed.width}×${parsed.height}`,
+    ...parsed,
+  };
+}
+
+/** Whether a model's shutdown date (e.g. "2026-09-24") has passed; unreadable dates count as future. */
+export function shutdownPassed(date: string, now: number = Date.now()): boolean {
+  const at = Date.parse(date);
+  return !Number.isNaN(at) && at <= now;
+}

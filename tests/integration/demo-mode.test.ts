@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jobSchema } from "@/lib/contracts/job";
+import { MESSAGES } from "@/lib/i18n/messages";
 import { REPO_ROOT, freePort } from "../helpers/app";
 
 /**
@@ -69,6 +70,16 @@ describe("npm start without SORA_API_KEY (demo mode)", () => {
     }
     const health = await (await fetch(`${url}/api/health`)).json();
     expect(health.checks["config:mode"][0].observedValue).toBe("demo");
+  });
+
+  it("does not warn about billing before a diagnostic generation on the simulator", async () => {
+    const html = await (await fetch(`${url}/diagnostics`)).text();
+    const page = MESSAGES["zh-CN"].diagnostics.page;
+    // The rendered dialog (the page also carries every message text for the browser).
+    const rendered = (id: string) => new RegExp(`id="${id}"[^>]*>([^<]*)<`).exec(html)?.[1];
+    expect(rendered("diagnostics-generate-title")).toBe(page.generateTitleDemo);
+    expect(rendered("diagnostics-generate-body")).not.toMatch(/计费|费用.*产生|costs money/);
+    expect(rendered("diagnostics-generate-body")).toContain("不会产生任何费用");
   });
 
   it("generates a video on the simulator", async () => {

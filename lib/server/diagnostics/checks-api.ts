@@ -164,14 +164,20 @@ export async function checkModels(ctx: RunContext): Promise<Outcome> {
   const observed = ctx.t("observed.modelsOk", { model, count: list.length });
   if (entry.shutdownDate) {
     const passed = Date.parse(entry.shutdownDate) <= Date.now();
+    const values = { date: entry.shutdownDate, models: sample || "—" };
+    // After the date, the same facts in the past tense.
+    const past = passed
+      ? {
+          cause: ctx.t("causes.model_shutdown.causePast", ctx.values(values)),
+          hint: ctx.t("causes.model_shutdown.hintPast", ctx.values(values)),
+        }
+      : {};
     return ctx.problem(
       passed ? "fail" : "warn",
       "model_shutdown",
       `${observed} · shutdown_date ${entry.shutdownDate}`,
-      {
-        date: entry.shutdownDate,
-        models: sample || "—",
-      },
+      values,
+      past,
     );
   }
   return ctx.pass(observed);

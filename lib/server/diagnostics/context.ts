@@ -22,6 +22,8 @@ export interface DiagnosticsTarget {
   /** The key exactly as configured, for the format check. */
   rawApiKey: string | undefined;
   fallbackBaseUrls: string[];
+  /** The relay's console (SORA_CONSOLE_URL); absent: the probed base URL's origin. */
+  consoleUrl?: string;
   /** Configured models, the default one first. */
   models: string[];
   protocol: Protocol;
@@ -107,7 +109,11 @@ export class RunContext {
 
   /** The same run (deadline, signal, language) aimed at another base URL: a fallback. */
   forBaseUrl(baseUrl: string): RunContext {
-    return new RunContext({ ...this.target, baseUrl, fallbackBaseUrls: [] }, this.options, this);
+    return new RunContext(
+      { ...this.target, baseUrl, fallbackBaseUrls: [], consoleUrl: undefined },
+      this.options,
+      this,
+    );
   }
 
   get model(): string {
@@ -135,6 +141,8 @@ export class RunContext {
   values(extra: Values = {}): Values {
     return {
       host: this.host || "?",
+      // A whole URL, so the page can make it a link (a bare host is not one).
+      console: this.target.consoleUrl ?? this.probeUrl?.origin ?? this.target.baseUrl,
       model: this.model || "?",
       baseUrl: this.target.baseUrl,
       source: this.keySource,

@@ -320,6 +320,28 @@ describe("runDiagnostics against a fake relay", () => {
     expect(report.verdict.primaryCause?.checkId).toBe(checkId);
   });
 
+  it("tells a passed shutdown date in the past tense, a future one in the future tense", async () => {
+    const listing = (date: string) => (_r: unknown, auth: boolean) =>
+      auth ? json(200, { data: [{ id: "sora_video2", shutdown_date: date }] }) : unauthorized;
+    routes["GET /v1/models"] = listing("2020-01-01");
+    const past = (await run()).byId.models;
+    expect(past.cause).toBe(
+      "The model sora_video2 was shut down on 2020-01-01; its requests fail.",
+    );
+    expect(past.hint).not.toMatch(/before then/);
+    routes["GET /v1/models"] = listing("2099-09-24");
+    const future = (await run()).byId.models;
+    expect(future.cause).toMatch(/has a shutdown date \(2099-09-24\); after it/);
+  });
+
+  it("links a low balance to the relay console as a whole address, not a bare host", async () => {
+    routes["GET /v1/dashboard/billing/usage"] = () => json(200, { total_usage: 4950 });
+    const fallback = (await run()).byId.quota;
+    expect(fallback.hint).toMatch(/: https?:\/\/127\.0\.0\.1:\d+$/);
+    const configured = (await run({ consoleUrl: "https://relay.example/console" })).byId.quota;
+    expect(configured.hint).toContain("https://relay.example/console");
+  });
+
   it("skips the balance when the relay does not expose billing", async () => {
     delete routes["GET /v1/dashboard/billing/subscription"];
     const report = await run();

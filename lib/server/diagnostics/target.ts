@@ -24,6 +24,7 @@ export function targetFromConfig(config: AppConfig, keySource = "SORA_API_KEY"):
     apiKey: config.apiKey,
     rawApiKey: config.rawApiKey,
     fallbackBaseUrls: config.fallbackBaseUrls,
+    consoleUrl: config.consoleUrl,
     models: [config.defaultModel],
     protocol: protocolOf(config),
     keySource,
