@@ -5,7 +5,7 @@ import { useFormatter, useTranslations } from "next-intl";
 import type { Job } from "@/lib/contracts/job";
 import { parseSize } from "@/lib/contracts/models";
 import { excerpt, formatBytes } from "@/lib/client/format";
-import { videoFileName } from "@/lib/client/file-name";
+import { videoFileName } from "@/lib/contracts/video-file-name";
 import { useCopy } from "@/hooks/use-copy";
 import { Button, buttonClasses } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";

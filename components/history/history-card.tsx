@@ -5,7 +5,7 @@ import { useFormatter, useTranslations } from "next-intl";
 import { useId, useState } from "react";
 import type { Job } from "@/lib/contracts/job";
 import { ApiRequestError } from "@/lib/client/api";
-import { videoFileName } from "@/lib/client/file-name";
+import { videoFileName } from "@/lib/contracts/video-file-name";
 import { trackJob } from "@/lib/client/tracked-job";
 import { useHydrated } from "@/hooks/use-hydrated";
 import { useJobStream } from "@/hooks/use-job-stream";

@@ -1,6 +1,7 @@
 import "server-only";
 import fs from "node:fs";
 import path from "node:path";
+import { contentDisposition, videoFileName } from "@/lib/contracts/video-file-name";
 import { getArchiveStorage, type ArchiveStorage } from "../archive";
 import { getConfig } from "../config";
 import { AppError } from "../errors";
@@ -56,7 +57,7 @@ function rangeNotSatisfiable(size?: number): AppError {
 }
 
 function disposition(job: JobRecord): string {
-  return `inline; filename="sora-${job.id}.mp4"`;
+  return contentDisposition(videoFileName(job.prompt, job.createdAt));
 }
 
 function serveArchive(request: Request, job: JobRecord, file: string, stat: fs.Stats): Response {
@@ -165,7 +166,7 @@ async function serveFromBucket(
     throw rangeNotSatisfiable(info.bytes);
   }
   const url = await storage.downloadUrl(key, {
-    filename: `sora-${job.id}.mp4`,
+    disposition: disposition(job),
     contentType: VIDEO_CONTENT_TYPE,
   });
   if (!url) return undefined;
