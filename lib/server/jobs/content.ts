@@ -223,7 +223,8 @@ async function proxyUpstream(request: Request, job: JobRecord): Promise<Response
  */
 export async function serveJobContent(request: Request, jobId: string): Promise<Response> {
   const job = await getJobStore().getJob(jobId);
-  if (!job) throw new AppError("not_found");
+  // Deleted with undo: gone for everyone until restored.
+  if (!job || job.purgeAt !== undefined) throw new AppError("not_found");
   const storage = getArchiveStorage();
   if (job.archived && job.archivePath && storage.kind === "s3") {
     const answer = await serveFromBucket(request, job, job.archivePath, storage);
