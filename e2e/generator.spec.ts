@@ -427,7 +427,6 @@ test.describe("generator: resume and history", () => {
     await expect(dialog).toBeHidden();
 
     await item.getByRole("button", { name: t("generator.history.delete") }).click();
-    await item.getByRole("button", { name: t("generator.history.confirmDelete") }).click();
     await expect(item).toHaveCount(0);
     await expect(generator.jobCard(prompt)).toHaveCount(0);
     await page.reload();
