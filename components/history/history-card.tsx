@@ -134,7 +134,10 @@ export function HistoryCard({ job: listed, onDelete }: { job: Job; onDelete: (jo
   );
 
   const meta = (
-    <p className="flex flex-wrap items-center gap-x-2 gap-y-1 text-xs text-zinc-500 dark:text-zinc-400">
+    <p
+      data-testid="history-meta"
+      className="flex flex-wrap items-center gap-x-2 gap-y-1 text-xs text-zinc-500 dark:text-zinc-400"
+    >
       <StateBadge state={job.state} />
       <span className="font-mono">{job.model}</span>
       {job.seconds ? <span>{t("seconds", { seconds: job.seconds })}</span> : null}
