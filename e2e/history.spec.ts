@@ -258,7 +258,9 @@ for (const viewport of [
     expect(job.state).toBe("completed");
     const generator = new GeneratorPage(page);
     await generator.goto();
-    await historyControls(generator).search.fill(job.prompt);
+    const { search, items } = historyControls(generator);
+    await search.fill(job.prompt);
+    await expect(items).toHaveCount(1);
     const item = generator.historyItem(job.prompt);
     await item.scrollIntoViewIfNeeded();
     const preview = await box(item.getByTestId("history-preview"));

@@ -1,6 +1,11 @@
 "use client";
 
-import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import {
+  keepPreviousData,
+  useInfiniteQuery,
+  useMutation,
+  useQueryClient,
+} from "@tanstack/react-query";
 import { useState } from "react";
 import type { CreateVideoRequest } from "@/lib/contracts/create-video";
 import type { Job, JobListFilter } from "@/lib/contracts/job";
@@ -37,6 +42,8 @@ export function useJobHistory(filter: JobListFilter = {}) {
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     staleTime: 10_000,
+    // While a new filter loads, the previous list stays instead of a skeleton flash.
+    placeholderData: keepPreviousData,
   });
 }
 
