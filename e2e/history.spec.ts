@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { APIRequestContext, Locator, Page } from "@playwright/test";
 import type { Job } from "@/lib/contracts/job";
-import { videoFileName } from "@/lib/contracts/video-file-name";
+import { videoFileName } from "@/lib/media/video-file-name";
 import { E2E_DATA_DIR } from "./constants";
 import { expect, test } from "./fixtures";
 import { GeneratorPage, uniquePrompt } from "./pages/generator-page";

@@ -6,7 +6,7 @@ import { useState } from "react";
 import type { Job } from "@/lib/contracts/job";
 import { parseSize } from "@/lib/contracts/models";
 import { excerpt, formatBytes } from "@/lib/client/format";
-import { videoFileName } from "@/lib/contracts/video-file-name";
+import { videoFileName } from "@/lib/media/video-file-name";
 import { useCopy } from "@/hooks/use-copy";
 import { useLinksNeedLogin } from "@/components/link-access";
 import { Button, buttonClasses } from "@/components/ui/button";

@@ -5,7 +5,7 @@ import { useFormatter, useTranslations } from "next-intl";
 import { useId, useState } from "react";
 import type { Job } from "@/lib/contracts/job";
 import { parseSize } from "@/lib/contracts/models";
-import { videoFileName } from "@/lib/contracts/video-file-name";
+import { videoFileName } from "@/lib/media/video-file-name";
 import { trackJob } from "@/lib/client/tracked-job";
 import { useHydrated } from "@/hooks/use-hydrated";
 import { useJobStream } from "@/hooks/use-job-stream";

@@ -29,7 +29,7 @@ export function formatBytes(bytes: number): string {
   return `${value >= 10 ? Math.round(value) : Math.round(value * 10) / 10} ${units[unit]}`;
 }
 
-export { stripDirectives } from "@/lib/contracts/video-file-name";
+export { stripDirectives } from "@/lib/media/video-file-name";
 
 export function excerpt(text: string, max: number): string {
   const chars = Array.from(text);

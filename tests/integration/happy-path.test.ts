@@ -1,4 +1,4 @@
-import { contentDisposition, videoFileName } from "@/lib/contracts/video-file-name";
+import { contentDisposition, videoFileName } from "@/lib/media/video-file-name";
 import { describe, expect, it } from "vitest";
 import { jobListSchema, jobSchema, parseJobEvent, type Job } from "@/lib/contracts/job";
 import { TERMINAL, type SseEvent } from "../helpers/client";

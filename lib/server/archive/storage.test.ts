@@ -1,4 +1,4 @@
-import { contentDisposition, videoFileName } from "@/lib/contracts/video-file-name";
+import { contentDisposition, videoFileName } from "@/lib/media/video-file-name";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";

@@ -1,7 +1,7 @@
 import "server-only";
 import fs from "node:fs";
 import path from "node:path";
-import { contentDisposition, videoFileName } from "@/lib/contracts/video-file-name";
+import { contentDisposition, videoFileName } from "@/lib/media/video-file-name";
 import { getArchiveStorage, type ArchiveStorage } from "../archive";
 import { getConfig } from "../config";
 import { AppError } from "../errors";
