@@ -1,9 +1,13 @@
+import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import type { APIRequestContext, Locator, Page } from "@playwright/test";
 import type { Job } from "@/lib/contracts/job";
 import { videoFileName } from "@/lib/media/video-file-name";
-import { E2E_DATA_DIR } from "./constants";
+import { E2E_DATA_DIR, E2E_FAKE_KEY, SIM_URL } from "./constants";
 import { expect, test } from "./fixtures";
 import { GeneratorPage, uniquePrompt } from "./pages/generator-page";
 
@@ -280,3 +284,89 @@ for (const viewport of [
     await context.close();
   });
 }
+
+/** A second `next start` of the same build, with its own data and the given settings. */
+async function startApp(env: Record<string, string>) {
+  const port = await new Promise<number>((resolve) => {
+    const server = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port: free } = server.address() as net.AddressInfo;
+      server.close(() => resolve(free));
+    });
+  });
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "sora-e2e-history-"));
+  const child = spawn(
+    process.execPath,
+    ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"],
+    {
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        NEXT_TELEMETRY_DISABLED: "1",
+        SORA_API_KEY: E2E_FAKE_KEY,
+        SORA_BASE_URL: SIM_URL,
+        SORA_POLL_INTERVAL_MS: "100",
+        DATA_DIR: dataDir,
+        HOSTNAME: "127.0.0.1",
+        ...env,
+      },
+      stdio: "ignore",
+    },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  await expect
+    .poll(
+      () =>
+        fetch(`${url}/api/health`).then(
+          (r) => r.status,
+          () => 0,
+        ),
+      { timeout: 30_000 },
+    )
+    .toBeGreaterThan(0);
+  return {
+    url,
+    stop() {
+      child.kill();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+test("copy link: with a password set, the copy says plainly that the link needs a login", async ({
+  browser,
+}) => {
+  test.setTimeout(120_000);
+  const password = `pw-${randomUUID()}`;
+  const app = await startApp({ ACCESS_PASSWORD: password });
+  try {
+    const context = await browser.newContext({
+      baseURL: app.url,
+      locale: "en",
+      permissions: ["clipboard-read", "clipboard-write"],
+    });
+    const page = await context.newPage();
+    const signIn = await page.request.post("/api/auth/login", {
+      headers: { accept: "application/json" },
+      data: { password },
+    });
+    expect(signIn.status()).toBe(200);
+    const job = await finishedJob(page.request, { prompt: uniquePrompt("a locked garden gate") });
+    const generator = new GeneratorPage(page, "en");
+    const t = generator.t;
+    await generator.goto();
+    await historyControls(generator).search.fill(job.prompt);
+    const item = generator.historyItem(job.prompt);
+    await item.getByRole("button", { name: t("generator.history.open") }).click();
+    const dialog = page.getByRole("dialog", { name: t("generator.history.dialogTitle") });
+    await dialog.getByRole("button", { name: t("generator.result.copyLink") }).click();
+    await expect(dialog.getByRole("status").filter({ hasText: "sign" })).toHaveText(
+      t("generator.result.linkCopiedLogin"),
+    );
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(
+      `${app.url}/api/videos/${job.id}/content`,
+    );
+    await context.close();
+  } finally {
+    app.stop();
+  }
+});
