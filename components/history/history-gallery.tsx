@@ -5,7 +5,7 @@ import { History, RefreshCw, SearchX } from "lucide-react";
 import { useTranslations } from "next-intl";
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
 import type { Job } from "@/lib/contracts/job";
-import { serverMessage } from "@/lib/client/api";
+import { apiErrorMessage } from "@/lib/client/api";
 import { forgetDeletedJob, useDeleteJob, useJobHistory } from "@/hooks/use-jobs";
 import { Alert } from "@/components/ui/alert";
 import { Button, IconButton } from "@/components/ui/button";
@@ -53,7 +53,7 @@ export function HistoryGallery() {
   const listedModels = [...new Set(jobs.map((job) => job.model))];
   const tGenerator = useTranslations("generator");
   const messageOf = useCallback(
-    (error: unknown) => serverMessage(error) ?? tGenerator("compose.networkError"),
+    (error: unknown) => apiErrorMessage(error, tGenerator("compose.networkError")),
     [tGenerator],
   );
   const queryClient = useQueryClient();

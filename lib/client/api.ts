@@ -28,11 +28,6 @@ export class ApiRequestError extends Error {
   }
 }
 
-/** The server's own (localized) explanation of a failed call, if it gave one. */
-export function serverMessage(error: unknown): string | undefined {
-  return error instanceof ApiRequestError && error.error ? error.error.message : undefined;
-}
-
 async function readJson(response: Response): Promise<unknown> {
   const text = await response.text();
   if (!text) return null;
