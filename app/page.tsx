@@ -1,7 +1,9 @@
 import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
 import { GeneratorWorkspace } from "@/components/generator/generator-workspace";
+import { LinkAccessProvider } from "@/components/link-access";
 import { PageHeader } from "@/components/page-header";
+import { accessGateEnabled } from "@/lib/server/access";
 import { appMode } from "@/lib/server/app-mode";
 import { getConfig } from "@/lib/server/config";
 import { requirePageSession } from "@/lib/server/page-access";
@@ -19,7 +21,9 @@ export default async function GeneratePage() {
   return (
     <>
       <PageHeader title={t("generateTitle")} subtitle={t("generateSubtitle")} />
-      <GeneratorWorkspace demo={appMode() === "demo"} maxImageBytes={getConfig().maxImageBytes} />
+      <LinkAccessProvider loginRequired={accessGateEnabled()}>
+        <GeneratorWorkspace demo={appMode() === "demo"} maxImageBytes={getConfig().maxImageBytes} />
+      </LinkAccessProvider>
     </>
   );
 }

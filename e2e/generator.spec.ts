@@ -64,7 +64,8 @@ test.describe("generator: compose and follow", () => {
     expect(generator.jobLogs(jobId).some((line) => line.includes("completed"))).toBe(true);
 
     const download = card.getByRole("link", { name: generator.t("generator.result.download") });
-    await expect(download).toHaveAttribute("download", /^\d{8}-\d{4}-.+\.mp4$/);
+    // Named from the prompt and the day (CJK kept), e.g. 一只橘猫…-2026-12-03.mp4.
+    await expect(download).toHaveAttribute("download", /^一只橘猫.+-\d{4}-\d{2}-\d{2}\.mp4$/);
     await expect(download).toHaveAttribute("href", `/api/videos/${jobId}/content`);
   });
 
@@ -439,7 +440,6 @@ test.describe("generator: resume and history", () => {
     await expect(dialog).toBeHidden();
 
     await item.getByRole("button", { name: t("generator.history.delete") }).click();
-    await item.getByRole("button", { name: t("generator.history.confirmDelete") }).click();
     await expect(item).toHaveCount(0);
     await expect(generator.jobCard(prompt)).toHaveCount(0);
     await page.reload();

@@ -1,8 +1,14 @@
 "use client";
 
-import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import {
+  keepPreviousData,
+  useInfiniteQuery,
+  useMutation,
+  useQueryClient,
+} from "@tanstack/react-query";
 import { useState } from "react";
 import type { CreateVideoRequest } from "@/lib/contracts/create-video";
+import type { Job, JobListFilter } from "@/lib/contracts/job";
 import {
   ApiRequestError,
   cancelJob,
@@ -10,10 +16,12 @@ import {
   deleteJob,
   fetchJobs,
   recheckJob,
+  restoreJob,
 } from "@/lib/client/api";
 import { logJobNotice, logRequestError } from "@/lib/client/console-log";
 import { jobMemory } from "@/lib/client/job-memory";
 import {
+  historyKey,
   jobKey,
   jobsKey,
   removeHistoryJob,
@@ -26,14 +34,16 @@ import { trackJob, type TrackedJob } from "@/lib/client/tracked-job";
 
 export const HISTORY_PAGE_SIZE = 12;
 
-/** `GET /api/videos`, newest first, page by page. */
-export function useJobHistory() {
+/** `GET /api/videos`, newest first, page by page, narrowed on the server by `filter`. */
+export function useJobHistory(filter: JobListFilter = {}) {
   return useInfiniteQuery({
-    queryKey: jobsKey,
-    queryFn: ({ pageParam }) => fetchJobs(pageParam, HISTORY_PAGE_SIZE),
+    queryKey: historyKey(filter),
+    queryFn: ({ pageParam }) => fetchJobs(pageParam, HISTORY_PAGE_SIZE, filter),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     staleTime: 10_000,
+    // While a new filter loads, the previous list stays instead of a skeleton flash.
+    placeholderData: keepPreviousData,
   });
 }
 
@@ -104,18 +114,40 @@ export function useCreateJob() {
   });
 }
 
+/**
+ * Delete with undo: the job leaves every list at once and the server hides it (`?undo=1`, durable
+ * even if the page closes next); restore() within the window brings it back. A refused delete
+ * puts the job back where it was.
+ */
 export function useDeleteJob() {
   const queryClient = useQueryClient();
-  return useMutation({
-    mutationFn: (id: string) => deleteJob(id),
-    onSuccess: (_data, id) => {
-      logJobNotice(id, "deleted");
-      jobMemory().removeFromWorkspace(id);
-      jobMemory().forget(id);
-      removeHistoryJob(queryClient, id);
-      queryClient.removeQueries({ queryKey: jobKey(id) });
+  const remove = useMutation({
+    mutationFn: (job: Job) => deleteJob(job.id, { undo: true }),
+    onMutate: (job) => {
+      removeHistoryJob(queryClient, job.id);
+      jobMemory().removeFromWorkspace(job.id);
+    },
+    onSuccess: (_data, job) => logJobNotice(job.id, "deleted (undo possible)"),
+    onError: (error, job) => {
+      logJobNotice(job.id, "delete failed", { error: String(error) }, "error");
+      void queryClient.invalidateQueries({ queryKey: jobsKey });
     },
   });
+  const restore = useMutation({
+    mutationFn: (job: Job) => restoreJob(job.id),
+    onSuccess: (job) => {
+      logJobNotice(job.id, "restored");
+      // Back in its own place in every list, not on top.
+      void queryClient.invalidateQueries({ queryKey: jobsKey });
+    },
+  });
+  return { remove, restore };
+}
+
+/** After the undo window: the job is gone for good, drop what the page still keeps of it. */
+export function forgetDeletedJob(queryClient: ReturnType<typeof useQueryClient>, id: string) {
+  jobMemory().forget(id);
+  queryClient.removeQueries({ queryKey: jobKey(id) });
 }
 
 /**

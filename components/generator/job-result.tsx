@@ -2,11 +2,13 @@
 
 import { Archive, Check, Download, ExternalLink, Link2 } from "lucide-react";
 import { useFormatter, useTranslations } from "next-intl";
+import { useState } from "react";
 import type { Job } from "@/lib/contracts/job";
 import { parseSize } from "@/lib/contracts/models";
 import { excerpt, formatBytes } from "@/lib/client/format";
-import { videoFileName } from "@/lib/client/file-name";
+import { videoFileName } from "@/lib/media/video-file-name";
 import { useCopy } from "@/hooks/use-copy";
+import { useLinksNeedLogin } from "@/components/link-access";
 import { Button, buttonClasses } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { JobCostNote } from "./job-cost-note";
@@ -17,6 +19,8 @@ export function JobResult({ job, autoLoad = true }: { job: Job; autoLoad?: boole
   const tCompose = useTranslations("generator.compose");
   const format = useFormatter();
   const { copy, status } = useCopy();
+  const needsLogin = useLinksNeedLogin();
+  const [loginNote, setLoginNote] = useState(false);
   const video = job.video;
   if (!video) return null;
   const frame = job.size ? parseSize(job.size) : null;
@@ -60,7 +64,12 @@ export function JobResult({ job, autoLoad = true }: { job: Job; autoLoad?: boole
         <Button
           variant="outline"
           size="sm"
-          onClick={() => void copy(new URL(video.url, window.location.href).toString())}
+          title={needsLogin ? t("copyLinkLoginHint") : undefined}
+          onClick={() =>
+            void copy(new URL(video.url, window.location.href).toString()).then((ok) =>
+              setLoginNote(ok && needsLogin),
+            )
+          }
         >
           {status === "copied" ? <Check aria-hidden /> : <Link2 aria-hidden />}
           {status === "copied" ? t("linkCopied") : t("copyLink")}
@@ -75,6 +84,10 @@ export function JobResult({ job, autoLoad = true }: { job: Job; autoLoad?: boole
           {t("open")}
         </a>
       </div>
+      {/* A copied link is only useful to others who can sign in: say so where the copy happened. */}
+      <p role="status" className="text-xs text-zinc-600 empty:hidden dark:text-zinc-300">
+        {loginNote ? t("linkCopiedLogin") : null}
+      </p>
       <p className="flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-zinc-500 dark:text-zinc-400">
         <span className="font-mono">{meta}</span>
         <JobCostNote cost={job.cost} />

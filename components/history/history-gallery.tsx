@@ -1,17 +1,27 @@
 "use client";
 
-import { History, RefreshCw } from "lucide-react";
+import { useQueryClient } from "@tanstack/react-query";
+import { History, RefreshCw, SearchX } from "lucide-react";
 import { useTranslations } from "next-intl";
-import { useEffect, useId, useRef } from "react";
+import { useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
 import type { Job } from "@/lib/contracts/job";
-import { useJobHistory } from "@/hooks/use-jobs";
+import { apiErrorMessage } from "@/lib/client/api";
+import { forgetDeletedJob, useDeleteJob, useJobHistory } from "@/hooks/use-jobs";
 import { Alert } from "@/components/ui/alert";
 import { Button, IconButton } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Spinner } from "@/components/ui/spinner";
+import { DoneWhileAway } from "./done-while-away";
 import { HistoryCard } from "./history-card";
 import { SpendByDay } from "./spend-by-day";
+import {
+  HistoryFilters,
+  NO_FILTER,
+  toListFilter,
+  type HistoryFilterValue,
+} from "./history-filters";
+import { UndoDeletes, type PendingDelete } from "./undo-delete";
 
 function uniqueJobs(pages: { jobs: Job[] }[] | undefined): Job[] {
   const seen = new Set<string>();
@@ -26,14 +36,61 @@ function uniqueJobs(pages: { jobs: Job[] }[] | undefined): Job[] {
   return out;
 }
 
-/** Every job stored on the server, newest first, loading more as the end scrolls into view. */
+/**
+ * Every job stored on the server, newest first, narrowed by state, model and prompt text (on the
+ * server), loading more as the end scrolls into view. Delete hides a job at once with an undo.
+ */
 export function HistoryGallery() {
   const t = useTranslations("generator.history");
   const headingId = useId();
-  const history = useJobHistory();
+  const [filter, setFilter] = useState<HistoryFilterValue>(NO_FILTER);
+  const [filterGeneration, setFilterGeneration] = useState(0);
+  const listFilter = useMemo(() => toListFilter(filter), [filter]);
+  const filtered = Object.keys(listFilter).length > 0;
+  const history = useJobHistory(listFilter);
   const sentinel = useRef<HTMLDivElement>(null);
   const jobs = uniqueJobs(history.data?.pages);
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = history;
+  const listedModels = [...new Set(jobs.map((job) => job.model))];
+  const tGenerator = useTranslations("generator");
+  const messageOf = useCallback(
+    (error: unknown) => apiErrorMessage(error, tGenerator("compose.networkError")),
+    [tGenerator],
+  );
+  const queryClient = useQueryClient();
+  const { remove, restore } = useDeleteJob();
+  const [pending, setPending] = useState<PendingDelete[]>([]);
+  const onDelete = useCallback(
+    (job: Job) => {
+      setPending((list) => [...list.filter((p) => p.job.id !== job.id), { job }]);
+      remove.mutate(job, {
+        onError: (error) =>
+          setPending((list) =>
+            list.map((p) => (p.job.id === job.id ? { job, failed: messageOf(error) } : p)),
+          ),
+      });
+    },
+    [remove, messageOf],
+  );
+  const onUndo = useCallback(
+    (job: Job) => {
+      setPending((list) => list.filter((p) => p.job.id !== job.id));
+      restore.mutate(job, {
+        onError: (error) => setPending((list) => [...list, { job, failed: messageOf(error) }]),
+      });
+    },
+    [restore, messageOf],
+  );
+  const onDismiss = useCallback(
+    (id: string) => {
+      setPending((list) => {
+        const item = list.find((p) => p.job.id === id);
+        if (item && !item.failed) forgetDeletedJob(queryClient, id);
+        return list.filter((p) => p.job.id !== id);
+      });
+    },
+    [queryClient],
+  );
 
   useEffect(() => {
     const node = sentinel.current;
@@ -57,17 +114,26 @@ export function HistoryGallery() {
           </h2>
           <p className="text-sm text-zinc-500 dark:text-zinc-400">{t("description")}</p>
         </div>
-        <IconButton
-          label={t("refresh")}
-          onClick={() => void history.refetch()}
-          disabled={history.isFetching}
-        >
-          <RefreshCw
-            aria-hidden
-            className={cn(history.isFetching && "animate-spin motion-reduce:animate-none")}
-          />
-        </IconButton>
+        <div className="flex items-center gap-1">
+          <DoneWhileAway />
+          <IconButton
+            label={t("refresh")}
+            onClick={() => void history.refetch()}
+            disabled={history.isFetching}
+          >
+            <RefreshCw
+              aria-hidden
+              className={cn(history.isFetching && "animate-spin motion-reduce:animate-none")}
+            />
+          </IconButton>
+        </div>
       </div>
+      <HistoryFilters
+        key={filterGeneration}
+        value={filter}
+        onChange={setFilter}
+        seenModels={listedModels}
+      />
 
       {history.isPending ? (
         <div className="grid gap-4 sm:grid-cols-2 xl:grid-cols-3">
@@ -82,6 +148,21 @@ export function HistoryGallery() {
             {t("tryAgain")}
           </Button>
         </Alert>
+      ) : jobs.length === 0 && filtered ? (
+        <EmptyState icon={SearchX} title={t("noMatchTitle")}>
+          <p>{t("noMatchBody")}</p>
+          <Button
+            size="sm"
+            variant="outline"
+            className="mt-3"
+            onClick={() => {
+              setFilter(NO_FILTER);
+              setFilterGeneration((n) => n + 1);
+            }}
+          >
+            {t("clearFilters")}
+          </Button>
+        </EmptyState>
       ) : jobs.length === 0 ? (
         <EmptyState icon={History} title={t("emptyTitle")}>
           {t("emptyBody")}
@@ -89,9 +170,9 @@ export function HistoryGallery() {
       ) : (
         <>
           <SpendByDay jobs={jobs} />
-          <div className="grid gap-4 sm:grid-cols-2 xl:grid-cols-3">
+          <div className="grid items-start gap-4 sm:grid-cols-2 xl:grid-cols-3">
             {jobs.map((job) => (
-              <HistoryCard key={job.id} job={job} />
+              <HistoryCard key={job.id} job={job} onDelete={onDelete} />
             ))}
           </div>
           <div ref={sentinel} className="mt-4 flex justify-center">
@@ -111,6 +192,7 @@ export function HistoryGallery() {
           </div>
         </>
       )}
+      <UndoDeletes pending={pending} onUndo={onUndo} onDismiss={onDismiss} />
     </section>
   );
 }

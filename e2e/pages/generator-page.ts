@@ -37,7 +37,10 @@ export class GeneratorPage {
   }
 
   get modelSelect(): Locator {
-    return this.page.getByRole("combobox", { name: this.t("generator.compose.modelLabel") });
+    return this.page.getByRole("combobox", {
+      name: this.t("generator.compose.modelLabel"),
+      exact: true,
+    });
   }
 
   get imageInput(): Locator {

@@ -7,7 +7,13 @@ import {
 import { z } from "zod";
 import type { CreateVideoRequest } from "@/lib/contracts/create-video";
 import { errorEnvelopeSchema, type ApiError } from "@/lib/contracts/errors";
-import { jobListSchema, jobSchema, type Job, type JobList } from "@/lib/contracts/job";
+import {
+  jobListSchema,
+  jobSchema,
+  type Job,
+  type JobList,
+  type JobListFilter,
+} from "@/lib/contracts/job";
 import { modelsResponseSchema, type ModelsResponse } from "@/lib/contracts/models";
 import { timingResponseSchema, type TimingResponse } from "@/lib/contracts/eta";
 import { logJobNotice } from "./console-log";
@@ -64,9 +70,17 @@ export function fetchModels(): Promise<ModelsResponse> {
   return call("/api/models", {}, modelsResponseSchema);
 }
 
-export function fetchJobs(cursor: string | null, limit = 12): Promise<JobList> {
+/** `GET /api/videos`, narrowed on the server by state, model and prompt text. */
+export function fetchJobs(
+  cursor: string | null,
+  limit = 12,
+  filter: JobListFilter = {},
+): Promise<JobList> {
   const params = new URLSearchParams({ limit: String(limit) });
   if (cursor) params.set("cursor", cursor);
+  if (filter.state?.length) params.set("state", filter.state.join(","));
+  if (filter.model) params.set("model", filter.model);
+  if (filter.q) params.set("q", filter.q);
   return call(`/api/videos?${params}`, {}, jobListSchema);
 }
 
@@ -174,8 +188,13 @@ export async function cancelJob(id: string): Promise<Job> {
   return job;
 }
 
-export async function deleteJob(id: string): Promise<void> {
-  const response = await fetch(`/api/videos/${encodeURIComponent(id)}`, {
+/**
+ * `DELETE /api/videos/:id`; with `undo`, the server hides the job at once and removes it for good
+ * only after its undo window (restoreJob brings it back until then).
+ */
+export async function deleteJob(id: string, options: { undo?: boolean } = {}): Promise<void> {
+  const query = options.undo ? "?undo=1" : "";
+  const response = await fetch(`/api/videos/${encodeURIComponent(id)}${query}`, {
     method: "DELETE",
     headers: { Accept: "application/json" },
   });
@@ -183,6 +202,16 @@ export async function deleteJob(id: string): Promise<void> {
     const envelope = errorEnvelopeSchema.safeParse(await readJson(response));
     throw new ApiRequestError(response.status, envelope.success ? envelope.data.error : null);
   }
+}
+
+/** `POST /api/videos/:id/restore`: undoes a delete whose window has not run out. */
+export async function restoreJob(id: string): Promise<Job> {
+  const { job } = await call(
+    `/api/videos/${encodeURIComponent(id)}/restore`,
+    { method: "POST" },
+    jobAnswerSchema,
+  );
+  return job;
 }
 
 /** `GET /api/videos/:id/diagnosis`: the failed job's root cause and the ways out (issue 14). */

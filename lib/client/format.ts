@@ -29,13 +29,7 @@ export function formatBytes(bytes: number): string {
   return `${value >= 10 ? Math.round(value) : Math.round(value * 10) / 10} ${units[unit]}`;
 }
 
-/** Simulator directives (`[[sim:…]]`) are test plumbing, not part of what the user wants to read. */
-export function stripDirectives(prompt: string): string {
-  return prompt
-    .replace(/\[\[sim:[^\]]*\]\]/g, "")
-    .replace(/\s+/g, " ")
-    .trim();
-}
+export { stripDirectives } from "@/lib/media/video-file-name";
 
 export function excerpt(text: string, max: number): string {
   const chars = Array.from(text);

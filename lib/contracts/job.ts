@@ -99,6 +99,45 @@ export const jobListSchema = z.object({
 });
 export type JobList = z.infer<typeof jobListSchema>;
 
+export const MAX_HISTORY_PAGE_SIZE = 100;
+export const MAX_HISTORY_SEARCH_CHARS = 200;
+
+/** An empty query parameter counts as absent. */
+const optionalParam = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === "" || value === null ? undefined : value), schema.optional());
+
+/**
+ * `GET /api/videos` query: `limit` (1–100), `cursor` (from the previous page), `state` (one or
+ * more states, comma-separated), `model` (exact id), `q` (text the prompt contains, any case).
+ */
+export const jobListQuerySchema = z.object({
+  limit: optionalParam(
+    z
+      .string()
+      .regex(/^\d{1,3}$/)
+      .transform(Number)
+      .pipe(z.number().int().min(1).max(MAX_HISTORY_PAGE_SIZE)),
+  ),
+  cursor: optionalParam(z.string().max(100)),
+  state: optionalParam(
+    z
+      .string()
+      .transform((value) => [...new Set(value.split(",").map((s) => s.trim()))])
+      .pipe(z.array(jobStateSchema).min(1)),
+  ),
+  model: optionalParam(z.string().trim().min(1).max(200)),
+  q: optionalParam(
+    z
+      .string()
+      .transform((value) => value.trim())
+      .pipe(z.string().max(MAX_HISTORY_SEARCH_CHARS)),
+  ),
+});
+export type JobListQuery = z.infer<typeof jobListQuerySchema>;
+
+/** What the history list is narrowed to in the UI (the query without paging). */
+export type JobListFilter = Pick<JobListQuery, "state" | "model" | "q">;
+
 /** SSE event payloads (DESIGN §4). `id:` of each frame is the job's monotonic sequence number. */
 export const jobEventDataSchemas = {
   job: jobSchema,

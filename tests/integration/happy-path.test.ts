@@ -1,3 +1,4 @@
+import { contentDisposition, videoFileName } from "@/lib/media/video-file-name";
 import { describe, expect, it } from "vitest";
 import { jobListSchema, jobSchema, parseJobEvent, type Job } from "@/lib/contracts/job";
 import { TERMINAL, type SseEvent } from "../helpers/client";
@@ -51,7 +52,9 @@ async function expectContent(job: Job) {
   expect(whole.headers.get("content-type")).toBe("video/mp4");
   expect(whole.headers.get("accept-ranges")).toBe("bytes");
   expectLengthIfSent(whole.headers, SAMPLE_MP4.length);
-  expect(whole.headers.get("content-disposition")).toMatch(/^inline; filename="[^"]+\.mp4"$/);
+  expect(whole.headers.get("content-disposition")).toBe(
+    contentDisposition(videoFileName(job.prompt, job.createdAt)),
+  );
   expect(whole.body.equals(SAMPLE_MP4)).toBe(true);
 }
 

@@ -142,14 +142,14 @@ export class S3ArchiveStorage implements ArchiveStorage {
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
   }
 
-  downloadUrl(key: string, options: { filename: string; contentType: string }): Promise<string> {
+  downloadUrl(key: string, options: { disposition: string; contentType: string }): Promise<string> {
     return getSignedUrl(
       this.client,
       new GetObjectCommand({
         Bucket: this.bucket,
         Key: key,
         ResponseContentType: options.contentType,
-        ResponseContentDisposition: `inline; filename="${options.filename}"`,
+        ResponseContentDisposition: options.disposition,
       }),
       { expiresIn: PRESIGNED_URL_TTL_S },
     );

@@ -1,3 +1,4 @@
+import { contentDisposition, videoFileName } from "@/lib/media/video-file-name";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -53,7 +54,7 @@ const storages: [string, () => ArchiveStorage][] = [
 
 /** Reads an object back the way a browser would: the presigned link (S3) or the file (local). */
 async function readBack(storage: ArchiveStorage, key: string, range?: string) {
-  const url = await storage.downloadUrl(key, { filename: "v.mp4", contentType: "video/mp4" });
+  const url = await storage.downloadUrl(key, { disposition: "inline", contentType: "video/mp4" });
   if (url === undefined) {
     const file = storage.localFile(key);
     return { status: 200, bytes: file ? fs.readFileSync(file) : Buffer.alloc(0) };
@@ -120,9 +121,17 @@ describe("S3 presigned links", () => {
     expect(part.status).toBe(206);
     expect(part.bytes.equals(VIDEO.subarray(100, 200))).toBe(true);
     const url = new URL(
-      (await storage.downloadUrl(key, { filename: "v.mp4", contentType: "video/mp4" })) ?? "",
+      (await storage.downloadUrl(key, { disposition: "inline", contentType: "video/mp4" })) ?? "",
     );
     expect(Number(url.searchParams.get("X-Amz-Expires"))).toBeLessThanOrEqual(300);
+    // The bucket answers with the file name the content route chose (CJK kept).
+    const disposition = contentDisposition(videoFileName("灯塔 at dusk", "2026-12-03T08:00:00Z"));
+    const named = await fetch(
+      (await storage.downloadUrl(key, { disposition, contentType: "video/mp4" })) ?? "",
+    );
+    await named.body?.cancel();
+    expect(named.headers.get("content-disposition")).toBe(disposition);
+    expect(disposition).toContain(encodeURIComponent("灯塔-at-dusk-2026-12-03.mp4"));
     await storage.remove("job_s3_range");
   });
 });

@@ -54,7 +54,8 @@ export interface ArchiveStorage {
    */
   downloadUrl(
     key: string,
-    options: { filename: string; contentType: string },
+    /** `disposition`: the Content-Disposition the download answers with (the file's name). */
+    options: { disposition: string; contentType: string },
   ): Promise<string | undefined>;
   /** Absolute file of a key on local disk; undefined for remote storage. */
   localFile(key: string): string | undefined;

@@ -1,6 +1,7 @@
 import "server-only";
 import fs from "node:fs";
 import path from "node:path";
+import { contentDisposition, videoFileName } from "@/lib/media/video-file-name";
 import { getArchiveStorage, type ArchiveStorage } from "../archive";
 import { getConfig } from "../config";
 import { AppError } from "../errors";
@@ -56,7 +57,7 @@ function rangeNotSatisfiable(size?: number): AppError {
 }
 
 function disposition(job: JobRecord): string {
-  return `inline; filename="sora-${job.id}.mp4"`;
+  return contentDisposition(videoFileName(job.prompt, job.createdAt));
 }
 
 function serveArchive(request: Request, job: JobRecord, file: string, stat: fs.Stats): Response {
@@ -165,7 +166,7 @@ async function serveFromBucket(
     throw rangeNotSatisfiable(info.bytes);
   }
   const url = await storage.downloadUrl(key, {
-    filename: `sora-${job.id}.mp4`,
+    disposition: disposition(job),
     contentType: VIDEO_CONTENT_TYPE,
   });
   if (!url) return undefined;
@@ -222,7 +223,8 @@ async function proxyUpstream(request: Request, job: JobRecord): Promise<Response
  */
 export async function serveJobContent(request: Request, jobId: string): Promise<Response> {
   const job = await getJobStore().getJob(jobId);
-  if (!job) throw new AppError("not_found");
+  // Deleted with undo: gone for everyone until restored.
+  if (!job || job.purgeAt !== undefined) throw new AppError("not_found");
   const storage = getArchiveStorage();
   if (job.archived && job.archivePath && storage.kind === "s3") {
     const answer = await serveFromBucket(request, job, job.archivePath, storage);

@@ -5,6 +5,7 @@ import { JOB_STATES, type JobState } from "@/lib/contracts/job";
 import { serverLog } from "../log";
 import { RedisScript } from "../shared/redis";
 import { newJobId } from "./ids";
+import { isFiltered, matchesFilter } from "./list-filter";
 import { toSnapshot } from "./snapshot";
 import { COMPLETION_WINDOW, groupDurations } from "./durations";
 import {
@@ -13,6 +14,7 @@ import {
   type CreateJobOptions,
   type EventInput,
   type JobEventListener,
+  type JobListOptions,
   type JobPage,
   type JobPatch,
   type JobRecord,
@@ -29,7 +31,9 @@ import {
  *   lease:<id>      string owner, expiring by PX (an expired lease is simply gone)
  *   held:<id>       "<owner> <expiresAtMs>" of the last lease, kept a while after it expires
  *   idem:<sha256>   string job id, PX 24 h
- *   jobs            zset of ids by creation number (history, newest first)
+ *   jobs            zset of listed ids by creation number (history, newest first); a job awaiting
+ *                   its purge (deleted with undo) leaves it and comes back when restored
+ *   purges          zset of ids deleted with an undo window, by purge time (epoch ms)
  *   reconcilable    zset of ids a reconciler must advance, by creation number (oldest first)
  *   counts          hash state → number of jobs
  *   rows            counter behind the creation numbers
@@ -71,8 +75,9 @@ return {1, ARGV[2]}
 `);
 
 const WRITE = new RedisScript(`
--- KEYS: job, events, lease, reconcilable, counts
--- ARGV: ver, owner, json, state, seq, eventJson ('' = no event), reconcilable, id
+-- KEYS: job, events, lease, reconcilable, counts, jobs, purges
+-- ARGV: ver, owner, json, state, seq, eventJson ('' = no event), reconcilable, id,
+--       purgeAt ('' = listed)
 local cur = redis.call('HMGET', KEYS[1], 'ver', 'state', 'row')
 if not cur[1] then return 0 end
 if cur[1] ~= ARGV[1] then return -1 end
@@ -89,11 +94,18 @@ if ARGV[7] == '1' then
 else
   redis.call('ZREM', KEYS[4], ARGV[8])
 end
+if ARGV[9] == '' then
+  redis.call('ZADD', KEYS[6], cur[3], ARGV[8])
+  redis.call('ZREM', KEYS[7], ARGV[8])
+else
+  redis.call('ZREM', KEYS[6], ARGV[8])
+  redis.call('ZADD', KEYS[7], ARGV[9], ARGV[8])
+end
 return 1
 `);
 
 const DELETE = new RedisScript(`
--- KEYS: job, events, lease, jobs, reconcilable, counts, held
+-- KEYS: job, events, lease, jobs, reconcilable, counts, held, purges
 -- ARGV: id
 local cur = redis.call('HMGET', KEYS[1], 'state', 'idem')
 if not cur[1] then return 0 end
@@ -104,6 +116,7 @@ end
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[7])
 redis.call('ZREM', KEYS[4], ARGV[1])
 redis.call('ZREM', KEYS[5], ARGV[1])
+redis.call('ZREM', KEYS[8], ARGV[1])
 return 1
 `);
 
@@ -170,6 +183,10 @@ const MAX_WRITE_ATTEMPTS = 50;
 /** Upper bound of one blocking read; a changed subscription set interrupts it earlier. */
 const TAIL_BLOCK_MS = 5_000;
 const TAIL_BATCH = 500;
+/** A filtered history page reads jobs in batches of this many… */
+const LIST_SCAN_BATCH = 200;
+/** …and at most this many before it answers (with a cursor to go on from). */
+const LIST_SCAN_LIMIT = 2_000;
 
 function encodeCursor(row: number): string {
   return Buffer.from(`r:${row}`).toString("base64url");
@@ -320,41 +337,71 @@ export class RedisJobStore implements JobStore {
   }
 
   private async getJobs(ids: string[]): Promise<JobRecord[]> {
+    // Deleted between the index read and this one: skipped.
+    return (await this.getJobsAligned(ids)).filter((job) => job !== undefined);
+  }
+
+  /** The jobs of `ids`, position by position (undefined where one no longer exists). */
+  private async getJobsAligned(ids: string[]): Promise<(JobRecord | undefined)[]> {
     if (ids.length === 0) return [];
     const pipeline = this.redis.pipeline();
     for (const id of ids) pipeline.hget(this.key("job", id), "json");
     const results = (await pipeline.exec()) ?? [];
-    const jobs: JobRecord[] = [];
-    for (const [error, json] of results) {
+    return results.map(([error, json]) => {
       if (error) throw error;
-      // Deleted between the index read and this one: skipped.
-      if (typeof json === "string") jobs.push(JSON.parse(json) as JobRecord);
-    }
-    return jobs;
+      return typeof json === "string" ? (JSON.parse(json) as JobRecord) : undefined;
+    });
   }
 
-  async listJobs({ limit, cursor }: { limit: number; cursor?: string }): Promise<JobPage | null> {
+  async listJobs({ limit, cursor, ...filter }: JobListOptions): Promise<JobPage | null> {
     const before = cursor === undefined ? undefined : decodeCursor(cursor);
     if (before === null) return null;
-    const flat = await this.redis.zrevrangebyscore(
-      this.key("jobs"),
-      before === undefined ? "+inf" : `(${before}`,
-      "-inf",
-      "WITHSCORES",
-      "LIMIT",
-      0,
-      limit + 1,
-    );
-    const rows: { id: string; row: number }[] = [];
-    for (let i = 0; i + 1 < flat.length; i += 2) {
-      rows.push({ id: flat[i] as string, row: Number(flat[i + 1]) });
+    // No secondary indexes: a filtered page walks the history newest first and keeps what matches,
+    // reading at most LIST_SCAN_LIMIT jobs; then it ends early with a cursor where it stopped.
+    const filtered = isFiltered(filter);
+    const batch = filtered ? Math.max(limit + 1, LIST_SCAN_BATCH) : limit + 1;
+    const found: { job: JobRecord; row: number }[] = [];
+    let upper = before === undefined ? "+inf" : `(${before}`;
+    let scanned = 0;
+    let lastScanned: number | undefined;
+    let exhausted = false;
+    while (found.length <= limit) {
+      if (filtered && scanned >= LIST_SCAN_LIMIT) break;
+      const flat = await this.redis.zrevrangebyscore(
+        this.key("jobs"),
+        upper,
+        "-inf",
+        "WITHSCORES",
+        "LIMIT",
+        0,
+        batch,
+      );
+      const rows: { id: string; row: number }[] = [];
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        rows.push({ id: flat[i] as string, row: Number(flat[i + 1]) });
+      }
+      const jobs = await this.getJobsAligned(rows.map((r) => r.id));
+      for (const [index, { row }] of rows.entries()) {
+        const job = jobs[index];
+        scanned += 1;
+        lastScanned = row;
+        if (job && job.purgeAt === undefined && matchesFilter(job, filter)) {
+          found.push({ job, row });
+          if (found.length > limit) break;
+        }
+      }
+      if (rows.length < batch) {
+        exhausted = found.length <= limit;
+        break;
+      }
+      upper = `(${lastScanned}`;
     }
-    const page = rows.slice(0, limit);
+    const page = found.slice(0, limit);
     const last = page[page.length - 1];
-    return {
-      jobs: await this.getJobs(page.map((r) => r.id)),
-      nextCursor: rows.length > limit && last ? encodeCursor(last.row) : null,
-    };
+    let nextCursor: string | null = null;
+    if (found.length > limit && last) nextCursor = encodeCursor(last.row);
+    else if (!exhausted && lastScanned !== undefined) nextCursor = encodeCursor(lastScanned);
+    return { jobs: page.map((f) => f.job), nextCursor };
   }
 
   /**
@@ -392,6 +439,8 @@ export class RedisJobStore implements JobStore {
             this.key("lease", id),
             this.key("reconcilable"),
             this.key("counts"),
+            this.key("jobs"),
+            this.key("purges"),
           ],
           [
             ver,
@@ -402,6 +451,7 @@ export class RedisJobStore implements JobStore {
             event ? JSON.stringify(event) : "",
             isReconcilable(job) ? "1" : "0",
             id,
+            job.purgeAt === undefined ? "" : job.purgeAt,
           ],
         ),
       );
@@ -474,6 +524,18 @@ export class RedisJobStore implements JobStore {
     return found;
   }
 
+  async listDuePurges(now: number, options: { limit?: number } = {}): Promise<JobRecord[]> {
+    const ids = await this.redis.zrangebyscore(
+      this.key("purges"),
+      "-inf",
+      now,
+      "LIMIT",
+      0,
+      options.limit ?? 500,
+    );
+    return this.getJobs(ids);
+  }
+
   async deleteJob(id: string): Promise<boolean> {
     const deleted = await DELETE.run(
       this.redis,
@@ -485,6 +547,7 @@ export class RedisJobStore implements JobStore {
         this.key("reconcilable"),
         this.key("counts"),
         this.key("held", id),
+        this.key("purges"),
       ],
       [id],
     );

@@ -16,6 +16,7 @@ import {
 import { weatherDelayMs, sleep } from "../upstream/retry";
 import type { GenerationCallbacks, RetryInfo, VideoSource } from "../upstream/types";
 import { archiveVideo, isStorageError, sweepOrphanParts, type ArchiveResult } from "./archive";
+import { purgeDueDeletions } from "./deletion";
 import type { CreateJobInput } from "./create-request";
 import { toSnapshot } from "./snapshot";
 import { getJobStore } from "./store";
@@ -256,6 +257,7 @@ export class JobRunner {
         if (this.stopped) return;
         if (!this.active.has(job.id)) await this.take(job.id);
       }
+      if (!this.stopped) await purgeDueDeletions(this.deps.store, this);
     } catch (error) {
       serverLog.error("reconcile pass failed", {
         error: error instanceof Error ? (error.stack ?? error.message) : String(error),

@@ -1,6 +1,12 @@
 import "server-only";
 import type { Diagnosis } from "@/lib/contracts/diagnosis";
-import { isTerminalState, type Job, type JobList } from "@/lib/contracts/job";
+import {
+  MAX_HISTORY_PAGE_SIZE,
+  isTerminalState,
+  jobListQuerySchema,
+  type Job,
+  type JobList,
+} from "@/lib/contracts/job";
 import { cachedDiagnosis } from "../diagnostics/job-diagnosis";
 import { AppError, badRequest } from "../errors";
 import { cancelVideoJob } from "../upstream/cancel";
@@ -8,7 +14,7 @@ import type { ApiContext } from "../http";
 import { serverLog } from "../log";
 import { consumeCreateBudget } from "../rate-limit";
 import { continueAfterResponse } from "../shared/vercel";
-import { removeArchive } from "./archive";
+import { removeJobForGood } from "./deletion";
 import { parseCreateVideoRequest } from "./create-request";
 import { jobEta } from "./eta";
 import { assertJobId } from "./ids";
@@ -18,7 +24,9 @@ import { getJobStore } from "./store";
 import { jobEventStream, parseResumePoint } from "./stream";
 
 export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 100;
+export const MAX_PAGE_SIZE = MAX_HISTORY_PAGE_SIZE;
+/** How long a job deleted with undo stays restorable before it is removed for good. */
+export const DELETE_UNDO_WINDOW_MS = 10_000;
 
 /** `Accept: application/json` (without event-stream) asks for `202 {job}` instead of the stream. */
 function wantsJson(request: Request): boolean {
@@ -139,23 +147,31 @@ export async function cancelVideo(id: string, ctx: ApiContext): Promise<{ job: J
   return { job: renderJob(updated, ctx.locale) };
 }
 
-async function findJob(id: string) {
+/** The job as the public routes see it: one deleted with undo is gone for them (404). */
+async function findJob(id: string, options: { deleted?: boolean } = {}) {
   const job = await getJobStore().getJob(assertJobId(id));
-  if (!job) throw new AppError("not_found");
+  if (!job || (job.purgeAt !== undefined && !options.deleted)) throw new AppError("not_found");
   return job;
 }
 
-/** `GET /api/videos?cursor=&limit=`: newest first. */
+/** `GET /api/videos?limit=&cursor=&state=&model=&q=`: newest first, narrowed server-side. */
 export async function listVideos(request: Request, ctx: ApiContext): Promise<JobList> {
   const params = new URL(request.url).searchParams;
-  const rawLimit = params.get("limit");
-  let limit = DEFAULT_PAGE_SIZE;
-  if (rawLimit !== null && rawLimit !== "") {
-    limit = /^\d{1,3}$/.test(rawLimit) ? Number(rawLimit) : 0;
-    if (limit < 1 || limit > MAX_PAGE_SIZE) throw badRequest("invalidField", { field: "limit" });
+  const raw = Object.fromEntries(
+    Object.keys(jobListQuerySchema.shape).map((name) => [name, params.get(name)]),
+  );
+  const parsed = jobListQuerySchema.safeParse(raw);
+  if (!parsed.success) {
+    throw badRequest("invalidField", { field: String(parsed.error.issues[0]?.path[0] ?? "query") });
   }
-  const cursor = params.get("cursor") || undefined;
-  const page = await getJobStore().listJobs({ limit, cursor });
+  const { limit = DEFAULT_PAGE_SIZE, cursor, state, model, q } = parsed.data;
+  const page = await getJobStore().listJobs({
+    limit,
+    cursor,
+    states: state,
+    model,
+    search: q || undefined,
+  });
   if (!page) throw badRequest("invalidCursor");
   return { jobs: page.jobs.map((job) => renderJob(job, ctx.locale)), nextCursor: page.nextCursor };
 }
@@ -184,24 +200,37 @@ export async function streamVideoEvents(
   });
 }
 
-/** `DELETE /api/videos/:id`: stop following, tell live streams, forget the job and its file. */
-export async function deleteVideo(id: string): Promise<{ deleted: true; id: string }> {
-  const job = await findJob(id);
-  const store = getJobStore();
-  const runner = getJobRunner();
-  const wasRunning = runner.cancel(job.id);
-  if (!isTerminalState(job.state)) {
-    await store.appendEvent(
-      job.id,
-      { type: "state", data: { state: "canceled" } },
-      { state: "canceled" },
-    );
+/**
+ * `DELETE /api/videos/:id`: stop following, tell live streams, forget the job and its file.
+ * `?undo=1`: hidden at once, restorable (`POST …/restore`) for DELETE_UNDO_WINDOW_MS, removed for
+ * good by the reconciler afterwards — durable from this answer on, whatever the page does next.
+ */
+export async function deleteVideo(
+  request: Request,
+  id: string,
+): Promise<{ deleted: true; id: string; purgeAt?: string }> {
+  const undo = new URL(request.url).searchParams.get("undo");
+  if (undo !== null && undo !== "1") throw badRequest("invalidField", { field: "undo" });
+  const job = await findJob(id, { deleted: true });
+  if (undo === "1") {
+    const purgeAt = Date.now() + DELETE_UNDO_WINDOW_MS;
+    const hidden = await getJobStore().updateJob(job.id, { purgeAt });
+    if (!hidden) throw new AppError("not_found");
+    serverLog.info("job deleted (undo possible)", { job: job.id, purgeAt });
+    return { deleted: true, id: job.id, purgeAt: new Date(purgeAt).toISOString() };
   }
-  if (wasRunning) await runner.settled(job.id, 5_000);
-  await store.deleteJob(job.id);
-  await removeArchive(job.id);
-  serverLog.info("job deleted", { job: job.id, state: job.state, stoppedFollowing: wasRunning });
+  await removeJobForGood(job, getJobStore(), getJobRunner());
   return { deleted: true, id: job.id };
+}
+
+/** `POST /api/videos/:id/restore`: undoes a `DELETE ?undo=1` whose window has not run out. */
+export async function restoreVideo(id: string, ctx: ApiContext): Promise<{ job: Job }> {
+  const job = await findJob(id, { deleted: true });
+  const restored =
+    job.purgeAt === undefined ? job : await getJobStore().updateJob(job.id, { purgeAt: undefined });
+  if (!restored) throw new AppError("not_found");
+  if (job.purgeAt !== undefined) serverLog.info("job restored", { job: job.id });
+  return { job: renderJob(restored, ctx.locale) };
 }
 
 /** A non-final job that has not changed for this long counts as stalled (diagnosable). */

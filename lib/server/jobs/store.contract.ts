@@ -194,6 +194,79 @@ export function describeJobStoreContract(name: string, makeFamily: () => Promise
       }
     });
 
+    it("narrows the history by state, model and prompt text, paging through the narrowed list", async () => {
+      const [a, b] = await two();
+      const make = async (store: JobStore, prompt: string, model: string, state?: "failed") => {
+        const { job } = await store.createJob({ ...newJob, prompt, model });
+        if (state) {
+          await store.appendEvent(
+            job.id,
+            { type: "failed", data: { job: {} as never } },
+            { state },
+          );
+        }
+        return job.id;
+      };
+      const lighthouse = await make(a, "A Lighthouse at dusk", "sora-2");
+      const quota = await make(b, "lighthouse in fog", "sora-2-pro", "failed");
+      const cat = await make(a, "一只猫在灯塔上", "sora-2", "failed");
+      const literal = await make(b, "100% real_photo", "veo-3");
+      const plain = await make(a, "1000 realXphoto", "veo-3");
+      const ids = async (options: Parameters<JobStore["listJobs"]>[0]) =>
+        (await b.listJobs(options))?.jobs.map((j) => j.id);
+
+      expect(await ids({ limit: 10, states: ["failed"] })).toEqual([cat, quota]);
+      expect(await ids({ limit: 10, states: ["queued", "failed"], model: "sora-2" })).toEqual([
+        cat,
+        lighthouse,
+      ]);
+      expect(await ids({ limit: 10, model: "veo-3" })).toEqual([plain, literal]);
+      expect(await ids({ limit: 10, model: "veo" })).toEqual([]);
+      // Case-insensitive, CJK, and wildcard characters taken literally.
+      expect(await ids({ limit: 10, search: "LIGHTHOUSE" })).toEqual([quota, lighthouse]);
+      expect(await ids({ limit: 10, search: "灯塔" })).toEqual([cat]);
+      expect(await ids({ limit: 10, search: "0% real_p" })).toEqual([literal]);
+      expect(await ids({ limit: 10, search: "lighthouse", states: ["failed"] })).toEqual([quota]);
+      expect(await ids({ limit: 10, search: "nothing like it" })).toEqual([]);
+
+      // Paging keeps the filter: one at a time through the two matches, then the end.
+      const first = (await a.listJobs({ limit: 1, search: "lighthouse" }))!;
+      expect(first.jobs.map((j) => j.id)).toEqual([quota]);
+      const rest: string[] = [];
+      let cursor = first.nextCursor;
+      while (cursor) {
+        const page = (await b.listJobs({ limit: 1, search: "lighthouse", cursor }))!;
+        rest.push(...page.jobs.map((j) => j.id));
+        cursor = page.nextCursor;
+      }
+      expect(rest).toEqual([lighthouse]);
+    });
+
+    it("hides a job deleted with undo, lists it as due at its purge time, and shows it again when restored", async () => {
+      const [a, b] = await two();
+      const kept = await created(a);
+      const removed = await created(a);
+      const later = await created(a);
+      const now = Date.now();
+      await a.updateJob(removed.id, { purgeAt: now + 1_000 });
+      await a.updateJob(later.id, { purgeAt: now + 60_000 });
+      expect((await b.listJobs({ limit: 10 }))?.jobs.map((j) => j.id)).toEqual([kept.id]);
+      expect((await b.getJob(removed.id))?.purgeAt).toBe(now + 1_000);
+      expect(await b.listDuePurges(now)).toEqual([]);
+      expect((await b.listDuePurges(now + 1_000)).map((j) => j.id)).toEqual([removed.id]);
+      expect((await b.listDuePurges(now + 60_000)).map((j) => j.id)).toEqual([
+        removed.id,
+        later.id,
+      ]);
+      // Restored: listed again in its place, no longer due.
+      await b.updateJob(later.id, { purgeAt: undefined });
+      expect((await a.getJob(later.id))?.purgeAt).toBeUndefined();
+      expect((await a.listJobs({ limit: 10 }))?.jobs.map((j) => j.id)).toEqual([later.id, kept.id]);
+      expect((await a.listDuePurges(now + 60_000)).map((j) => j.id)).toEqual([removed.id]);
+      expect(await a.deleteJob(removed.id)).toBe(true);
+      expect(await a.listDuePurges(now + 60_000)).toEqual([]);
+    });
+
     it("deletes a job with its events and lists what a reconciler must advance", async () => {
       const store = await one();
       const done = await created(store);

@@ -15,6 +15,7 @@ import { serverLog } from "../log";
 import type { VideoSource } from "../upstream/types";
 import { getRedis } from "../shared/redis";
 import { newJobId } from "./ids";
+import { foldText } from "./list-filter";
 import { RedisJobStore } from "./redis-store";
 import { toSnapshot } from "./snapshot";
 import { COMPLETION_WINDOW, groupDurations } from "./durations";
@@ -24,6 +25,7 @@ import {
   type CreateJobOptions,
   type EventInput,
   type JobEventListener,
+  type JobListOptions,
   type JobPage,
   type JobPatch,
   type JobRecord,
@@ -95,6 +97,9 @@ const MIGRATIONS: readonly string[] = [
   `ALTER TABLE jobs ADD COLUMN cost TEXT;`,
   // The completed job a remix started from.
   `ALTER TABLE jobs ADD COLUMN remix_of TEXT;`,
+  // Deleted with an undo window: removed for good at this time (epoch ms) unless restored.
+  `ALTER TABLE jobs ADD COLUMN purge_at INTEGER;
+   CREATE INDEX jobs_purge_at ON jobs(purge_at) WHERE purge_at IS NOT NULL;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -133,6 +138,7 @@ interface JobRow {
   cancellation: string | null;
   cost: string | null;
   remix_of: string | null;
+  purge_at: number | null;
 }
 
 interface EventRow {
@@ -164,6 +170,7 @@ const PATCH_COLUMNS: { [K in keyof Required<JobPatch>]: [string, (v: JobPatch[K]
   archiveDeadline: ["archive_deadline", (v) => v ?? null],
   cancellation: ["cancellation", (v) => (v ? JSON.stringify(v) : null)],
   cost: ["cost", (v) => (v ? JSON.stringify(v) : null)],
+  purgeAt: ["purge_at", (v) => v ?? null],
 };
 
 const opt = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
@@ -200,6 +207,7 @@ function toRecord(row: JobRow): JobRecord {
     archiveDeadline: opt(row.archive_deadline),
     cancellation: row.cancellation ? (JSON.parse(row.cancellation) as JobCancellation) : undefined,
     cost: row.cost ? (JSON.parse(row.cost) as JobCost) : undefined,
+    purgeAt: opt(row.purge_at),
   };
 }
 
@@ -250,6 +258,7 @@ const isFinal = (state: string) =>
 export class SqliteJobStore implements JobStore {
   private readonly db: Database.Database;
   private readonly patchStatements = new Map<string, Database.Statement>();
+  private readonly listStatements = new Map<string, Database.Statement<SqlValue[], JobRow>>();
   private readonly statements;
   private readonly subscriptions = new Map<string, Subscription>();
   private readonly pollMs: number;
@@ -266,6 +275,8 @@ export class SqliteJobStore implements JobStore {
     this.db.pragma("synchronous = FULL");
     this.db.pragma("foreign_keys = ON");
     this.migrate();
+    // The search's case folding, identical to the Redis store's (SQLite's lower() is ASCII-only).
+    this.db.function("fold_text", { deterministic: true }, (text) => foldText(String(text)));
     this.statements = {
       insertJob: this.db.prepare(
         `INSERT INTO jobs (id, created_at, updated_at, state, prompt, model, protocol, seconds, size,
@@ -274,11 +285,8 @@ export class SqliteJobStore implements JobStore {
            @hasImage, @retryOf, @remixOf, @requestId, @cost, 0)`,
       ),
       getJob: this.db.prepare<[string], JobRow>("SELECT * FROM jobs WHERE id = ?"),
-      listFirst: this.db.prepare<[number], JobRow>(
-        "SELECT * FROM jobs ORDER BY row_id DESC LIMIT ?",
-      ),
-      listBefore: this.db.prepare<[number, number], JobRow>(
-        "SELECT * FROM jobs WHERE row_id < ? ORDER BY row_id DESC LIMIT ?",
+      duePurges: this.db.prepare<[number, number], JobRow>(
+        "SELECT * FROM jobs WHERE purge_at IS NOT NULL AND purge_at <= ? ORDER BY purge_at LIMIT ?",
       ),
       reconcilable: this.db.prepare<[number, number], JobRow>(
         `SELECT * FROM jobs
@@ -441,13 +449,34 @@ export class SqliteJobStore implements JobStore {
     return row ? toRecord(row) : undefined;
   }
 
-  async listJobs({ limit, cursor }: { limit: number; cursor?: string }): Promise<JobPage | null> {
+  async listJobs({ limit, cursor, ...filter }: JobListOptions): Promise<JobPage | null> {
     const before = cursor === undefined ? undefined : decodeCursor(cursor);
     if (before === null) return null;
-    const rows =
-      before === undefined
-        ? this.statements.listFirst.all(limit + 1)
-        : this.statements.listBefore.all(before, limit + 1);
+    const where = ["purge_at IS NULL"];
+    const values: SqlValue[] = [];
+    if (before !== undefined) {
+      where.push("row_id < ?");
+      values.push(before);
+    }
+    if (filter.states) {
+      where.push(`state IN (${filter.states.map(() => "?").join(", ")})`);
+      values.push(...filter.states);
+    }
+    if (filter.model !== undefined) {
+      where.push("model = ?");
+      values.push(filter.model);
+    }
+    if (filter.search) {
+      where.push("instr(fold_text(prompt), ?) > 0");
+      values.push(foldText(filter.search));
+    }
+    const sql = `SELECT * FROM jobs WHERE ${where.join(" AND ")} ORDER BY row_id DESC LIMIT ?`;
+    let statement = this.listStatements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare<SqlValue[], JobRow>(sql);
+      this.listStatements.set(sql, statement);
+    }
+    const rows = statement.all(...values, limit + 1);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
@@ -563,6 +592,10 @@ export class SqliteJobStore implements JobStore {
 
   async listReconcilable(options: { limit?: number } = {}): Promise<JobRecord[]> {
     return this.statements.reconcilable.all(Date.now(), options.limit ?? 500).map(toRecord);
+  }
+
+  async listDuePurges(now: number, options: { limit?: number } = {}): Promise<JobRecord[]> {
+    return this.statements.duePurges.all(now, options.limit ?? 500).map(toRecord);
   }
 
   async deleteJob(id: string): Promise<boolean> {

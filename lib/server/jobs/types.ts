@@ -47,6 +47,11 @@ export interface JobRecord {
   cancellation?: JobCancellation;
   /** Estimated at creation (SORA_PRICES); replaced when the relay reports what it charged. */
   cost?: JobCost;
+  /**
+   * Deleted with an undo window: hidden from the history and the public routes, and removed for
+   * good (with its archive) once this time (epoch ms) has passed, unless restored before.
+   */
+  purgeAt?: number;
 }
 
 export type NewJob = Pick<
@@ -84,6 +89,7 @@ export type JobPatch = Partial<
     | "archiveDeadline"
     | "cancellation"
     | "cost"
+    | "purgeAt"
   >
 >;
 
@@ -129,6 +135,21 @@ export type EventInput = {
     data: StoredEventDataMap[K] | ((job: JobRecord) => StoredEventDataMap[K]);
   };
 }[JobEventType];
+
+/** What the history list may be narrowed to (all given conditions apply). */
+export interface JobListFilter {
+  /** Only jobs in one of these states. */
+  states?: readonly JobState[];
+  /** Only jobs of exactly this model. */
+  model?: string;
+  /** Only jobs whose prompt contains this text, ignoring case (Unicode lower-casing). */
+  search?: string;
+}
+
+export interface JobListOptions extends JobListFilter {
+  limit: number;
+  cursor?: string;
+}
 
 export interface JobPage {
   jobs: JobRecord[];
@@ -196,8 +217,12 @@ export interface JobStore {
   /** The job a key (< 24 h old) points to, if any. */
   findByIdempotencyKey(key: string): Promise<JobRecord | undefined>;
   getJob(id: string): Promise<JobRecord | undefined>;
-  /** Newest first. Null for a cursor this store did not issue. */
-  listJobs(options: { limit: number; cursor?: string }): Promise<JobPage | null>;
+  /**
+   * Newest first, narrowed by the filter; jobs awaiting their purge (`purgeAt`) are never listed. Null for a cursor this store did not issue. A page may
+   * hold fewer than `limit` jobs while `nextCursor` is set (a store may bound the work one page
+   * does); the end is reached only when `nextCursor` is null.
+   */
+  listJobs(options: JobListOptions): Promise<JobPage | null>;
   /**
    * Changes fields without an event (e.g. attempts, archive results on a completed job).
    * Undefined when the job no longer exists or `options.owner` does not hold the lease.
@@ -224,6 +249,8 @@ export interface JobStore {
    * `limit` (default 500).
    */
   listReconcilable(options?: { limit?: number }): Promise<JobRecord[]>;
+  /** Jobs deleted with an undo window whose `purgeAt` is at or before `now`, soonest first. */
+  listDuePurges(now: number, options?: { limit?: number }): Promise<JobRecord[]>;
   /** Deletes the job, its events, lease and idempotency keys. False when it did not exist. */
   deleteJob(id: string): Promise<boolean>;
   /**

@@ -11,5 +11,7 @@ export function GET(request: Request, { params }: Params) {
 }
 
 export function DELETE(request: Request, { params }: Params) {
-  return handleApi(request, async () => Response.json(await deleteVideo((await params).id)));
+  return handleApi(request, async () =>
+    Response.json(await deleteVideo(request, (await params).id)),
+  );
 }
