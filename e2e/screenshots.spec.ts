@@ -1,6 +1,7 @@
 import type { Locator, Page } from "@playwright/test";
 import path from "node:path";
 import { expect, test } from "./fixtures";
+import { expectAccessible } from "./axe";
 import { GeneratorPage, uniquePrompt } from "./pages/generator-page";
 import type { Locale } from "@/lib/i18n/config";
 
@@ -85,14 +86,19 @@ for (const locale of ["zh-CN", "en"] as const) {
         theme === "dark" ? /\bdark\b/ : /^(?!.*\bdark\b)/,
       );
       await shoot(page, dir, name("idle"));
+      await expectAccessible(page, name("idle"));
 
-      const done = await generator.submit(uniquePrompt(p.done));
+      const donePrompt = uniquePrompt(p.done);
+      const done = await generator.submit(donePrompt);
       await generator.expectPlayable(done);
       await shoot(done, dir, name("completed"));
+      await expectAccessible(page, name("completed"));
 
       const failed = await generator.submit(uniquePrompt(p.failed, "[[sim:no_channel]]"));
       await expect(failed.getByRole("alert")).toBeVisible();
+      await expect(failed.getByTestId("job-diagnosis")).toBeVisible();
       await shoot(failed, dir, name("failed"));
+      await expectAccessible(page, name("failed with diagnosis"));
 
       const retrying = await generator.submit(
         uniquePrompt(p.retrying, "[[sim:upstream_503*2]] [[sim:speed=0.3]]"),
@@ -100,15 +106,33 @@ for (const locale of ["zh-CN", "en"] as const) {
       await expect(retrying.getByRole("listitem")).toHaveCount(2);
       await progressStarted(generator, retrying);
       await shoot(retrying, dir, name("retrying"));
+      await expectAccessible(page, name("retrying"));
 
       const running = await generator.submit(uniquePrompt(p.running, "[[sim:speed=0.3]]"));
       await progressStarted(generator, running);
       await shoot(running, dir, name("running"));
+      await expectAccessible(page, name("running"));
 
       await page.mouse.move(0, 0);
       await page.evaluate(() => window.scrollTo(0, 0));
       await shoot(page, dir, name("page"), false);
       await shootTop(page, generator.history, dir, name("history"), 900);
+      await expectAccessible(page, name("history"));
+
+      await generator
+        .historyItem(donePrompt)
+        .getByRole("button", { name: generator.t("generator.history.open") })
+        .click();
+      const dialog = page.getByRole("dialog", {
+        name: generator.t("generator.history.dialogTitle"),
+      });
+      await expect(dialog).toBeVisible();
+      await expectAccessible(page, name("history dialog"));
+      await page.keyboard.press("Escape");
+
+      await page.goto("/diagnostics");
+      await expect(page.locator("[data-verdict]")).not.toHaveAttribute("data-verdict", "running");
+      await expectAccessible(page, name("diagnostics report"));
       await context.close();
     });
   }
