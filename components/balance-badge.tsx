@@ -27,7 +27,7 @@ export function BalanceBadge() {
     <span
       data-testid="relay-balance"
       title={t("title", { time })}
-      className="inline-flex items-center gap-1.5 rounded-md border border-zinc-200 px-2 py-1 text-xs font-medium text-zinc-600 tabular-nums dark:border-zinc-800 dark:text-zinc-300"
+      className="inline-flex items-center gap-1.5 rounded-md border border-line px-2 py-1 text-xs font-medium text-soft tabular-nums"
     >
       <Wallet className="size-3.5" aria-hidden />
       {text}

@@ -23,8 +23,8 @@ export function SiteNav() {
             aria-current={active ? "page" : undefined}
             className={`rounded-md px-2.5 py-1.5 text-sm font-medium transition-colors ${
               active
-                ? "bg-zinc-200/70 text-zinc-900 dark:bg-zinc-800 dark:text-zinc-50"
-                : "text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-zinc-100"
+                ? "bg-zinc-200/70 text-fg dark:bg-zinc-800"
+                : "text-muted hover:text-zinc-900 dark:hover:text-zinc-100"
             }`}
           >
             {t(key)}

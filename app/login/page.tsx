@@ -16,12 +16,12 @@ export default async function LoginPage({
   const t = await getTranslations("auth");
   const { next, error } = await searchParams;
   return (
-    <div className="mx-auto mt-12 max-w-sm rounded-xl border border-zinc-200 bg-white p-6 shadow-sm dark:border-zinc-800 dark:bg-zinc-900">
+    <div className="mx-auto mt-12 max-w-sm rounded-xl border border-line bg-surface p-6 shadow-sm">
       <div className="mb-4 flex items-center gap-2">
         <LockKeyhole className="size-5 text-violet-600 dark:text-violet-400" aria-hidden />
         <h1 className="text-lg font-semibold">{t("title")}</h1>
       </div>
-      <p className="mb-4 text-sm text-zinc-600 dark:text-zinc-400">{t("explain")}</p>
+      <p className="mb-4 text-sm text-muted">{t("explain")}</p>
       <form method="post" action="/api/auth/login" className="space-y-3">
         <input type="hidden" name="next" value={safeNextPath(next)} />
         <label className="block text-sm font-medium" htmlFor="password">
@@ -36,7 +36,7 @@ export default async function LoginPage({
           autoComplete="current-password"
           aria-invalid={error ? true : undefined}
           aria-describedby={error ? "login-error" : undefined}
-          className="w-full rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm dark:border-zinc-700 dark:bg-zinc-950"
+          className="w-full rounded-md border border-line-strong bg-field px-3 py-2 text-sm"
         />
         {error ? (
           <p id="login-error" role="alert" className="text-sm text-red-600 dark:text-red-400">

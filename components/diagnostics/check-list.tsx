@@ -79,30 +79,24 @@ export function CheckList({
                     : t(running ? "status.running" : "status.pending")}
                 </Badge>
                 {check?.code && check.status !== "pass" && check.status !== "skip" ? (
-                  <code className="font-mono text-xs text-zinc-500 dark:text-zinc-400">
-                    {check.code}
-                  </code>
+                  <code className="font-mono text-xs text-muted">{check.code}</code>
                 ) : null}
               </div>
-              <p className="mt-0.5 text-sm break-words text-zinc-600 dark:text-zinc-400">
+              <p className="mt-0.5 text-sm break-words text-muted">
                 {check ? check.observed : t("page.waiting")}
               </p>
               {problem ? (
                 <dl className="mt-2 grid gap-1 text-sm sm:grid-cols-[auto_1fr] sm:gap-x-3">
                   {check.cause ? (
                     <>
-                      <dt className="font-medium text-zinc-700 dark:text-zinc-300">
-                        {t("page.cause")}
-                      </dt>
-                      <dd className="text-zinc-700 dark:text-zinc-300">{check.cause}</dd>
+                      <dt className="font-medium text-soft">{t("page.cause")}</dt>
+                      <dd className="text-soft">{check.cause}</dd>
                     </>
                   ) : null}
                   {check.hint ? (
                     <>
-                      <dt className="font-medium text-zinc-700 dark:text-zinc-300">
-                        {t("page.fix")}
-                      </dt>
-                      <dd className="text-zinc-900 dark:text-zinc-100">
+                      <dt className="font-medium text-soft">{t("page.fix")}</dt>
+                      <dd className="text-fg">
                         <TextWithLinks text={check.hint} />
                       </dd>
                     </>
@@ -111,7 +105,7 @@ export function CheckList({
               ) : null}
             </div>
             {check ? (
-              <span className="shrink-0 pt-0.5 text-xs text-zinc-500 tabular-nums dark:text-zinc-400">
+              <span className="shrink-0 pt-0.5 text-xs text-muted tabular-nums">
                 {duration(check.durationMs)}
               </span>
             ) : null}

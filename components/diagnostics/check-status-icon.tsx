@@ -7,7 +7,7 @@ const ICONS = {
   pass: { Icon: CircleCheck, className: "text-emerald-600 dark:text-emerald-400" },
   warn: { Icon: TriangleAlert, className: "text-amber-500 dark:text-amber-400" },
   fail: { Icon: CircleX, className: "text-red-600 dark:text-red-400" },
-  skip: { Icon: CircleMinus, className: "text-zinc-400 dark:text-zinc-500" },
+  skip: { Icon: CircleMinus, className: "text-muted" },
 } as const;
 
 /** Decorative: the status is also given as text next to it. */

@@ -32,10 +32,8 @@ export function ConfigSummary({ config }: { config: EffectiveConfig }) {
     <dl className="grid grid-cols-[minmax(0,auto)_minmax(0,1fr)] gap-x-4 gap-y-2 text-sm">
       {rows.map(([label, value]) => (
         <div key={label} className="contents">
-          <dt className="text-zinc-500 dark:text-zinc-400">{label}</dt>
-          <dd className="font-mono text-xs leading-5 break-all text-zinc-900 dark:text-zinc-100">
-            {value}
-          </dd>
+          <dt className="text-muted">{label}</dt>
+          <dd className="font-mono text-xs leading-5 break-all text-fg">{value}</dd>
         </div>
       ))}
     </dl>

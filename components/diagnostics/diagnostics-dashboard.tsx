@@ -55,7 +55,7 @@ export function DiagnosticsDashboard({ config }: { config: EffectiveConfig }) {
           <Play aria-hidden />
           {t("page.runGenerate")}
         </Button>
-        <span role="status" className="text-sm text-zinc-600 dark:text-zinc-400">
+        <span role="status" className="text-sm text-muted">
           {copyStatus === "copied"
             ? t("page.copied")
             : copyStatus === "failed"

@@ -29,13 +29,13 @@ export function GenerateDialog({
       aria-labelledby="diagnostics-generate-title"
       aria-describedby="diagnostics-generate-body"
       onClose={onClose}
-      className="m-auto w-[min(32rem,calc(100vw-2rem))] rounded-xl border border-zinc-200 bg-white p-0 text-zinc-900 shadow-xl backdrop:bg-zinc-950/50 dark:border-zinc-800 dark:bg-zinc-900 dark:text-zinc-100"
+      className="m-auto w-[min(32rem,calc(100vw-2rem))] rounded-xl border border-line bg-surface p-0 text-fg shadow-xl backdrop:bg-zinc-950/50"
     >
       <div className="space-y-3 p-5">
         <h2 id="diagnostics-generate-title" className="text-base font-semibold">
           {t(demo ? "generateTitleDemo" : "generateTitle")}
         </h2>
-        <p id="diagnostics-generate-body" className="text-sm text-zinc-600 dark:text-zinc-300">
+        <p id="diagnostics-generate-body" className="text-sm text-soft">
           {demo ? t("generateBodyDemo", { model }) : t("generateBody", { model, baseUrl })}
         </p>
         <div className="flex justify-end gap-2 pt-2">

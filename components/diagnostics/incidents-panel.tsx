@@ -12,19 +12,16 @@ export function IncidentsPanel({ data, error }: { data?: IncidentsResponse; erro
   const format = useFormatter();
   const duration = useFormatDuration();
   if (error && !data) return <Alert tone="warning">{t("page.incidentsError")}</Alert>;
-  if (!data) return <p className="text-sm text-zinc-500 dark:text-zinc-400">…</p>;
+  if (!data) return <p className="text-sm text-muted">…</p>;
   const counts = Object.entries(data.counts).sort((a, b) => b[1] - a[1]);
   return (
     <div className="space-y-4">
       <div>
-        <h3
-          id="diagnostics-incident-counts"
-          className="text-sm font-medium text-zinc-700 dark:text-zinc-300"
-        >
+        <h3 id="diagnostics-incident-counts" className="text-sm font-medium text-soft">
           {t("page.incidentCounts")}
         </h3>
         {counts.length === 0 ? (
-          <p className="mt-1 text-sm text-zinc-500 dark:text-zinc-400">{t("page.noErrors")}</p>
+          <p className="mt-1 text-sm text-muted">{t("page.noErrors")}</p>
         ) : (
           <ul aria-labelledby="diagnostics-incident-counts" className="mt-2 flex flex-wrap gap-2">
             {counts.map(([code, n]) => (
@@ -39,14 +36,14 @@ export function IncidentsPanel({ data, error }: { data?: IncidentsResponse; erro
         )}
       </div>
       {data.calls.length === 0 ? (
-        <p className="text-sm text-zinc-500 dark:text-zinc-400">{t("page.noIncidents")}</p>
+        <p className="text-sm text-muted">{t("page.noIncidents")}</p>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
+        <div className="overflow-x-auto rounded-lg border border-line">
           <table className="w-full min-w-[44rem] text-left text-sm">
             <caption className="sr-only">
               {t("page.incidentsCaption", { count: data.calls.length })}
             </caption>
-            <thead className="bg-zinc-50 text-xs text-zinc-500 dark:bg-zinc-900 dark:text-zinc-400">
+            <thead className="bg-subtle text-xs text-muted">
               <tr>
                 {(
                   [

@@ -11,8 +11,7 @@ const TONES = {
   pass: "border-emerald-200 bg-emerald-50 text-emerald-950 dark:border-emerald-900/70 dark:bg-emerald-950/40 dark:text-emerald-50",
   warn: "border-amber-200 bg-amber-50 text-amber-950 dark:border-amber-900/70 dark:bg-amber-950/40 dark:text-amber-50",
   fail: "border-red-200 bg-red-50 text-red-950 dark:border-red-900/70 dark:bg-red-950/40 dark:text-red-50",
-  neutral:
-    "border-zinc-200 bg-white text-zinc-900 dark:border-zinc-800 dark:bg-zinc-900/60 dark:text-zinc-100",
+  neutral: "border-line bg-white text-fg dark:bg-zinc-900/60",
 } as const;
 
 /** The verdict: the first problem to fix and the next steps, or progress while the run goes on. */

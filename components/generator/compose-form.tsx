@@ -167,10 +167,7 @@ export function ComposeForm({
           noValidate
         >
           <div className="space-y-1.5">
-            <label
-              htmlFor={promptId}
-              className="block text-sm font-medium text-zinc-700 dark:text-zinc-300"
-            >
+            <label htmlFor={promptId} className="block text-sm font-medium text-soft">
               {t("promptLabel")}
             </label>
             <Textarea
@@ -200,14 +197,14 @@ export function ComposeForm({
                   {t("promptTooLong", { max: PROMPT_MAX_CHARS, over })}
                 </span>
               ) : (
-                <span className="text-zinc-400 dark:text-zinc-500">
+                <span className="text-muted">
                   <kbd className="font-sans">{t("shortcut", { keys: SHORTCUT_KEYS })}</kbd>
                 </span>
               )}
               <span
                 className={cn(
                   "shrink-0 font-mono tabular-nums",
-                  over > 0 ? "text-red-600 dark:text-red-400" : "text-zinc-400 dark:text-zinc-500",
+                  over > 0 ? "text-red-600 dark:text-red-400" : "text-muted",
                 )}
               >
                 {t("promptCount", { count: length, max: PROMPT_MAX_CHARS })}
@@ -273,9 +270,7 @@ export function ComposeForm({
                 label: t("variationsOption", { count: Number(n) }),
               }))}
             />
-            {count > 1 ? (
-              <p className="text-xs text-zinc-500 dark:text-zinc-400">{t("variationsHint")}</p>
-            ) : null}
+            {count > 1 ? <p className="text-xs text-muted">{t("variationsHint")}</p> : null}
           </div>
 
           {createError ? (
@@ -310,9 +305,7 @@ export function ComposeForm({
               {busy ? <Spinner /> : <Sparkles aria-hidden />}
               {busy ? t("submitting") : count > 1 ? t("submitMany", { count }) : t("submit")}
             </Button>
-            <p className="text-center text-xs text-zinc-400 dark:text-zinc-500">
-              {t("concurrentHint")}
-            </p>
+            <p className="text-center text-xs text-muted">{t("concurrentHint")}</p>
           </div>
         </form>
       </CardContent>

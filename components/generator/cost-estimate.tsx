@@ -30,7 +30,7 @@ export function CostEstimate({
       data-testid="cost-estimate"
       aria-live="polite"
       title={t("hint")}
-      className="text-center text-sm font-medium text-zinc-700 tabular-nums dark:text-zinc-300"
+      className="text-center text-sm font-medium text-soft tabular-nums"
     >
       <span className="sr-only">{t("label")} </span>
       {count > 1 && each

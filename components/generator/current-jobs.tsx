@@ -39,7 +39,7 @@ export function CurrentJobs({ demo }: { demo: boolean }) {
         >
           {t("title")}
           {hydrated && ids.length > 0 ? (
-            <span className="rounded-full bg-zinc-200/70 px-2 py-0.5 text-xs font-medium text-zinc-600 dark:bg-zinc-800 dark:text-zinc-300">
+            <span className="rounded-full bg-zinc-200/70 px-2 py-0.5 text-xs font-medium text-soft dark:bg-zinc-800">
               {t("count", { count: ids.length })}
             </span>
           ) : null}
@@ -56,7 +56,7 @@ export function CurrentJobs({ demo }: { demo: boolean }) {
       ) : ids.length === 0 ? (
         <EmptyState icon={Clapperboard} title={t("emptyTitle")}>
           <p>{t("emptyBody")}</p>
-          <ul className="mt-4 flex flex-col items-center gap-1.5 text-xs text-zinc-500 dark:text-zinc-400">
+          <ul className="mt-4 flex flex-col items-center gap-1.5 text-xs text-muted">
             <li className="inline-flex items-center gap-1.5">
               <Keyboard aria-hidden className="size-3.5" />
               {t("emptyTipShortcut", { keys: SHORTCUT_KEYS })}

@@ -111,10 +111,8 @@ export function ImageField({
   return (
     <div className="space-y-1.5">
       <div className="flex items-baseline justify-between">
-        <span className="text-sm font-medium text-zinc-700 dark:text-zinc-300">
-          {t("imageLabel")}
-        </span>
-        <span className="text-xs text-zinc-400">{t("imageOptional")}</span>
+        <span className="text-sm font-medium text-soft">{t("imageLabel")}</span>
+        <span className="text-xs text-muted">{t("imageOptional")}</span>
       </div>
       <input
         ref={inputRef}
@@ -130,11 +128,11 @@ export function ImageField({
         }}
       />
       {!accepted ? (
-        <p className="rounded-lg border border-dashed border-zinc-200 px-3 py-3 text-xs text-zinc-500 dark:border-zinc-800">
+        <p className="rounded-lg border border-dashed border-line px-3 py-3 text-xs text-muted">
           {t("imageNotAccepted")}
         </p>
       ) : picked ? (
-        <div className="flex items-center gap-3 rounded-lg border border-zinc-200 bg-zinc-50 p-2 dark:border-zinc-800 dark:bg-zinc-900">
+        <div className="flex items-center gap-3 rounded-lg border border-line bg-subtle p-2">
           <div className="flex size-16 shrink-0 items-center justify-center overflow-hidden rounded-md bg-zinc-200 dark:bg-zinc-800">
             {prepared ? (
               // A data URL preview of exactly what will be uploaded; next/image adds nothing here.
@@ -149,10 +147,8 @@ export function ImageField({
             ) : null}
           </div>
           <div className="min-w-0 flex-1 text-xs">
-            <p className="truncate font-medium text-zinc-800 dark:text-zinc-200">
-              {picked.file.name}
-            </p>
-            <p className="text-zinc-500 dark:text-zinc-400">
+            <p className="truncate font-medium text-fg">{picked.file.name}</p>
+            <p className="text-muted">
               {preparing
                 ? t("imagePreparing")
                 : prepared
@@ -191,14 +187,12 @@ export function ImageField({
             "focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-violet-500 disabled:opacity-60",
             dragging
               ? "border-violet-500 bg-violet-50 dark:bg-violet-950/30"
-              : "border-zinc-300 hover:border-zinc-400 hover:bg-zinc-50 dark:border-zinc-700 dark:hover:border-zinc-600 dark:hover:bg-zinc-900",
+              : "border-line-strong hover:border-zinc-400 hover:bg-zinc-50 dark:hover:border-zinc-600 dark:hover:bg-zinc-900",
           )}
         >
           <ImagePlus aria-hidden className="size-5 text-zinc-400" />
-          <span className="text-sm font-medium text-zinc-700 dark:text-zinc-300">
-            {t("imageDrop")}
-          </span>
-          <span id={hintId} className="text-xs text-zinc-500 dark:text-zinc-400">
+          <span className="text-sm font-medium text-soft">{t("imageDrop")}</span>
+          <span id={hintId} className="text-xs text-muted">
             {t("imageFormats", { max: maxLabel })}
             {frameLabel ? ` · ${t("imageWillCrop", { size: frameLabel })}` : ""}
           </span>

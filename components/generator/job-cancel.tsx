@@ -38,7 +38,7 @@ export function CancelJobButton({ job }: { job: Job }) {
 export function JobCanceled({ job }: { job: Job }) {
   const t = useTranslations("generator");
   const cancellation = job.cancellation;
-  if (!cancellation) return <p className="text-sm text-zinc-500">{t("job.canceled")}</p>;
+  if (!cancellation) return <p className="text-sm text-muted">{t("job.canceled")}</p>;
   const { upstream, mayStillBill } = cancellation;
   return (
     <Alert tone={mayStillBill ? "warning" : "neutral"} role="status" data-testid="job-canceled">

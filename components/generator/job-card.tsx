@@ -43,7 +43,7 @@ function ElapsedTime({ job }: { job: Job }) {
 export function JobMeta({ job, live = false }: { job: Job; live?: boolean }) {
   const t = useTranslations("generator");
   return (
-    <div className="mt-1.5 flex flex-wrap items-center gap-x-2.5 gap-y-1 text-xs text-zinc-500 dark:text-zinc-400">
+    <div className="mt-1.5 flex flex-wrap items-center gap-x-2.5 gap-y-1 text-xs text-muted">
       <StateBadge state={job.state} phase={live ? jobPhase(job) : undefined} live={live} />
       <Badge className="font-mono">{job.model}</Badge>
       {job.seconds ? <span>{t("compose.durationValue", { seconds: job.seconds })}</span> : null}
@@ -119,9 +119,9 @@ export function JobCard({ id, onDismiss }: { id: string; onDismiss: () => void }
     return (
       <Card className="flex items-center gap-3 p-4">
         {isLoading ? (
-          <div className="h-16 flex-1 animate-pulse rounded-md bg-zinc-100 dark:bg-zinc-800" />
+          <div className="h-16 flex-1 animate-pulse rounded-md bg-subtle" />
         ) : (
-          <p className="flex-1 text-sm text-zinc-500">{gone ? t("gone") : t("loadFailed")}</p>
+          <p className="flex-1 text-sm text-muted">{gone ? t("gone") : t("loadFailed")}</p>
         )}
         <IconButton label={t("dismiss")} onClick={onDismiss}>
           <X aria-hidden />
@@ -156,7 +156,7 @@ export function JobCard({ id, onDismiss }: { id: string; onDismiss: () => void }
         </IconButton>
       </div>
       <div className="px-4 pb-4">
-        {gone ? <p className="mb-2 text-sm text-zinc-500">{t("gone")}</p> : null}
+        {gone ? <p className="mb-2 text-sm text-muted">{t("gone")}</p> : null}
         <JobBody tracked={tracked} />
       </div>
     </Card>

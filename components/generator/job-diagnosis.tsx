@@ -59,7 +59,7 @@ export function JobDiagnosis({ job, billed }: { job: Job; billed: boolean }) {
 
   if (isLoading) {
     return (
-      <p role="status" className="flex items-center gap-2 text-sm text-zinc-600 dark:text-zinc-300">
+      <p role="status" className="flex items-center gap-2 text-sm text-soft">
         <Spinner />
         {t("diagnosing")}
       </p>
@@ -67,7 +67,7 @@ export function JobDiagnosis({ job, billed }: { job: Job; billed: boolean }) {
   }
   if (error || !data) {
     return (
-      <p className="text-sm text-zinc-600 dark:text-zinc-300" data-testid="diagnosis-unavailable">
+      <p className="text-sm text-soft" data-testid="diagnosis-unavailable">
         {t("unavailable")}
       </p>
     );
@@ -91,11 +91,9 @@ export function JobDiagnosis({ job, billed }: { job: Job; billed: boolean }) {
         </code>{" "}
         — {data.rootCause.message}
       </p>
-      {data.rootCause.hint ? (
-        <p className="text-zinc-700 dark:text-zinc-300">{data.rootCause.hint}</p>
-      ) : null}
+      {data.rootCause.hint ? <p className="text-soft">{data.rootCause.hint}</p> : null}
       <details className="text-xs">
-        <summary className="cursor-pointer text-zinc-500 hover:text-zinc-800 dark:text-zinc-400 dark:hover:text-zinc-200">
+        <summary className="cursor-pointer text-muted hover:text-zinc-800 dark:hover:text-zinc-200">
           {t("evidence")} ({data.evidence.length})
         </summary>
         <ul className="mt-1 space-y-1">
@@ -149,10 +147,10 @@ export function JobDiagnosis({ job, billed }: { job: Job; billed: boolean }) {
               // The server's settings are the administrator's business: folded like theirs above.
               return (
                 <details key="fix" className="text-xs" data-testid="diagnosis-fix-config">
-                  <summary className="cursor-pointer text-zinc-500 hover:text-zinc-800 dark:text-zinc-400 dark:hover:text-zinc-200">
+                  <summary className="cursor-pointer text-muted hover:text-zinc-800 dark:hover:text-zinc-200">
                     {tFailure("forAdmin")}
                   </summary>
-                  <span className="mt-1 inline-flex items-start gap-1.5 rounded-md bg-zinc-100 px-2 py-1 text-zinc-800 dark:bg-zinc-900 dark:text-zinc-200">
+                  <span className="mt-1 inline-flex items-start gap-1.5 rounded-md bg-zinc-100 px-2 py-1 text-fg dark:bg-zinc-900">
                     <Wrench aria-hidden className="mt-0.5 size-3.5 shrink-0" />
                     <span>
                       <strong translate="no">
@@ -168,7 +166,7 @@ export function JobDiagnosis({ job, billed }: { job: Job; billed: boolean }) {
         })}
         <Link
           href={`/diagnostics?job=${encodeURIComponent(job.id)}`}
-          className="text-xs text-zinc-600 underline hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-zinc-100"
+          className="text-xs text-muted underline hover:text-zinc-900 dark:hover:text-zinc-100"
         >
           {t("dashboard")}
         </Link>

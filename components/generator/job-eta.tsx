@@ -38,11 +38,7 @@ export function JobEta({ job }: { job: Job }) {
     p90: minutesRange(eta.timing.p90Ms, eta.timing.p90Ms),
   });
   return (
-    <p
-      className="flex items-center gap-1.5 text-xs text-zinc-600 dark:text-zinc-300"
-      title={title}
-      data-testid="job-eta"
-    >
+    <p className="flex items-center gap-1.5 text-xs text-soft" title={title} data-testid="job-eta">
       <Hourglass aria-hidden className="size-3.5" />
       {eta.overdue
         ? t("overdue", { range: minutesRange(eta.timing.p50Ms, eta.timing.p90Ms) })

@@ -169,7 +169,7 @@ export function JobFailure({ job }: { job: Job }) {
           </Alert>
         ) : null}
 
-        <div className="space-y-2 text-sm text-zinc-900 dark:text-zinc-100">
+        <div className="space-y-2 text-sm text-fg">
           <p data-testid="failure-hint">{error?.hint ?? tCauses(code)}</p>
           {error?.consoleUrl ? (
             <a
@@ -183,7 +183,7 @@ export function JobFailure({ job }: { job: Job }) {
             </a>
           ) : null}
           {relayVisible ? (
-            <p className="text-xs text-zinc-600 dark:text-zinc-400">
+            <p className="text-xs text-muted">
               {t("relaySaid")}:{" "}
               <span translate="no" className="font-mono break-all">
                 {error?.upstreamMessage}
@@ -198,28 +198,24 @@ export function JobFailure({ job }: { job: Job }) {
           data-testid="failure-admin"
           className="rounded-md bg-white/70 p-2.5 text-xs ring-1 ring-red-100 dark:bg-zinc-950/40 dark:ring-red-950"
         >
-          <summary className="cursor-pointer font-medium text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-zinc-100">
+          <summary className="cursor-pointer font-medium text-muted hover:text-zinc-900 dark:hover:text-zinc-100">
             {t("forAdmin")}
           </summary>
           <div className="mt-2 space-y-2">
-            {error?.admin ? (
-              <p className="text-sm text-zinc-800 dark:text-zinc-200">{error.admin}</p>
-            ) : null}
+            {error?.admin ? <p className="text-sm text-fg">{error.admin}</p> : null}
             <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1">
               {details
                 .filter((entry): entry is [string, string | number] => entry[1] !== undefined)
                 .map(([label, value]) => (
                   <div key={label} className="contents">
-                    <dt className="text-zinc-500 dark:text-zinc-400">{label}</dt>
-                    <dd className="min-w-0 font-mono break-all text-zinc-800 dark:text-zinc-200">
-                      {value}
-                    </dd>
+                    <dt className="text-muted">{label}</dt>
+                    <dd className="min-w-0 font-mono break-all text-fg">{value}</dd>
                   </div>
                 ))}
             </dl>
             {error?.upstreamMessage && !relayVisible ? (
               <div>
-                <p className="text-zinc-500 dark:text-zinc-400">{t("labels.upstreamMessage")}</p>
+                <p className="text-muted">{t("labels.upstreamMessage")}</p>
                 <pre
                   translate="no"
                   className="mt-1 max-h-40 overflow-auto rounded bg-zinc-100 p-2 font-mono text-[11px] whitespace-pre-wrap break-all dark:bg-zinc-900"

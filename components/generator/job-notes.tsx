@@ -8,8 +8,7 @@ import { cn } from "@/components/ui/cn";
 
 const PENDING =
   "bg-amber-50 text-amber-900 ring-amber-200/70 dark:bg-amber-950/40 dark:text-amber-200 dark:ring-amber-900/60";
-const PAST =
-  "bg-zinc-50 text-zinc-600 ring-zinc-200/70 dark:bg-zinc-900/60 dark:text-zinc-400 dark:ring-zinc-800";
+const PAST = "bg-zinc-50 text-muted ring-zinc-200/70 dark:bg-zinc-900/60 dark:ring-zinc-800";
 
 /**
  * Retries and failovers, kept on the card after they happened. A retry is amber with its countdown

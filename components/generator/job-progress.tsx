@@ -21,7 +21,7 @@ export function JobProgress({ tracked }: { tracked: TrackedJob }) {
   return (
     <div className="space-y-2">
       <div className="flex items-baseline justify-between gap-3 text-xs">
-        <span className="min-w-0 truncate text-zinc-700 dark:text-zinc-300" data-testid="job-phase">
+        <span className="min-w-0 truncate text-soft" data-testid="job-phase">
           {t(`phase.${phase}`)}
         </span>
         {measured ? (
@@ -34,18 +34,14 @@ export function JobProgress({ tracked }: { tracked: TrackedJob }) {
         valueText={measured ? `${job.progress}%` : t(`phase.${phase}`)}
       />
       {detail ? (
-        <p
-          className="truncate text-xs text-zinc-500 dark:text-zinc-400"
-          title={detail}
-          data-testid="relay-detail"
-        >
+        <p className="truncate text-xs text-muted" title={detail} data-testid="relay-detail">
           {t.rich("job.relaySays", {
             text: () => <span translate="no">{detail}</span>,
           })}
         </p>
       ) : null}
       {tracked.follow === "polling" ? (
-        <p className="text-xs text-zinc-500 dark:text-zinc-400">{t("job.polling")}</p>
+        <p className="text-xs text-muted">{t("job.polling")}</p>
       ) : null}
       {tracked.follow === "reconnecting" ? (
         <p

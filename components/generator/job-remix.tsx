@@ -43,7 +43,7 @@ export function RemixButton({ job }: { job: Job }) {
         {t("action")}
       </Button>
       {started ? (
-        <p role="status" className="text-xs text-zinc-600 dark:text-zinc-300">
+        <p role="status" className="text-xs text-soft">
           {t("started")}
         </p>
       ) : null}
@@ -90,7 +90,7 @@ function RemixDialog({
         event.stopPropagation();
         onClose();
       }}
-      className="m-auto w-[min(34rem,calc(100vw-2rem))] rounded-xl border border-zinc-200 bg-white p-0 text-zinc-900 shadow-xl backdrop:bg-zinc-950/50 dark:border-zinc-800 dark:bg-zinc-900 dark:text-zinc-100"
+      className="m-auto w-[min(34rem,calc(100vw-2rem))] rounded-xl border border-line bg-surface p-0 text-fg shadow-xl backdrop:bg-zinc-950/50"
     >
       {open ? (
         <form
@@ -103,7 +103,7 @@ function RemixDialog({
           <h2 id={titleId} className="text-base font-semibold">
             {t("title")}
           </h2>
-          <p id={bodyId} className="text-sm text-zinc-600 dark:text-zinc-300">
+          <p id={bodyId} className="text-sm text-soft">
             {t("body", { model: job.model })}
           </p>
           <label htmlFor={promptId} className="block text-sm font-medium">

@@ -85,10 +85,10 @@ export function JobResult({ job, autoLoad = true }: { job: Job; autoLoad?: boole
         </a>
       </div>
       {/* A copied link is only useful to others who can sign in: say so where the copy happened. */}
-      <p role="status" className="text-xs text-zinc-600 empty:hidden dark:text-zinc-300">
+      <p role="status" className="text-xs text-soft empty:hidden">
         {loginNote ? t("linkCopiedLogin") : null}
       </p>
-      <p className="flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-zinc-500 dark:text-zinc-400">
+      <p className="flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-muted">
         <span className="font-mono">{meta}</span>
         <JobCostNote cost={job.cost} />
         {video.archived ? (

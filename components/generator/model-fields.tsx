@@ -50,7 +50,7 @@ export function ModelSelect({
     : null;
   return (
     <div className="space-y-1.5">
-      <label htmlFor={id} className="block text-sm font-medium text-zinc-700 dark:text-zinc-300">
+      <label htmlFor={id} className="block text-sm font-medium text-soft">
         {t("compose.modelLabel")}
       </label>
       <Select
@@ -83,7 +83,7 @@ export function ModelSelect({
         ) : null}
       </Select>
       {value ? (
-        <div className="space-y-1 text-xs text-zinc-500 dark:text-zinc-400">
+        <div className="space-y-1 text-xs text-muted">
           <p>
             {t(`compose.protocol.${value.protocol}`)}
             {note ? ` · ${note}` : null}
@@ -116,7 +116,7 @@ function FixedValue({ label, value }: { label: string; value?: string }) {
   const t = useTranslations("generator.compose");
   return (
     <div className="min-w-0">
-      <p className="mb-1.5 text-sm font-medium text-zinc-700 dark:text-zinc-300">{label}</p>
+      <p className="mb-1.5 text-sm font-medium text-soft">{label}</p>
       <p
         className="flex h-9 items-center gap-1.5 rounded-lg bg-zinc-100 px-3 text-xs dark:bg-zinc-800/70"
         title={t("impliedByModel")}
@@ -176,9 +176,7 @@ export function ModelParameters({
       ) : (
         <FixedShape size={impliedSize} />
       )}
-      {fixed ? (
-        <p className="-mt-2 text-xs text-zinc-500 dark:text-zinc-400">{t("fixedByModel")}</p>
-      ) : null}
+      {fixed ? <p className="-mt-2 text-xs text-muted">{t("fixedByModel")}</p> : null}
     </div>
   );
 }

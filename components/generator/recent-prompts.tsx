@@ -22,7 +22,7 @@ export function RecentPrompts({
   if (prompts.length === 0) return null;
   return (
     <details data-testid="recent-prompts" className="group text-xs">
-      <summary className="inline-flex cursor-pointer items-center gap-1 rounded text-zinc-500 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-violet-500 dark:text-zinc-400 dark:hover:text-zinc-100">
+      <summary className="inline-flex cursor-pointer items-center gap-1 rounded text-muted hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-violet-500 dark:hover:text-zinc-100">
         <History aria-hidden className="size-3.5" />
         {t("recentLabel")} ({prompts.length})
       </summary>
@@ -37,7 +37,7 @@ export function RecentPrompts({
                 onClick={() => onPick(prompt)}
                 aria-label={t("recentUse", { prompt: shown })}
                 title={prompt}
-                className="block w-full truncate rounded-md px-2 py-1 text-left text-zinc-700 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-violet-500 disabled:opacity-60 dark:text-zinc-300 dark:hover:bg-zinc-800"
+                className="block w-full truncate rounded-md px-2 py-1 text-left text-soft hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-violet-500 disabled:opacity-60 dark:hover:bg-zinc-800"
               >
                 {shown}
               </button>

@@ -36,14 +36,14 @@ export function RetryConfirmDialog({
         event.stopPropagation();
         onClose();
       }}
-      className="m-auto w-[min(30rem,calc(100vw-2rem))] rounded-xl border border-zinc-200 bg-white p-0 text-zinc-900 shadow-xl backdrop:bg-zinc-950/50 dark:border-zinc-800 dark:bg-zinc-900 dark:text-zinc-100"
+      className="m-auto w-[min(30rem,calc(100vw-2rem))] rounded-xl border border-line bg-surface p-0 text-fg shadow-xl backdrop:bg-zinc-950/50"
     >
       {open ? (
         <div className="space-y-3 p-5">
           <h2 id={titleId} className="text-base font-semibold">
             {t("confirmRetryTitle")}
           </h2>
-          <p id={bodyId} className="text-sm text-zinc-600 dark:text-zinc-300">
+          <p id={bodyId} className="text-sm text-soft">
             {t("confirmRetryBody")}
             {checkable ? ` ${t("confirmRetryCheckFirst")}` : null}
           </p>

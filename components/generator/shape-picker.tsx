@@ -16,7 +16,7 @@ function ShapeThumbnail({ shape, active }: { shape: ShapeOption; active: boolean
           landscape ? "w-full" : "h-full",
           active
             ? "border-violet-600 bg-violet-100 dark:border-violet-400 dark:bg-violet-950"
-            : "border-zinc-400 bg-white dark:border-zinc-500 dark:bg-zinc-900",
+            : "border-zinc-400 bg-surface dark:border-zinc-500",
         )}
         style={{ aspectRatio: `${shape.width} / ${shape.height}` }}
       />
@@ -42,9 +42,7 @@ function ShapeText({ shape }: { shape: ShapeOption }) {
       <span className="block truncate text-xs font-medium">
         {t(`orientation.${shape.orientation}`)} {shape.ratio}
       </span>
-      <span className="block truncate font-mono text-[11px] text-zinc-500 dark:text-zinc-400">
-        {shape.pixels}
-      </span>
+      <span className="block truncate font-mono text-[11px] text-muted">{shape.pixels}</span>
     </span>
   );
 }
@@ -70,9 +68,7 @@ export function ShapePicker({
   const shapes = sizes.map(shapeOption).filter((s): s is ShapeOption => s !== null);
   return (
     <fieldset className="min-w-0" disabled={disabled}>
-      <legend className="mb-1.5 text-sm font-medium text-zinc-700 dark:text-zinc-300">
-        {t("sizeLabel")}
-      </legend>
+      <legend className="mb-1.5 text-sm font-medium text-soft">{t("sizeLabel")}</legend>
       <div
         data-testid="shape-options"
         className="grid grid-cols-[repeat(auto-fill,minmax(8.5rem,1fr))] gap-1.5"
@@ -88,8 +84,8 @@ export function ShapePicker({
                 "has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-offset-1 has-[:focus-visible]:outline-violet-500",
                 "has-[:disabled]:cursor-not-allowed has-[:disabled]:opacity-60",
                 active
-                  ? "border-violet-500 bg-violet-50 text-zinc-900 dark:border-violet-500 dark:bg-violet-950/40 dark:text-zinc-50"
-                  : "border-zinc-200 text-zinc-700 hover:border-zinc-300 hover:bg-zinc-50 dark:border-zinc-800 dark:text-zinc-300 dark:hover:border-zinc-700 dark:hover:bg-zinc-800/60",
+                  ? "border-violet-500 bg-violet-50 text-fg dark:border-violet-500 dark:bg-violet-950/40"
+                  : "border-line text-soft hover:border-zinc-300 hover:bg-zinc-50 dark:hover:border-zinc-700 dark:hover:bg-zinc-800/60",
               )}
             >
               <input
@@ -119,9 +115,7 @@ export function FixedShape({ size }: { size: string | undefined }) {
   const shape = size ? shapeOption(size) : null;
   return (
     <div className="min-w-0">
-      <p className="mb-1.5 text-sm font-medium text-zinc-700 dark:text-zinc-300">
-        {t("sizeLabel")}
-      </p>
+      <p className="mb-1.5 text-sm font-medium text-soft">{t("sizeLabel")}</p>
       <p
         className="flex min-h-11 items-center gap-2 rounded-lg bg-zinc-100 px-2 py-1.5 dark:bg-zinc-800/70"
         title={t("impliedByModel")}

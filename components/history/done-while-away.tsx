@@ -132,10 +132,7 @@ export function DoneWhileAway() {
   return (
     <>
       {blocked ? (
-        <span
-          role="status"
-          className="max-w-48 text-right text-xs text-zinc-500 dark:text-zinc-400"
-        >
+        <span role="status" className="max-w-48 text-right text-xs text-muted">
           {t("blocked")}
         </span>
       ) : null}

@@ -78,7 +78,7 @@ function EndReason({ job }: { job: Job }) {
   const reason =
     job.state === "failed" ? (job.error?.message ?? t("state.failed")) : t("state.canceled");
   return (
-    <p className="line-clamp-2 text-xs text-zinc-500 dark:text-zinc-400" data-testid="end-reason">
+    <p className="line-clamp-2 text-xs text-muted" data-testid="end-reason">
       {reason}
     </p>
   );
@@ -136,7 +136,7 @@ export function HistoryCard({ job: listed, onDelete }: { job: Job; onDelete: (jo
   const meta = (
     <p
       data-testid="history-meta"
-      className="flex flex-wrap items-center gap-x-2 gap-y-1 text-xs text-zinc-500 dark:text-zinc-400"
+      className="flex flex-wrap items-center gap-x-2 gap-y-1 text-xs text-muted"
     >
       <StateBadge state={job.state} />
       <span className="font-mono">{job.model}</span>
@@ -156,7 +156,7 @@ export function HistoryCard({ job: listed, onDelete }: { job: Job; onDelete: (jo
         <div className="flex items-start gap-3 p-3">
           <span
             aria-hidden
-            className="mt-0.5 flex size-8 shrink-0 items-center justify-center rounded-md bg-zinc-100 text-zinc-500 dark:bg-zinc-800 dark:text-zinc-400"
+            className="mt-0.5 flex size-8 shrink-0 items-center justify-center rounded-md bg-subtle text-muted"
           >
             {job.state === "failed" ? (
               <AlertTriangle className="size-4" />

@@ -112,7 +112,7 @@ export function HistoryGallery() {
           <h2 id={headingId} className="text-base font-semibold tracking-tight">
             {t("title")}
           </h2>
-          <p className="text-sm text-zinc-500 dark:text-zinc-400">{t("description")}</p>
+          <p className="text-sm text-muted">{t("description")}</p>
         </div>
         <div className="flex items-center gap-1">
           <DoneWhileAway />
@@ -187,7 +187,7 @@ export function HistoryGallery() {
                 {isFetchingNextPage ? t("loadingMore") : t("loadMore")}
               </Button>
             ) : jobs.length > 6 ? (
-              <p className="text-xs text-zinc-400">{t("end")}</p>
+              <p className="text-xs text-muted">{t("end")}</p>
             ) : null}
           </div>
         </>

@@ -32,7 +32,7 @@ export function JobDialog({
         if (event.target === event.currentTarget) onClose();
       }}
       aria-labelledby={titleId}
-      className="m-auto max-h-[calc(100dvh-2rem)] w-[min(44rem,calc(100vw-1.5rem))] overflow-y-auto rounded-xl border border-zinc-200 bg-white p-0 text-zinc-900 shadow-2xl backdrop:bg-zinc-950/60 backdrop:backdrop-blur-sm dark:border-zinc-800 dark:bg-zinc-900 dark:text-zinc-100"
+      className="m-auto max-h-[calc(100dvh-2rem)] w-[min(44rem,calc(100vw-1.5rem))] overflow-y-auto rounded-xl border border-line bg-surface p-0 text-fg shadow-2xl backdrop:bg-zinc-950/60 backdrop:backdrop-blur-sm"
     >
       {open ? (
         <div className="space-y-4 p-5">
@@ -41,10 +41,7 @@ export function JobDialog({
               <h2 id={titleId} className="text-base font-semibold tracking-tight">
                 {t("dialogTitle")}
               </h2>
-              <p
-                translate="no"
-                className="mt-1 text-sm break-words whitespace-pre-wrap text-zinc-700 dark:text-zinc-300"
-              >
+              <p translate="no" className="mt-1 text-sm break-words whitespace-pre-wrap text-soft">
                 {job.prompt}
               </p>
               <JobMeta job={job} />
@@ -54,7 +51,7 @@ export function JobDialog({
             </IconButton>
           </div>
           <JobBody tracked={tracked} autoLoad={false} />
-          <p className="flex flex-wrap gap-x-3 gap-y-1 border-t border-zinc-100 pt-3 text-xs text-zinc-500 dark:border-zinc-800 dark:text-zinc-400">
+          <p className="flex flex-wrap gap-x-3 gap-y-1 border-t border-zinc-100 pt-3 text-xs text-muted dark:border-zinc-800">
             <span>
               {t("jobId")}: <span className="font-mono">{job.id}</span>
             </span>

@@ -23,7 +23,7 @@ export function SpendByDay({ jobs }: { jobs: readonly Job[] }) {
   return (
     <p
       data-testid="spend-by-day"
-      className="mb-3 flex flex-wrap gap-x-3 gap-y-1 text-xs text-zinc-500 tabular-nums dark:text-zinc-400"
+      className="mb-3 flex flex-wrap gap-x-3 gap-y-1 text-xs text-muted tabular-nums"
     >
       <span className="font-medium">{t("spendLabel")}</span>
       {days.map(({ day, totals }) => (

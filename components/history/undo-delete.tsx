@@ -71,7 +71,7 @@ function UndoNote({
   return (
     <div
       role="status"
-      className="pointer-events-auto flex w-full max-w-md items-center gap-3 rounded-lg border border-zinc-200 bg-white py-2 pr-2 pl-4 text-sm shadow-lg dark:border-zinc-700 dark:bg-zinc-900"
+      className="pointer-events-auto flex w-full max-w-md items-center gap-3 rounded-lg border border-line bg-surface py-2 pr-2 pl-4 text-sm shadow-lg"
     >
       <p className="min-w-0 flex-1">
         {failed ? (
@@ -83,7 +83,7 @@ function UndoNote({
             <span className="block truncate">
               {t("deleted", { prompt: excerpt(stripDirectives(job.prompt), 40) })}
             </span>
-            <span className="block text-xs text-zinc-500 dark:text-zinc-400">
+            <span className="block text-xs text-muted">
               {t("undoHint", { seconds: UNDO_WINDOW_MS / 1000 })}
             </span>
           </>

@@ -5,8 +5,7 @@ export type BadgeTone =
   "neutral" | "info" | "success" | "warning" | "danger" | "accent" | "overlay";
 
 const TONES: Record<BadgeTone, string> = {
-  neutral:
-    "bg-zinc-100 text-zinc-700 ring-zinc-200 dark:bg-zinc-800 dark:text-zinc-300 dark:ring-zinc-700",
+  neutral: "bg-subtle text-soft ring-zinc-200 dark:ring-zinc-700",
   info: "bg-sky-50 text-sky-700 ring-sky-200 dark:bg-sky-950/60 dark:text-sky-300 dark:ring-sky-900",
   success:
     "bg-emerald-50 text-emerald-700 ring-emerald-200 dark:bg-emerald-950/60 dark:text-emerald-300 dark:ring-emerald-900",

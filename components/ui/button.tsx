@@ -7,12 +7,11 @@ export type ButtonSize = "sm" | "md" | "lg" | "icon" | "icon-sm";
 const VARIANTS: Record<ButtonVariant, string> = {
   primary:
     "bg-zinc-900 text-white shadow-sm hover:bg-zinc-700 dark:bg-zinc-50 dark:text-zinc-900 dark:hover:bg-zinc-200",
-  secondary:
-    "bg-zinc-100 text-zinc-900 hover:bg-zinc-200 dark:bg-zinc-800 dark:text-zinc-100 dark:hover:bg-zinc-700",
+  secondary: "bg-subtle text-fg hover:bg-zinc-200 dark:hover:bg-zinc-700",
   outline:
-    "border border-zinc-200 bg-white text-zinc-900 shadow-xs hover:bg-zinc-50 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100 dark:hover:bg-zinc-800",
+    "border border-line bg-surface text-fg shadow-xs hover:bg-zinc-50 dark:hover:bg-zinc-800",
   ghost:
-    "text-zinc-600 hover:bg-zinc-100 hover:text-zinc-900 dark:text-zinc-400 dark:hover:bg-zinc-800 dark:hover:text-zinc-100",
+    "text-muted hover:bg-zinc-100 hover:text-zinc-900 dark:hover:bg-zinc-800 dark:hover:text-zinc-100",
   danger:
     "bg-red-600 text-white shadow-sm hover:bg-red-500 dark:bg-red-500 dark:hover:bg-red-400 dark:text-white",
 };

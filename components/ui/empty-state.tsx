@@ -16,7 +16,7 @@ export function EmptyState({
   return (
     <div
       className={cn(
-        "flex flex-col items-center justify-center rounded-xl border border-dashed border-zinc-300 px-6 py-10 text-center dark:border-zinc-700",
+        "flex flex-col items-center justify-center rounded-xl border border-dashed border-line-strong px-6 py-10 text-center",
         className,
       )}
     >
@@ -24,9 +24,7 @@ export function EmptyState({
         <Icon className="size-5" aria-hidden />
       </div>
       <p className="text-sm font-semibold">{title}</p>
-      {children ? (
-        <div className="mt-1.5 max-w-md text-sm text-zinc-500 dark:text-zinc-400">{children}</div>
-      ) : null}
+      {children ? <div className="mt-1.5 max-w-md text-sm text-muted">{children}</div> : null}
     </div>
   );
 }

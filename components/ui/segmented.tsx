@@ -37,12 +37,7 @@ export function Segmented({
 }) {
   return (
     <fieldset className={cn("min-w-0", className)} disabled={disabled}>
-      <legend
-        className={cn(
-          "mb-1.5 text-sm font-medium text-zinc-700 dark:text-zinc-300",
-          hideLegend && "sr-only",
-        )}
-      >
+      <legend className={cn("mb-1.5 text-sm font-medium text-soft", hideLegend && "sr-only")}>
         {legend}
       </legend>
       <div
@@ -60,8 +55,8 @@ export function Segmented({
               "has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-violet-500",
               "has-[:disabled]:cursor-not-allowed has-[:disabled]:opacity-60",
               option.value === value
-                ? "bg-white text-zinc-900 shadow-sm dark:bg-zinc-950 dark:text-zinc-50"
-                : "text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-zinc-100",
+                ? "bg-field text-fg shadow-sm"
+                : "text-muted hover:text-zinc-900 dark:hover:text-zinc-100",
             )}
           >
             <input
