@@ -39,12 +39,12 @@ export function JobNotes({ notes, pendingSeq }: { notes: JobNote[]; pendingSeq?:
                   })
                 : t("retryDone", { attempt: note.attempt, max: note.maxRetries })}
             </span>
-            <span className="font-mono text-[11px] opacity-80">
+            <span className="font-mono text-[11px]">
               {note.code}
               {note.status ? ` · HTTP ${note.status}` : ""}
             </span>
             {note.message ? (
-              <span className="w-full truncate pl-5.5 opacity-80">{note.message}</span>
+              <span className="w-full truncate pl-5.5">{note.message}</span>
             ) : null}
           </li>
         ) : (
