@@ -25,6 +25,11 @@ test.describe("a failed job diagnoses itself", () => {
     const diagnosis = card.getByTestId("job-diagnosis");
     await expect(diagnosis).toBeVisible({ timeout: 10_000 });
     await expect(diagnosis.getByTestId("diagnosis-code")).toHaveText("no_available_channel");
+    // The diagnosis confirms the card's cause instead of saying the same sentence a second time.
+    await expect(diagnosis).toContainText(t("diagnosis.card.confirmed"));
+    const title = (await generator.failure(card).locator("p").nth(1).textContent()) ?? "";
+    expect(title.length).toBeGreaterThan(10);
+    await expect(diagnosis).not.toContainText(title);
     const switchButton = diagnosis.getByRole("button", {
       name: t("diagnosis.card.switchModel", { model: "sora-2" }),
     });

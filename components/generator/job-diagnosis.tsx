@@ -78,6 +78,7 @@ export function JobDiagnosis({ job, billed }: { job: Job; billed: boolean }) {
       ? create.error.error.message
       : create.error?.message;
 
+  const confirmed = data.rootCause.code === job.error?.code;
   return (
     <div
       data-testid="job-diagnosis"
@@ -89,9 +90,12 @@ export function JobDiagnosis({ job, billed }: { job: Job; billed: boolean }) {
         <code translate="no" className="font-mono text-xs" data-testid="diagnosis-code">
           {data.rootCause.code}
         </code>{" "}
-        — {data.rootCause.message}
+        {/* The card above already says this cause in words: only a different cause is spelled out. */}
+        — {confirmed ? t("confirmed") : data.rootCause.message}
       </p>
-      {data.rootCause.hint ? <p className="text-soft">{data.rootCause.hint}</p> : null}
+      {data.rootCause.hint && !confirmed ? (
+        <p className="text-soft">{data.rootCause.hint}</p>
+      ) : null}
       <details className="text-xs">
         <summary className="cursor-pointer text-muted hover:text-zinc-800 dark:hover:text-zinc-200">
           {t("evidence")} ({data.evidence.length})

@@ -43,9 +43,7 @@ export function JobNotes({ notes, pendingSeq }: { notes: JobNote[]; pendingSeq?:
               {note.code}
               {note.status ? ` · HTTP ${note.status}` : ""}
             </span>
-            {note.message ? (
-              <span className="w-full truncate pl-5.5">{note.message}</span>
-            ) : null}
+            {note.message ? <span className="w-full truncate pl-5.5">{note.message}</span> : null}
           </li>
         ) : (
           <li
