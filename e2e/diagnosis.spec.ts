@@ -52,6 +52,34 @@ test.describe("a failed job diagnoses itself", () => {
     expect(done?.retryOf).toBeTruthy();
   });
 
+  test("the card's Full diagnostics link opens /diagnostics with that job's diagnosis among the failed jobs", async ({
+    page,
+    request,
+  }) => {
+    await request.post(`${SIM_URL}/__sim/no-channel?models=${NO_CHANNEL_MODEL}`);
+    const generator = new GeneratorPage(page);
+    const t = generator.t;
+    await generator.goto();
+    const prompt = uniquePrompt("a kite over salt flats");
+    const card = await generator.submit(prompt, { model: NO_CHANNEL_MODEL });
+    await expect(generator.stateBadge(card, "failed")).toBeVisible({ timeout: 30_000 });
+    const jobId = await generator.jobId(prompt);
+
+    await card
+      .getByTestId("job-diagnosis")
+      .getByRole("link", { name: t("diagnosis.card.dashboard") })
+      .click();
+    await expect(page).toHaveURL(new RegExp(`/diagnostics\\?job=${jobId}$`));
+    const failed = page.getByTestId("failed-jobs").locator(`[data-job-id="${jobId}"]`);
+    await expect(failed).toContainText(prompt);
+    // Opened at once, with the diagnosis of that very job and the way out it found.
+    await expect(failed.locator("details")).toHaveAttribute("open", "");
+    await expect(failed.getByText("no_available_channel", { exact: true })).toBeVisible({
+      timeout: 15_000,
+    });
+    await expect(failed).toContainText(t("diagnosis.card.switchModel", { model: "sora-2" }));
+  });
+
   test("the relay-weather banner appears after a burst of 503s and leaves when creates succeed", async ({
     page,
   }) => {

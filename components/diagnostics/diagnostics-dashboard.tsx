@@ -14,6 +14,7 @@ import { useDiagnosticsRun } from "@/hooks/use-diagnostics";
 import { useHydrated } from "@/hooks/use-hydrated";
 import { CheckList } from "./check-list";
 import { ConfigSummary } from "./config-summary";
+import { FailedJobs } from "./failed-jobs";
 import { GenerateDialog } from "./generate-dialog";
 import { IncidentsPanel } from "./incidents-panel";
 import { VerdictBanner } from "./verdict-banner";
@@ -100,6 +101,15 @@ export function DiagnosticsDashboard({ config }: { config: EffectiveConfig }) {
         </CardHeader>
         <CardContent>
           <IncidentsPanel data={incidents.data} error={incidents.error} />
+        </CardContent>
+      </Card>
+
+      <Card>
+        <CardHeader>
+          <CardTitle>{t("failedJobs.heading")}</CardTitle>
+        </CardHeader>
+        <CardContent>
+          <FailedJobs />
         </CardContent>
       </Card>
 
