@@ -70,7 +70,7 @@ async function shootTop(page: Page, region: Locator, dir: string, name: string, 
 for (const locale of ["zh-CN", "en"] as const) {
   for (const theme of ["light", "dark"] as const) {
     test(`screenshots: ${locale} ${theme}`, async ({ browser }, testInfo) => {
-      test.setTimeout(120_000);
+      test.setTimeout(300_000);
       const dir = path.join(testInfo.project.outputDir, "screenshots");
       const name = (state: string) => `${locale}-${theme}-${state}`;
       const context = await browser.newContext({
