@@ -256,6 +256,9 @@ export async function archiveVideo(
   options: { signal: AbortSignal; onRetry?: (info: RetryInfo) => void },
 ): Promise<ArchiveResult> {
   const { maxRetries, retryBaseDelayMs, retryJitterMs } = getConfig();
+  // Only the lease holder archives: a part left for this job belongs to a holder that died (the boot
+  // sweep keeps parts whose lease had not yet expired).
+  await removeParts(jobId);
   for (let attempt = 1; ; attempt++) {
     try {
       const bytes = await downloadOnce(jobId, source, options.signal);
