@@ -195,7 +195,8 @@ test.describe("the browser notices silence", () => {
       await expect
         .poll(async () => Number(await generator.progressBar(card).getAttribute("aria-valuenow")))
         .toBeGreaterThan(0);
-      expect(proxy.requests).toHaveLength(1);
+      // The follower's stream goes through the half-open proxy (it may open after the first progress).
+      await expect.poll(() => proxy.requests.length).toBe(1);
       const jobId = await generator.jobId(prompt);
 
       // The lid closes for 31 s: no byte arrives, not even a ping, and the watchdog fires.
