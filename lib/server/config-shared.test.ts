@@ -1,15 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig, sharedModeSecrets } from "./config";
-
-function problemsFor(env: Record<string, string>): string[] {
-  try {
-    parseConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
-}
+import { parseConfig, sharedModeSecrets } from "./config";
+import { problemsFor } from "./config-test-support";
 
 describe("shared-mode configuration", () => {
   it("is off by default: no Redis, no bucket", () => {

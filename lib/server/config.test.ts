@@ -1,16 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, cleanApiKey, configFromEnvironment, parseConfig } from "./config";
+import { cleanApiKey, configFromEnvironment, parseConfig } from "./config";
+import { problemsFor } from "./config-test-support";
 import { scrubSecrets } from "./redact";
-
-function problemsFor(env: Record<string, string>): string[] {
-  try {
-    parseConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 describe("parseConfig", () => {
   it("applies the defaults of DESIGN §7 to an empty environment", () => {

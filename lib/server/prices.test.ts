@@ -1,16 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { estimateCost, formatMoney, spendByDay } from "@/lib/contracts/cost";
-import { ConfigError, parseConfig } from "./config";
-
-function problemsFor(env: Record<string, string>): string[] {
-  try {
-    parseConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
-}
+import { parseConfig } from "./config";
+import { problemsFor } from "./config-test-support";
 
 describe("SORA_PRICES", () => {
   it("is an empty table when unset", () => {
