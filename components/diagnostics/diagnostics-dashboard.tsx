@@ -3,6 +3,7 @@
 import { ClipboardCopy, Play, RotateCw } from "lucide-react";
 import { useTranslations } from "next-intl";
 import { useState } from "react";
+import { withReadableMs } from "@/lib/client/format";
 import type { EffectiveConfig } from "@/lib/contracts/diagnostics";
 import { reportToText } from "@/lib/diagnostics/report-text";
 import { Button } from "@/components/ui/button";
@@ -11,6 +12,7 @@ import { Spinner } from "@/components/ui/spinner";
 import { useCopy } from "@/hooks/use-copy";
 import { useDiagnosticsIncidents } from "@/hooks/use-diagnostics-incidents";
 import { useDiagnosticsRun } from "@/hooks/use-diagnostics";
+import { useFormatDuration } from "@/hooks/use-format-duration";
 import { useHydrated } from "@/hooks/use-hydrated";
 import { CheckList } from "./check-list";
 import { ConfigSummary } from "./config-summary";
@@ -22,6 +24,7 @@ import { VerdictBanner } from "./verdict-banner";
 /** `/diagnostics`: runs the checks on open and on demand, streaming each result as it finishes. */
 export function DiagnosticsDashboard({ config }: { config: EffectiveConfig }) {
   const t = useTranslations("diagnostics");
+  const formatMs = useFormatDuration();
   const hydrated = useHydrated();
   const { state, run } = useDiagnosticsRun();
   const incidents = useDiagnosticsIncidents();
@@ -31,9 +34,16 @@ export function DiagnosticsDashboard({ config }: { config: EffectiveConfig }) {
 
   const copyReport = () => {
     if (!state.report) return;
-    const text = reportToText({ ...state.report, config: state.report.config ?? config }, t, {
-      incidents: incidents.data,
-    });
+    const text = reportToText(
+      { ...state.report, config: state.report.config ?? config },
+      withReadableMs(
+        t as (key: string, values?: Record<string, string | number>) => string,
+        formatMs,
+      ),
+      {
+        incidents: incidents.data,
+      },
+    );
     void copy(text);
   };
 

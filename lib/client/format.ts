@@ -81,3 +81,15 @@ export function formatDuration(
   const { unit, values } = durationParts(ms);
   return t(`duration.${unit}`, values);
 }
+
+/**
+ * A translator whose numeric `{ms}` value reads as a duration ("20 秒", not "20039 毫秒"): messages
+ * that take `{ms}` name no unit of their own. The diagnostics checks and the text report use it.
+ */
+export function withReadableMs<V extends Record<string, unknown>>(
+  t: (key: string, values?: V) => string,
+  formatMs: (ms: number) => string,
+): (key: string, values?: V) => string {
+  return (key, values) =>
+    t(key, typeof values?.ms === "number" ? { ...values, ms: formatMs(values.ms) } : values);
+}

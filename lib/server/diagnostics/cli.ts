@@ -1,4 +1,5 @@
 import "server-only";
+import { formatDuration, withReadableMs } from "@/lib/client/format";
 import { loadEnvConfig } from "@next/env";
 import type { DiagnosticsReport } from "@/lib/contracts/diagnostics";
 import { reportToText } from "@/lib/diagnostics/report-text";
@@ -42,9 +43,11 @@ function parseLocale(value: string): Locale | null {
   return null;
 }
 
-function diagnosticsT(locale: Locale): Translate {
+/** The CLI's translator: the `diagnostics` namespace, durations readable ("20 秒"). */
+export function diagnosticsT(locale: Locale): Translate {
   const t = translator(locale) as unknown as Translate;
-  return (key, values) => t(`diagnostics.${key}`, values);
+  const readable = withReadableMs(t, (ms) => formatDuration(ms, t));
+  return (key, values) => readable(`diagnostics.${key}`, values);
 }
 
 /** Flags of `npm run test:api`; `--name value` and `--name=value` both work. */

@@ -1,4 +1,5 @@
 import "server-only";
+import { formatDuration, withReadableMs } from "@/lib/client/format";
 import {
   LOCAL_CAUSE_CODES,
   type CheckId,
@@ -102,8 +103,9 @@ export class RunContext {
     this.deadline = parent?.deadline ?? this.startedAt + bound;
     this.perProbeMs = parent?.perProbeMs ?? Math.max(250, Math.round(bound / 3));
     this.signal = parent?.signal ?? options.signal ?? new AbortController().signal;
-    const base = translator(options.locale) as unknown as Translate;
-    this.root = (key, values) => base(key, values);
+    const plain = translator(options.locale) as unknown as Translate;
+    const base = withReadableMs(plain, (ms) => formatDuration(ms, plain));
+    this.root = base;
     this.t = (key, values) => base(`diagnostics.${key}`, values);
   }
 
