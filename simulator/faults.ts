@@ -170,7 +170,8 @@ export interface FaultContext {
   apiKey: string;
 }
 
-const json = (
+/** An answer with a JSON body (what every JSON reply of the simulator is). */
+export const jsonAnswer = (
   status: number,
   body: unknown,
   headers: Record<string, string> = {},
@@ -187,7 +188,7 @@ export function maskKeyLikeOpenAI(key: string): string {
 
 export const bodies = {
   noChannel: (c: FaultContext) =>
-    json(503, {
+    jsonAnswer(503, {
       error: {
         message: `No available channel for model ${c.model} under group default (distributor) (request id: ${c.requestId})`,
         type: "new_api_error",
@@ -195,14 +196,14 @@ export const bodies = {
       },
     }),
   noChannelZh: (c: FaultContext) =>
-    json(503, {
+    jsonAnswer(503, {
       error: {
         message: `当前分组 default 下对于模型 ${c.model} 无可用渠道 (request id: ${c.requestId})`,
         type: "one_api_error",
       },
     }),
   upstream503: (c: FaultContext) =>
-    json(503, {
+    jsonAnswer(503, {
       error: {
         message: `bad response status code 503 (request id: ${c.requestId})`,
         type: "upstream_error",
@@ -211,7 +212,7 @@ export const bodies = {
       },
     }),
   overloaded: () =>
-    json(503, {
+    jsonAnswer(503, {
       error: {
         message: "Our servers are currently overloaded. Please try again later.",
         type: "server_error",
@@ -220,13 +221,13 @@ export const bodies = {
       },
     }),
   saturatedTask: (headers: Record<string, string>) =>
-    json(
+    jsonAnswer(
       429,
       { code: "fail_to_fetch_task", message: "当前分组上游负载已饱和，请稍后再试", data: null },
       headers,
     ),
   saturatedChat: (c: FaultContext) =>
-    json(429, {
+    jsonAnswer(429, {
       error: {
         message: `当前分组上游负载已饱和，请稍后再试 (request id: ${c.requestId})`,
         type: "upstream_error",
@@ -235,7 +236,7 @@ export const bodies = {
       },
     }),
   invalidKey: (c: FaultContext) =>
-    json(401, {
+    jsonAnswer(401, {
       error: {
         message: `Incorrect API key provided: ${maskKeyLikeOpenAI(c.apiKey)}.`,
         type: "invalid_request_error",
@@ -244,7 +245,7 @@ export const bodies = {
       },
     }),
   relayToken: (message: string, c: Pick<FaultContext, "requestId">) =>
-    json(401, {
+    jsonAnswer(401, {
       error: {
         message: `${message} (request id: ${c.requestId})`,
         type: "new_api_error",
@@ -253,11 +254,11 @@ export const bodies = {
     }),
   /** new-api's auth middleware, verbatim from new-api issue #2363 (note the missing space). */
   missingToken: (c: Pick<FaultContext, "requestId">) =>
-    json(401, {
+    jsonAnswer(401, {
       error: { code: "", message: `未提供令牌(request id:${c.requestId})`, type: "new_api_error" },
     }),
   relayQuota: (c: FaultContext) =>
-    json(403, {
+    jsonAnswer(403, {
       error: {
         message: `用户额度不足, 剩余额度: ＄0.000000 (request id: ${c.requestId})`,
         type: "new_api_error",
@@ -266,7 +267,7 @@ export const bodies = {
       },
     }),
   quota: (code: "insufficient_quota" | "credit_balance_exhausted") =>
-    json(429, {
+    jsonAnswer(429, {
       error: {
         message: "You exceeded your current quota, please check your plan and billing details.",
         type: "insufficient_quota",
@@ -275,7 +276,7 @@ export const bodies = {
       },
     }),
   paymentRequired: () =>
-    json(402, {
+    jsonAnswer(402, {
       error: {
         message: "Insufficient balance: 0.00 USD available, 0.40 USD required",
         type: "insufficient_quota",
@@ -283,7 +284,7 @@ export const bodies = {
       },
     }),
   noAccess: (c: FaultContext) =>
-    json(403, {
+    jsonAnswer(403, {
       error: {
         message: `This token has no access to model ${c.model} (request id: ${c.requestId})`,
         type: "new_api_error",
@@ -291,7 +292,7 @@ export const bodies = {
       },
     }),
   badSeconds: () =>
-    json(400, {
+    jsonAnswer(400, {
       error: {
         message:
           "Invalid type for 'seconds': expected one of '4', '8', or '12', but got an integer instead.",
@@ -301,7 +302,7 @@ export const bodies = {
       },
     }),
   moderation: () =>
-    json(400, {
+    jsonAnswer(400, {
       error: {
         message: "Your request was blocked by our moderation system.",
         type: "invalid_request_error",
@@ -310,7 +311,7 @@ export const bodies = {
       },
     }),
   invalidRequest: (status: number, message: string, param: string | null, code: string | null) =>
-    json(status, { error: { message, type: "invalid_request_error", param, code } }),
+    jsonAnswer(status, { error: { message, type: "invalid_request_error", param, code } }),
   cloudflare: (status: 504 | 524, rayId: string) => ({
     status,
     headers: {
