@@ -186,40 +186,12 @@ async function dispatch(ctx: Ctx, method: string, path: string): Promise<void> {
   const v1 = segments[0] === "v1" ? segments.slice(1) : segments[0] === "dashboard" ? segments : [];
   const route = matchRoute(method, v1);
   if (!route) return notFound(ctx, method, path);
-  if (
-    (route.name === "subscription" || route.name === "usage") &&
-    faultActive(ctx, "billing_unavailable")
-  ) {
+  if (route.billing && faultActive(ctx, "billing_unavailable")) {
     sim.countFault("billing_unavailable");
     return notFound(ctx, method, path);
   }
   if (!authenticate(ctx)) return;
-  switch (route.name) {
-    case "models":
-      return json(ctx, 200, { object: "list", data: MODELS });
-    case "subscription":
-      return subscription(ctx);
-    case "usage":
-      return usage(ctx);
-    case "createVideo":
-      return createVideo(ctx);
-    case "listVideos":
-      return listVideos(ctx);
-    case "getVideo":
-      return getVideo(ctx, route.id);
-    case "deleteVideo":
-      return deleteVideo(ctx, route.id);
-    case "videoContent":
-      return videoContent(ctx, route.id);
-    case "remix":
-      return remix(ctx, route.id);
-    case "chat":
-      return chat(ctx);
-    case "createTask":
-      return createTask(ctx);
-    case "getTask":
-      return getTask(ctx, route.id);
-  }
+  return route.handler(ctx, route.id);
 }
 
 function notFound(ctx: Ctx, method: string, path: string): void {
@@ -240,41 +212,41 @@ function authenticate(ctx: Ctx): boolean {
   return false;
 }
 
-type Route =
-  | {
-      name:
-        "models" | "subscription" | "usage" | "createVideo" | "listVideos" | "chat" | "createTask";
-    }
-  | { name: "getVideo" | "deleteVideo" | "videoContent" | "remix" | "getTask"; id: string };
+type Handler = (ctx: Ctx, id: string) => void | Promise<void>;
 
-function matchRoute(method: string, s: string[]): Route | null {
-  const [a, b, c] = s;
-  const n = s.length;
-  if (method === "GET" && n === 1 && a === "models") return { name: "models" };
-  if (method === "GET" && n === 3 && a === "dashboard" && b === "billing") {
-    if (c === "subscription") return { name: "subscription" };
-    if (c === "usage") return { name: "usage" };
-  }
-  if (a === "videos" && n === 1) {
-    if (method === "POST") return { name: "createVideo" };
-    if (method === "GET") return { name: "listVideos" };
-  }
-  if (a === "videos" && n === 2 && b) {
-    if (method === "GET") return { name: "getVideo", id: b };
-    if (method === "DELETE") return { name: "deleteVideo", id: b };
-  }
-  if (a === "videos" && n === 3 && b) {
-    if (c === "content" && (method === "GET" || method === "HEAD")) {
-      return { name: "videoContent", id: b };
+/** The relay API below `/v1`: path (`:id` = any one non-empty segment) → method → handler. */
+const ROUTES: Record<string, Record<string, Handler>> = {
+  models: { GET: models },
+  "dashboard/billing/subscription": { GET: subscription },
+  "dashboard/billing/usage": { GET: usage },
+  videos: { POST: createVideo, GET: listVideos },
+  "videos/:id": { GET: getVideo, DELETE: deleteVideo },
+  "videos/:id/content": { GET: videoContent, HEAD: videoContent },
+  "videos/:id/remix": { POST: remix },
+  "chat/completions": { POST: chat },
+  "video/generations": { POST: createTask },
+  "video/generations/:id": { GET: getTask },
+};
+
+function matchRoute(
+  method: string,
+  segments: string[],
+): { handler: Handler; id: string; billing: boolean } | null {
+  for (const [path, methods] of Object.entries(ROUTES)) {
+    const parts = path.split("/");
+    const handler = Object.hasOwn(methods, method) ? methods[method] : undefined;
+    if (!handler || parts.length !== segments.length) continue;
+    const at = parts.indexOf(":id");
+    const id = segments[at] ?? "";
+    if (parts.every((part, i) => (i === at ? id !== "" : part === segments[i]))) {
+      return { handler, id, billing: path.startsWith("dashboard/billing/") };
     }
-    if (c === "remix" && method === "POST") return { name: "remix", id: b };
-  }
-  if (method === "POST" && n === 2 && a === "chat" && b === "completions") return { name: "chat" };
-  if (a === "video" && b === "generations") {
-    if (method === "POST" && n === 2) return { name: "createTask" };
-    if (method === "GET" && n === 3 && c) return { name: "getTask", id: c };
   }
   return null;
+}
+
+function models(ctx: Ctx): void {
+  json(ctx, 200, { object: "list", data: MODELS });
 }
 
 function safeDecode(segment: string): string {
