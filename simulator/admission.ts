@@ -1,11 +1,9 @@
+import { bodies, createFaultAnswer, type FaultContext } from "./fault-answers";
 import {
-  bodies,
-  createFaultAnswer,
   parseDirectives,
   selectFaults,
   type ActiveFaults,
   type ChatStyle,
-  type FaultContext,
   type FaultName,
   type Outages,
 } from "./faults";

@@ -1,6 +1,11 @@
-import type { ServerResponse } from "node:http";
 import type { ChatStyle, StreamFault } from "./faults";
 import { progressAt } from "./jobs";
+
+/*
+ * What a chat-protocol job streams, and when: the timed SSE transcript of each relay's chunk style
+ * (sora2api's reasoning chunks, markdown, blockquote, `output`, html) and of the failure
+ * transcripts, built from a plan so the full simulator and the in-app one say the same thing.
+ */
 
 export interface ChatPlan {
   style: ChatStyle;
@@ -14,7 +19,7 @@ export interface ChatPlan {
   speed: number;
 }
 
-interface Step {
+export interface Step {
   at: number;
   text: string;
 }
@@ -23,25 +28,6 @@ const PROGRESS_STEPS = 10;
 const QUEUED_AT = 0.05;
 export const CHAT_FAILURE_REASON =
   "Content policy violation: this prompt may violate our content policies";
-
-/** Resolves true after `ms`, or false as soon as `signal` aborts (never rejects). */
-export function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(
-      () => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(true);
-      },
-      Math.max(0, ms),
-    );
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-}
 
 export function pingInterval(speed: number): number {
   return Math.max(50, Math.round(10_000 / speed));
@@ -59,8 +45,8 @@ export function pyJson(value: unknown): string {
 }
 
 const sse = (payload: string) => `data: ${payload}\n\n`;
-const DONE = "data: [DONE]\n\n";
-const PING = ": PING\n\n";
+export const DONE = "data: [DONE]\n\n";
+export const PING = ": PING\n\n";
 
 /** Chunks in sora2api's format (progress in `reasoning_content`, `"STOP"`, python spacing). */
 class S2AChunks {
@@ -251,7 +237,7 @@ export function buildScript(plan: ChatPlan, now: number): Step[] {
 }
 
 /** Scripts of the failure transcripts (sora2api shapes, reference §4 Transcript B). */
-function failureScript(
+export function failureScript(
   kind: "stream_error" | "content_policy",
   plan: ChatPlan,
   now: number,
@@ -315,85 +301,9 @@ function failureScript(
   return steps;
 }
 
-export const MALFORMED_JSON_LINE = 'data: {"id": "chatcmpl-1", "choices": [\n\n';
-/** sora2api's bug: the terminator written with literal backslash-n characters. */
-export const MALFORMED_DONE = "data: [DONE]\\n\\n";
-const RESET_AFTER_CHUNKS = 3;
-
 export const SSE_HEADERS = {
   "content-type": "text/event-stream",
   "cache-control": "no-cache",
   connection: "keep-alive",
   "x-accel-buffering": "no",
 };
-
-/** Writes the chat SSE answer (headers already decided by the caller) and follows the plan's fault. */
-export async function writeChatStream(
-  res: ServerResponse,
-  plan: ChatPlan,
-  signal: AbortSignal,
-): Promise<void> {
-  const start = Date.now();
-  const fault = plan.fault;
-  let steps =
-    fault === "stream_error" || fault === "content_policy"
-      ? failureScript(fault, plan, start)
-      : buildScript(plan, start);
-  if (fault === "malformed_done") steps = steps.filter((s) => s.text !== DONE);
-  if (fault === "stall" || fault === "stall_ping" || fault === "malformed_json") {
-    steps = steps.filter((s) => s.text !== PING).slice(0, 2);
-  }
-
-  let dataChunks = 0;
-  for (const step of steps) {
-    if (!(await sleep(step.at - (Date.now() - start), signal))) return;
-    if (step.text.startsWith("data:")) dataChunks++;
-    if (fault === "reset" && dataChunks >= RESET_AFTER_CHUNKS) {
-      // destroy only once the last chunk is on the wire, so the client does see N chunks
-      res.write(step.text, () => res.socket?.destroy());
-      return;
-    }
-    res.write(step.text);
-  }
-
-  switch (fault) {
-    case "stall":
-      await sleep(Number.MAX_SAFE_INTEGER, signal);
-      return;
-    case "stall_ping":
-      while (await sleep(pingInterval(plan.speed), signal)) res.write(PING);
-      return;
-    case "malformed_json":
-      res.end(MALFORMED_JSON_LINE);
-      return;
-    case "malformed_done":
-      res.end(MALFORMED_DONE);
-      return;
-    default:
-      res.end();
-  }
-}
-
-/** The non-stream answer of content-only relays: `[下载视频](url)` in the message. */
-export function chatCompletionBody(plan: ChatPlan, now: number): Record<string, unknown> {
-  const failed = plan.fault === "content_policy";
-  return {
-    id: `foaicmpl-${now}`,
-    object: "chat.completion",
-    created: Math.floor(now / 1000),
-    model: plan.model,
-    choices: [
-      {
-        index: 0,
-        message: {
-          role: "assistant",
-          content: failed
-            ? `❌ 生成失败: ${CHAT_FAILURE_REASON}`
-            : `[下载视频](${plan.resultUrl})\n\n`,
-        },
-        finish_reason: "stop",
-      },
-    ],
-    usage: { prompt_tokens: 12, completion_tokens: 24, total_tokens: 36 },
-  };
-}

@@ -1,13 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import {
-  bodies,
-  echoKeyInto,
-  jsonAnswer,
-  parseFaultList,
-  type ErrorAnswer,
-  type FaultDirective,
-  type FaultName,
-} from "./faults";
+import { bodies, echoKeyInto, jsonAnswer, type ErrorAnswer } from "./fault-answers";
+import { parseFaultList, type FaultDirective, type FaultName } from "./faults";
 import type { SimState } from "./state";
 
 /*

@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { MODELS } from "./catalog";
-import { bodies, parseFaultList, parseMediaUrl } from "./faults";
+import { bodies } from "./fault-answers";
+import { parseFaultList, parseMediaUrl } from "./faults";
 import { BadRequest, answer, faultActive, json, type Ctx } from "./http";
 import { loadAssets } from "./media";
 import { subscription, usage } from "./protocols/billing";

@@ -1,14 +1,18 @@
+import type { ServerResponse } from "node:http";
 import { DEFAULT_CHAT_MODEL } from "../catalog";
 import {
+  CHAT_FAILURE_REASON,
+  DONE,
+  PING,
   SSE_HEADERS,
-  chatCompletionBody,
-  MALFORMED_JSON_LINE,
+  buildScript,
+  failureScript,
+  pingInterval,
   pyJson,
-  sleep,
-  writeChatStream,
   type ChatPlan,
 } from "../chat-stream";
-import { bodies, type ActiveFaults, type StreamFault } from "../faults";
+import { bodies } from "../fault-answers";
+import type { ActiveFaults, StreamFault } from "../faults";
 import { admit, createJob } from "../admission";
 import { BadRequest, answer, json, missingParameter, readJson, type Ctx } from "../http";
 import { fileUrl, randomId, ulidLike } from "../jobs";
@@ -16,9 +20,15 @@ import { decodeDataUrl, imageInfo } from "../media";
 
 /*
  * The chat-completions video protocol (`POST /v1/chat/completions`): the job runs inside one
- * answer, streamed as SSE progress chunks (`stream: true`, see chat-stream.ts) or sent whole at the
- * end, with the stream faults (stall, reset, malformed JSON, an error mid-stream).
+ * answer, streamed as SSE progress chunks (`stream: true`; the transcript is chat-stream.ts's) or
+ * sent whole at the end, with the stream faults (stall, reset, malformed JSON, an error mid-stream).
  */
+
+/** malformed_json: a chunk cut mid-object. */
+const MALFORMED_JSON_LINE = 'data: {"id": "chatcmpl-1", "choices": [\n\n';
+/** sora2api's bug: the terminator written with literal backslash-n characters. */
+const MALFORMED_DONE = "data: [DONE]\\n\\n";
+const RESET_AFTER_CHUNKS = 3;
 
 export async function chat(ctx: Ctx): Promise<void> {
   const body = await readJson(ctx);
@@ -136,4 +146,94 @@ function readChatMessages(messages: unknown): { prompt: string; imageUrls: strin
     }
   }
   return { prompt: texts.join("\n"), imageUrls };
+}
+
+/** Writes the chat SSE answer (headers already decided by the caller) and follows the plan's fault. */
+async function writeChatStream(
+  res: ServerResponse,
+  plan: ChatPlan,
+  signal: AbortSignal,
+): Promise<void> {
+  const start = Date.now();
+  const fault = plan.fault;
+  let steps =
+    fault === "stream_error" || fault === "content_policy"
+      ? failureScript(fault, plan, start)
+      : buildScript(plan, start);
+  if (fault === "malformed_done") steps = steps.filter((s) => s.text !== DONE);
+  if (fault === "stall" || fault === "stall_ping" || fault === "malformed_json") {
+    steps = steps.filter((s) => s.text !== PING).slice(0, 2);
+  }
+
+  let dataChunks = 0;
+  for (const step of steps) {
+    if (!(await sleep(step.at - (Date.now() - start), signal))) return;
+    if (step.text.startsWith("data:")) dataChunks++;
+    if (fault === "reset" && dataChunks >= RESET_AFTER_CHUNKS) {
+      // destroy only once the last chunk is on the wire, so the client does see N chunks
+      res.write(step.text, () => res.socket?.destroy());
+      return;
+    }
+    res.write(step.text);
+  }
+
+  switch (fault) {
+    case "stall":
+      await sleep(Number.MAX_SAFE_INTEGER, signal);
+      return;
+    case "stall_ping":
+      while (await sleep(pingInterval(plan.speed), signal)) res.write(PING);
+      return;
+    case "malformed_json":
+      res.end(MALFORMED_JSON_LINE);
+      return;
+    case "malformed_done":
+      res.end(MALFORMED_DONE);
+      return;
+    default:
+      res.end();
+  }
+}
+
+/** The non-stream answer of content-only relays: `[下载视频](url)` in the message. */
+function chatCompletionBody(plan: ChatPlan, now: number): Record<string, unknown> {
+  const failed = plan.fault === "content_policy";
+  return {
+    id: `foaicmpl-${now}`,
+    object: "chat.completion",
+    created: Math.floor(now / 1000),
+    model: plan.model,
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: "assistant",
+          content: failed
+            ? `❌ 生成失败: ${CHAT_FAILURE_REASON}`
+            : `[下载视频](${plan.resultUrl})\n\n`,
+        },
+        finish_reason: "stop",
+      },
+    ],
+    usage: { prompt_tokens: 12, completion_tokens: 24, total_tokens: 36 },
+  };
+}
+
+/** Resolves true after `ms`, or false as soon as `signal` aborts (never rejects). */
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(
+      () => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(true);
+      },
+      Math.max(0, ms),
+    );
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
 }

@@ -1,5 +1,6 @@
 import { DEFAULT_VIDEO_MODEL, VIDEO_SECONDS, VIDEO_SIZES, quoteList } from "../catalog";
-import { bodies, type ActiveFaults } from "../faults";
+import { bodies } from "../fault-answers";
+import type { ActiveFaults } from "../faults";
 import { admit, createJob, videoJobFaults } from "../admission";
 import {
   BadRequest,
