@@ -2,6 +2,8 @@ import { parseArgs } from "node:util";
 import { FAULTS } from "./faults";
 import { startSimulator } from "./server";
 
+/* `npm run sim`: the simulator as a process; prints one `ready` line, stops on SIGINT/SIGTERM. */
+
 const USAGE = `usage: npm run sim -- --port <n> [--fault <name>[*N][,<name>…]] [--speed <factor>] [--media-url <url>] [--no-channel <models>] [--host <ip>] [--quiet]
 
   --port   port to listen on (0 = any free port)          env SIM_PORT, default 0

@@ -1,6 +1,13 @@
 import { randomBytes } from "node:crypto";
 import type { ActiveFaults, Outages } from "./faults";
 
+/*
+ * A simulated job and its clock: status and progress are a pure function of the time since the
+ * create (and the job's faults), and each protocol's poll answer is rendered from them (Videos
+ * API objects in their dialects, generation tasks in theirs). Shared by the full and in-app
+ * simulators.
+ */
+
 export type JobKind = "video" | "chat" | "task";
 export type JobStatus = "queued" | "in_progress" | "completed" | "failed";
 

@@ -3,6 +3,11 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
+/*
+ * The bytes the simulator hands out and takes in: the sample MP4 and thumbnail served with HTTP
+ * ranges (and the content_reset cut), and the size/type of uploaded reference images.
+ */
+
 export interface MediaAsset {
   body: Buffer;
   contentType: string;
