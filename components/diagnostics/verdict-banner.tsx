@@ -1,6 +1,7 @@
 "use client";
 
 import { useTranslations } from "next-intl";
+import { useApiErrorMessage } from "@/hooks/use-api-error-message";
 import { useFormatDuration } from "@/hooks/use-format-duration";
 import type { CheckId, DiagnosticCheck, DiagnosticsReport } from "@/lib/contracts/diagnostics";
 import { cn } from "@/components/ui/cn";
@@ -24,22 +25,25 @@ export function VerdictBanner({
   report?: DiagnosticsReport;
   checks: Partial<Record<CheckId, DiagnosticCheck>>;
   running: boolean;
-  error?: string;
+  /** Why the run stopped, if it did. */
+  error?: unknown;
 }) {
   const t = useTranslations("diagnostics");
+  const describe = useApiErrorMessage();
+  const failed = error !== undefined;
   const duration = useFormatDuration();
   const finished = Object.values(checks);
   const count = (status: DiagnosticCheck["status"]) =>
     finished.filter((c) => c.status === status).length;
   const verdict = report?.verdict;
-  const tone = error ? "fail" : verdict ? verdict.status : "neutral";
+  const tone = failed ? "fail" : verdict ? verdict.status : "neutral";
   const primary = verdict?.primaryCause;
   const primaryTitle = primary ? (checks[primary.checkId]?.title ?? primary.checkId) : undefined;
 
   return (
     <section
       aria-labelledby="diagnostics-verdict-heading"
-      data-verdict={verdict?.status ?? (error ? "error" : "running")}
+      data-verdict={verdict?.status ?? (failed ? "error" : "running")}
       className={cn("rounded-xl border px-5 py-4", TONES[tone])}
     >
       <div aria-live="polite" className="flex items-start gap-3">
@@ -53,8 +57,8 @@ export function VerdictBanner({
             {t("page.verdictHeading")}
           </h2>
           <p className="mt-0.5 text-lg font-semibold tracking-tight">
-            {error
-              ? t("page.runError", { message: error })
+            {failed
+              ? t("page.runError", { message: describe(error) })
               : verdict
                 ? t(`verdict.${verdict.status}`)
                 : t("page.running")}

@@ -7,6 +7,7 @@ import { PROMPT_MAX_CHARS } from "@/lib/contracts/create-video";
 import { ApiRequestError } from "@/lib/client/api";
 import { composeMemory, MAX_VARIATIONS, type Draft } from "@/lib/client/compose-memory";
 import { fallbackModels, frameSizeFor, resolveSelection } from "@/lib/client/model-options";
+import { useApiErrorMessage } from "@/hooks/use-api-error-message";
 import { useHydrated } from "@/hooks/use-hydrated";
 import { useCreateJob } from "@/hooks/use-jobs";
 import { useModels } from "@/hooks/use-models";
@@ -73,6 +74,7 @@ export function ComposeForm({
   const hydrated = useHydrated();
   const models = useModels();
   const create = useCreateJob();
+  const describe = useApiErrorMessage();
   const formRef = useRef<HTMLFormElement>(null);
   const promptId = useId();
   const countId = useId();
@@ -276,15 +278,16 @@ export function ComposeForm({
           {createError ? (
             <Alert tone="danger" role="alert" className="space-y-1">
               <p className="font-semibold">
-                {t("submitFailed")}
-                {envelope ? `: ${envelope.message}` : ""}
+                {t("submitFailed")}: {describe(createError)}
               </p>
-              <p>{envelope ? envelope.hint : t("networkError")}</p>
               {envelope ? (
-                <p className="font-mono text-xs opacity-80">
-                  {envelope.code}
-                  {envelope.requestId ? ` · ${envelope.requestId}` : ""}
-                </p>
+                <>
+                  <p>{envelope.hint}</p>
+                  <p className="font-mono text-xs opacity-80">
+                    {envelope.code}
+                    {envelope.requestId ? ` · ${envelope.requestId}` : ""}
+                  </p>
+                </>
               ) : null}
             </Alert>
           ) : null}

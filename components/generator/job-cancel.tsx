@@ -3,7 +3,7 @@
 import { CircleStop } from "lucide-react";
 import { useTranslations } from "next-intl";
 import type { Job } from "@/lib/contracts/job";
-import { ApiRequestError } from "@/lib/client/api";
+import { useApiErrorMessage } from "@/hooks/use-api-error-message";
 import { useHydrated } from "@/hooks/use-hydrated";
 import { useCancelJob } from "@/hooks/use-jobs";
 import { Alert } from "@/components/ui/alert";
@@ -15,9 +15,8 @@ export function CancelJobButton({ job }: { job: Job }) {
   const t = useTranslations("generator.cancel");
   const hydrated = useHydrated();
   const cancel = useCancelJob();
-  const error = cancel.error;
-  const message =
-    error instanceof ApiRequestError && error.error ? error.error.message : error?.message;
+  const describe = useApiErrorMessage();
+  const message = cancel.error ? describe(cancel.error) : undefined;
   return (
     <div className="space-y-2">
       <Button

@@ -7,8 +7,8 @@ import { useState } from "react";
 import type { DiagnosisAction } from "@/lib/contracts/diagnosis";
 import type { Job } from "@/lib/contracts/job";
 import { describeModel } from "@/lib/contracts/models";
-import { ApiRequestError } from "@/lib/client/api";
 import { sessionImage } from "@/lib/client/session-images";
+import { useApiErrorMessage } from "@/hooks/use-api-error-message";
 import { useHydrated } from "@/hooks/use-hydrated";
 import { useJobDiagnosis } from "@/hooks/use-job-diagnosis";
 import { useCreateJob } from "@/hooks/use-jobs";
@@ -32,6 +32,7 @@ export function JobDiagnosis({ job, billed }: { job: Job; billed: boolean }) {
   const hydrated = useHydrated();
   const { data, error, isLoading } = useJobDiagnosis(job.id);
   const create = useCreateJob();
+  const describe = useApiErrorMessage();
   const actions = useGeneratorActions();
   const [pending, setPending] = useState<RetryAction | null>(null);
   const [needsImage, setNeedsImage] = useState(false);
@@ -73,10 +74,7 @@ export function JobDiagnosis({ job, billed }: { job: Job; billed: boolean }) {
     );
   }
 
-  const createError =
-    create.error instanceof ApiRequestError && create.error.error
-      ? create.error.error.message
-      : create.error?.message;
+  const createError = create.error ? describe(create.error) : null;
 
   const confirmed = data.rootCause.code === job.error?.code;
   return (

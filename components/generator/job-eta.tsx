@@ -4,9 +4,9 @@ import { Hourglass, RefreshCw, TriangleAlert } from "lucide-react";
 import { useTranslations } from "next-intl";
 import { estimateJob } from "@/lib/contracts/eta";
 import type { Job } from "@/lib/contracts/job";
-import { apiErrorMessage } from "@/lib/client/api";
 import { minutesRange } from "@/lib/client/eta";
 import { formatElapsed } from "@/lib/client/format";
+import { useApiErrorMessage } from "@/hooks/use-api-error-message";
 import { useHydrated } from "@/hooks/use-hydrated";
 import { useRecheckJob } from "@/hooks/use-jobs";
 import { useNow } from "@/hooks/use-now";
@@ -52,8 +52,8 @@ function JobStalled({ job, quietMs }: { job: Job; quietMs: number }) {
   const t = useTranslations("generator.eta");
   const hydrated = useHydrated();
   const recheck = useRecheckJob();
-  const error = recheck.error;
-  const message = error ? apiErrorMessage(error, error.message) : undefined;
+  const describe = useApiErrorMessage();
+  const message = recheck.error ? describe(recheck.error) : undefined;
   // Live cards learn the upstream id only from snapshots: a running task job has one.
   const checkable = Boolean(job.upstreamId) || (job.state === "running" && job.protocol !== "chat");
   const unchanged =

@@ -16,9 +16,9 @@ import { useTranslations } from "next-intl";
 import { useId, useState } from "react";
 import { ERROR_SPECS } from "@/lib/contracts/errors";
 import type { Job } from "@/lib/contracts/job";
-import { ApiRequestError } from "@/lib/client/api";
 import { formatErrorDetails, type ErrorDetailLabels } from "@/lib/client/error-details";
 import { sessionImage } from "@/lib/client/session-images";
+import { useApiErrorMessage } from "@/hooks/use-api-error-message";
 import { useCopy } from "@/hooks/use-copy";
 import { useHydrated } from "@/hooks/use-hydrated";
 import { useCreateJob, useRecheckJob } from "@/hooks/use-jobs";
@@ -53,11 +53,6 @@ export function mayHaveBeenBilled(job: Job): boolean {
   return job.mayBeBilled ?? Boolean(job.upstreamId);
 }
 
-function errorText(error: Error | null): string | null {
-  if (!error) return null;
-  return error instanceof ApiRequestError && error.error ? error.error.message : error.message;
-}
-
 /**
  * A failed job: what happened (server-localized title), the next step in plain words (with the
  * relay console when the fix is there), the operator's steps and ids folded "for the administrator",
@@ -71,6 +66,7 @@ export function JobFailure({ job }: { job: Job }) {
   const { copy, status: copyStatus } = useCopy();
   const create = useCreateJob();
   const recheck = useRecheckJob();
+  const describe = useApiErrorMessage();
   const [confirming, setConfirming] = useState(false);
   const actions = useGeneratorActions();
   const [needsImage, setNeedsImage] = useState(false);
@@ -119,8 +115,8 @@ export function JobFailure({ job }: { job: Job }) {
     );
   }
 
-  const retryError = errorText(create.error);
-  const recheckError = errorText(recheck.error);
+  const retryError = create.error ? describe(create.error) : null;
+  const recheckError = recheck.error ? describe(recheck.error) : null;
   // The answer is applied to the job: a revived job leaves this card, a still failed one stays.
   const stillFailed = recheck.isSuccess && recheck.data.state === "failed";
 

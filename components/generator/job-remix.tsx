@@ -5,8 +5,8 @@ import { useTranslations } from "next-intl";
 import { useId, useState } from "react";
 import { PROMPT_MAX_CHARS } from "@/lib/contracts/create-video";
 import type { Job } from "@/lib/contracts/job";
-import { apiErrorMessage } from "@/lib/client/api";
 import { canRemix } from "@/lib/client/remix";
+import { useApiErrorMessage } from "@/hooks/use-api-error-message";
 import { useHydrated } from "@/hooks/use-hydrated";
 import { useCreateJob } from "@/hooks/use-jobs";
 import { useModalDialog } from "@/hooks/use-modal-dialog";
@@ -78,8 +78,8 @@ function RemixDialog({
   const promptId = useId();
   const create = useCreateJob();
   const [prompt, setPrompt] = useState(job.prompt);
-  const error = create.error;
-  const message = error ? apiErrorMessage(error, error.message) : undefined;
+  const describe = useApiErrorMessage();
+  const message = create.error ? describe(create.error) : undefined;
   return (
     <dialog
       ref={ref}

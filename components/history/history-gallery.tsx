@@ -5,7 +5,7 @@ import { History, RefreshCw, SearchX } from "lucide-react";
 import { useTranslations } from "next-intl";
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
 import type { Job } from "@/lib/contracts/job";
-import { apiErrorMessage } from "@/lib/client/api";
+import { useApiErrorMessage } from "@/hooks/use-api-error-message";
 import { forgetDeletedJob, useDeleteJob, useJobHistory } from "@/hooks/use-jobs";
 import { Alert } from "@/components/ui/alert";
 import { Button, IconButton } from "@/components/ui/button";
@@ -52,11 +52,7 @@ export function HistoryGallery() {
   const jobs = uniqueJobs(history.data?.pages);
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = history;
   const listedModels = [...new Set(jobs.map((job) => job.model))];
-  const tGenerator = useTranslations("generator");
-  const messageOf = useCallback(
-    (error: unknown) => apiErrorMessage(error, tGenerator("compose.networkError")),
-    [tGenerator],
-  );
+  const messageOf = useApiErrorMessage();
   const queryClient = useQueryClient();
   const { remove, restore } = useDeleteJob();
   const [pending, setPending] = useState<PendingDelete[]>([]);

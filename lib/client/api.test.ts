@@ -1,5 +1,13 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ApiRequestError, createJob, deleteJob, fetchJobs, recheckJob } from "./api";
+import {
+  ApiRequestError,
+  apiErrorMessage,
+  createJob,
+  deleteJob,
+  fetchJobs,
+  recheckJob,
+  type ApiErrorFallbacks,
+} from "./api";
 import { sampleJob } from "./test-fixtures";
 
 afterEach(() => {
@@ -138,5 +146,52 @@ describe("api client", () => {
     const [url, init] = fetchMock.mock.calls[0] as unknown as [string, RequestInit];
     expect(url).toBe("/api/videos/job_a%2Fb/recheck");
     expect(init.method).toBe("POST");
+  });
+});
+
+describe("apiErrorMessage", () => {
+  const fallbacks: ApiErrorFallbacks = {
+    unreachable: "无法连接到服务器",
+    unreadable: (status) => `无法读取服务器的回答（${status}）`,
+  };
+  const envelope = (message: string, status: number) =>
+    Response.json(
+      { error: { code: "bad_request", message, hint: "h", retryable: false, requestId: "r" } },
+      { status },
+    );
+
+  it.each([
+    ["an envelope", () => envelope("提示词不能为空", 400), "提示词不能为空"],
+    [
+      "a proxy's bare 502",
+      () => new Response("Bad Gateway", { status: 502 }),
+      "无法读取服务器的回答（502）",
+    ],
+    [
+      "a 200 that breaks the contract",
+      () => Response.json({ jobs: "nope" }),
+      "无法读取服务器的回答（200）",
+    ],
+  ])("says what failed for %s, in the caller's words", async (_, answer, expected) => {
+    stubFetch(answer());
+    const error = await fetchJobs(null).catch((e: unknown) => e);
+    expect(apiErrorMessage(error, fallbacks)).toBe(expected);
+  });
+
+  it("says the server is unreachable when no answer came", async () => {
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async () => {
+        throw new TypeError("Failed to fetch");
+      }),
+    );
+    const error = await fetchJobs(null).catch((e: unknown) => e);
+    expect(apiErrorMessage(error, fallbacks)).toBe("无法连接到服务器");
+  });
+
+  it("reads the envelope of a failed delete like any other call", async () => {
+    stubFetch(envelope("删除失败", 500));
+    const error = await deleteJob("job_1").catch((e: unknown) => e);
+    expect(apiErrorMessage(error, fallbacks)).toBe("删除失败");
   });
 });

@@ -23,8 +23,9 @@ export class ApiRequestError extends Error {
   constructor(
     readonly httpStatus: number,
     readonly error: ApiError | null,
+    options?: ErrorOptions,
   ) {
-    super(error ? `${error.code}: ${error.message}` : `HTTP ${httpStatus}`);
+    super(error ? `${error.code}: ${error.message}` : `HTTP ${httpStatus}`, options);
     this.name = "ApiRequestError";
   }
 }
@@ -45,12 +46,21 @@ export async function readApiError(response: Response): Promise<ApiRequestError>
   return new ApiRequestError(response.status, envelope.success ? envelope.data.error : null);
 }
 
+/** The caller's localized sentences for a failed call that brought no envelope. */
+export interface ApiErrorFallbacks {
+  /** No answer at all: offline, the server down, the connection cut. */
+  unreachable: string;
+  /** An answer without our envelope (a proxy's bare 502, a body cut short), by its status. */
+  unreadable: (httpStatus: number) => string;
+}
+
 /**
- * What to tell the person about a failed call: the envelope's localized message, else `fallback`
- * (a sentence the caller localized) — never a bare "HTTP 500".
+ * What to tell the person about a failed call: the envelope's localized message, else one of the
+ * caller's localized fallbacks — never a bare "HTTP 500" or "Failed to fetch".
  */
-export function apiErrorMessage(error: unknown, fallback: string): string {
-  return error instanceof ApiRequestError && error.error ? error.error.message : fallback;
+export function apiErrorMessage(error: unknown, fallbacks: ApiErrorFallbacks): string {
+  if (!(error instanceof ApiRequestError)) return fallbacks.unreachable;
+  return error.error?.message ?? fallbacks.unreadable(error.httpStatus);
 }
 
 async function call<T>(input: string, init: RequestInit, schema: z.ZodType<T>): Promise<T> {
@@ -198,10 +208,7 @@ export async function deleteJob(id: string, options: { undo?: boolean } = {}): P
     method: "DELETE",
     headers: { Accept: "application/json" },
   });
-  if (!response.ok && response.status !== 404) {
-    const envelope = errorEnvelopeSchema.safeParse(await readJson(response));
-    throw new ApiRequestError(response.status, envelope.success ? envelope.data.error : null);
-  }
+  if (!response.ok && response.status !== 404) throw await readApiError(response);
 }
 
 /** `POST /api/videos/:id/restore`: undoes a delete whose window has not run out. */

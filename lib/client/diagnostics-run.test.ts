@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { DiagnosticCheck, DiagnosticsReport } from "@/lib/contracts/diagnostics";
+import { ApiRequestError } from "./api";
 import { DiagnosticsRunStore, type DiagnosticsRunState } from "./diagnostics-run";
 
 const check: DiagnosticCheck = {
@@ -47,31 +48,44 @@ describe("DiagnosticsRunStore", () => {
   it("fails on a frame that does not match its schema instead of applying it", async () => {
     const state = await run(stream(frame("check", { ...check, status: "great" })));
     expect(state.phase).toBe("error");
-    expect(state.error).toContain("schema");
+    expect(state.error).toBeInstanceOf(ApiRequestError);
+    expect(String((state.error as Error).cause)).toContain("schema");
     expect(state.checks).toEqual({});
   });
 
-  it("shows the envelope's message of a refused run", async () => {
-    const envelope = {
-      error: {
-        code: "request_refused",
-        message: "Busy here",
-        hint: "Wait",
-        retryable: false,
-        requestId: "r1",
-      },
-    };
+  const envelope = {
+    error: {
+      code: "request_refused",
+      message: "Busy here",
+      hint: "Wait",
+      retryable: false,
+      requestId: "r1",
+    },
+  };
+
+  it("keeps the envelope of a refused run", async () => {
     const state = await run(async () => Response.json(envelope, { status: 409 }));
-    expect(state).toMatchObject({ phase: "error", error: "Busy here" });
+    expect(state.phase).toBe("error");
+    expect((state.error as ApiRequestError).error).toEqual(envelope.error);
+  });
+
+  it("keeps the envelope of a run that failed after it started", async () => {
+    const state = await run(stream(frame("check", check) + frame("error", envelope)));
+    expect(state.phase).toBe("error");
+    expect((state.error as ApiRequestError).error).toEqual(envelope.error);
+    expect(state.checks["key.present"]).toEqual(check);
   });
 
   it("names the status when the answer has no envelope", async () => {
     const state = await run(async () => new Response("oops", { status: 502 }));
-    expect(state).toMatchObject({ phase: "error", error: "HTTP 502" });
+    expect(state.phase).toBe("error");
+    expect(state.error).toMatchObject({ httpStatus: 502, error: null });
   });
 
   it("says the stream ended early when it closes before the report", async () => {
     const state = await run(stream(frame("check", check)));
-    expect(state).toMatchObject({ phase: "error", error: "connection closed before the report" });
+    expect(state.phase).toBe("error");
+    expect(state.error).not.toBeInstanceOf(ApiRequestError);
+    expect((state.error as Error).message).toBe("connection closed before the report");
   });
 });

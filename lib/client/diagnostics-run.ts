@@ -4,7 +4,8 @@ import {
   type DiagnosticCheck,
   type DiagnosticsReport,
 } from "@/lib/contracts/diagnostics";
-import { apiErrorMessage, readApiError } from "./api";
+import type { ApiError } from "@/lib/contracts/errors";
+import { ApiRequestError, readApiError } from "./api";
 import { isRejectedFrame, jsonFrame, readEventStream, type RejectedFrame } from "./sse";
 
 export interface DiagnosticsRunState {
@@ -14,7 +15,8 @@ export interface DiagnosticsRunState {
   /** Finished checks so far, by id (they arrive in finishing order). */
   checks: Partial<Record<CheckId, DiagnosticCheck>>;
   report?: DiagnosticsReport;
-  error?: string;
+  /** Why the run stopped: shown through `apiErrorMessage`, so the words stay localized. */
+  error?: unknown;
 }
 
 export const IDLE_RUN: DiagnosticsRunState = { phase: "idle", generate: false, checks: {} };
@@ -22,7 +24,7 @@ export const IDLE_RUN: DiagnosticsRunState = { phase: "idle", generate: false, c
 type DiagnosticsEvent =
   | { type: "check"; data: DiagnosticCheck }
   | { type: "report"; data: DiagnosticsReport }
-  | { type: "error"; message: string };
+  | { type: "error"; error: ApiError };
 
 /** Validates one frame of `/api/diagnostics` against the shared schemas. */
 function toDiagnosticsEvent(
@@ -39,7 +41,7 @@ function toDiagnosticsEvent(
     }
     if (event === "error") {
       const parsed = diagnosticsEventDataSchemas.error.safeParse(data);
-      return parsed.success ? { type: "error", message: parsed.data.error.message } : undefined;
+      return parsed.success ? { type: "error", error: parsed.data.error } : undefined;
     }
     return undefined;
   });
@@ -84,7 +86,7 @@ export class DiagnosticsRunStore {
   }
 
   private async consume(generate: boolean, signal: AbortSignal) {
-    const fail = (error: string) => {
+    const fail = (error: unknown) => {
       if (!signal.aborted) this.set({ ...this.state, phase: "error", error });
     };
     try {
@@ -98,12 +100,13 @@ export class DiagnosticsRunStore {
         cache: "no-store",
       });
       if (!response.ok || !response.body) {
-        fail(apiErrorMessage(await readApiError(response), `HTTP ${response.status}`));
+        fail(await readApiError(response));
         return;
       }
       for await (const item of readEventStream(response.body, toDiagnosticsEvent, { signal })) {
         if (isRejectedFrame(item)) {
-          fail(`unreadable "${item.frame.event ?? "message"}" event (${item.reason})`);
+          const cause = `unreadable "${item.frame.event ?? "message"}" event (${item.reason})`;
+          fail(new ApiRequestError(response.status, null, { cause }));
           return;
         }
         if (item.type === "check") {
@@ -113,13 +116,13 @@ export class DiagnosticsRunStore {
           this.set({ ...this.state, phase: "done", checks, report: item.data });
           return;
         } else {
-          fail(item.message);
+          fail(new ApiRequestError(response.status, item.error));
           return;
         }
       }
-      fail("connection closed before the report");
+      fail(new Error("connection closed before the report"));
     } catch (error) {
-      fail(error instanceof Error ? error.message : String(error));
+      fail(error);
     }
   }
 }

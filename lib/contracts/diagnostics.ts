@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ERROR_CODES, errorCodeSchema } from "./errors";
+import { ERROR_CODES, errorEnvelopeSchema } from "./errors";
 import { protocolSchema } from "./job";
 
 /** Check ids in report order (issue #6). Outside scripts rely on these names. */
@@ -173,12 +173,13 @@ export type DiagnosticsReport = z.infer<typeof diagnosticsReportSchema>;
 
 /**
  * `GET /api/diagnostics` with `Accept: text/event-stream`: one `check` event per finished check
- * (in finishing order), then one `report` event (terminal). A run that could not start sends `error`.
+ * (in finishing order), then one `report` event (terminal). A run that could not start sends `error`
+ * with the same envelope a failed request answers with.
  */
 export const diagnosticsEventDataSchemas = {
   check: diagnosticCheckSchema,
   report: diagnosticsReportSchema,
-  error: z.object({ error: z.object({ code: errorCodeSchema, message: z.string() }) }),
+  error: errorEnvelopeSchema,
 } as const;
 export type DiagnosticsEventType = keyof typeof diagnosticsEventDataSchemas;
 

@@ -69,11 +69,10 @@ export async function diagnosticsResponse(
         const appError = AppError.isInstance(error)
           ? error
           : new AppError("internal_error", { cause: error });
-        const rendered = appError.toApiError(ctx.locale, ctx.requestId);
         channel.send({
           id: ++seq,
           event: "error",
-          data: { error: { code: rendered.code, message: rendered.message } },
+          data: { error: appError.toApiError(ctx.locale, ctx.requestId) },
         });
       } finally {
         release();
