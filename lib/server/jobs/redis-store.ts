@@ -5,7 +5,8 @@ import { JOB_STATES, type JobState } from "@/lib/contracts/job";
 import { serverLog } from "../log";
 import { RedisScript } from "../shared/redis";
 import { newJobId } from "./ids";
-import { isFiltered, matchesFilter } from "./list-filter";
+import { decodeCursor, encodeCursor, isFiltered, matchesFilter } from "./list-filter";
+import { addListener, notifyListeners } from "./listeners";
 import { toSnapshot } from "./snapshot";
 import { COMPLETION_WINDOW, groupDurations } from "./durations";
 import {
@@ -187,18 +188,6 @@ const TAIL_BATCH = 500;
 const LIST_SCAN_BATCH = 200;
 /** …and at most this many before it answers (with a cursor to go on from). */
 const LIST_SCAN_LIMIT = 2_000;
-
-function encodeCursor(row: number): string {
-  return Buffer.from(`r:${row}`).toString("base64url");
-}
-
-function decodeCursor(cursor: string): number | null {
-  const decoded = /^[A-Za-z0-9_-]{1,40}$/.test(cursor)
-    ? Buffer.from(cursor, "base64url").toString("utf8")
-    : "";
-  const match = /^r:(\d{1,15})$/.exec(decoded);
-  return match ? Number(match[1]) : null;
-}
 
 type StreamEntry = [id: string, fields: string[]];
 
@@ -623,15 +612,9 @@ export class RedisJobStore implements JobStore {
         },
       );
     }
-    const wrapped: JobEventListener = (event) => listener(event);
-    sub.listeners.add(wrapped);
+    const remove = addListener(this.subscriptions, id, sub, listener);
     void this.runTail();
-    return () => {
-      const current = this.subscriptions.get(id);
-      if (!current) return;
-      current.listeners.delete(wrapped);
-      if (current.listeners.size === 0) this.subscriptions.delete(id);
-    };
+    return remove;
   }
 
   /** Live listeners of a job in this process (for tests). */
@@ -660,16 +643,7 @@ export class RedisJobStore implements JobStore {
       // A gap (another instance's event not read yet): the tail delivers both, in order.
       if (event.seq !== sub.delivered + 1) return;
       sub.delivered = event.seq;
-      for (const listener of [...sub.listeners]) {
-        try {
-          listener(event);
-        } catch (error) {
-          serverLog.error("job event listener failed", {
-            job: jobId,
-            error: error instanceof Error ? error.message : String(error),
-          });
-        }
-      }
+      notifyListeners(jobId, sub.listeners, event);
     }
   }
 

@@ -15,7 +15,8 @@ import { serverLog } from "../log";
 import type { VideoSource } from "../upstream/types";
 import { getRedis } from "../shared/redis";
 import { newJobId } from "./ids";
-import { foldText } from "./list-filter";
+import { decodeCursor, encodeCursor, foldText } from "./list-filter";
+import { addListener, notifyListeners } from "./listeners";
 import { RedisJobStore } from "./redis-store";
 import { toSnapshot } from "./snapshot";
 import { COMPLETION_WINDOW, groupDurations } from "./durations";
@@ -219,18 +220,6 @@ function toEvent(row: EventRow): StoredJobEvent {
     data: JSON.parse(row.data),
     at: row.at,
   } as StoredJobEvent;
-}
-
-function encodeCursor(rowId: number): string {
-  return Buffer.from(`r:${rowId}`).toString("base64url");
-}
-
-function decodeCursor(cursor: string): number | null {
-  const decoded = /^[A-Za-z0-9_-]{1,40}$/.test(cursor)
-    ? Buffer.from(cursor, "base64url").toString("utf8")
-    : "";
-  const match = /^r:(\d{1,15})$/.exec(decoded);
-  return match ? Number(match[1]) : null;
 }
 
 interface Subscription {
@@ -565,16 +554,7 @@ export class SqliteJobStore implements JobStore {
     for (const event of events) {
       if (event.seq <= sub.delivered) continue;
       sub.delivered = event.seq;
-      for (const listener of [...sub.listeners]) {
-        try {
-          listener(event);
-        } catch (error) {
-          serverLog.error("job event listener failed", {
-            job: jobId,
-            error: error instanceof Error ? error.message : String(error),
-          });
-        }
-      }
+      notifyListeners(jobId, sub.listeners, event);
     }
   }
 
@@ -609,22 +589,17 @@ export class SqliteJobStore implements JobStore {
       this.subscriptions.set(id, sub);
     }
     // A second listener on a job joins at the current point: seq order for all, no replay.
-    const wrapped: JobEventListener = (event) => listener(event);
-    sub.listeners.add(wrapped);
-    if (!this.pollTimer && !this.closed) {
-      this.pollTimer = setInterval(() => this.pollSubscriptions(), this.pollMs);
-      this.pollTimer.unref?.();
-    }
-    return () => {
-      const current = this.subscriptions.get(id);
-      if (!current) return;
-      current.listeners.delete(wrapped);
-      if (current.listeners.size === 0) this.subscriptions.delete(id);
+    const remove = addListener(this.subscriptions, id, sub, listener, () => {
       if (this.subscriptions.size === 0 && this.pollTimer) {
         clearInterval(this.pollTimer);
         this.pollTimer = undefined;
       }
-    };
+    });
+    if (!this.pollTimer && !this.closed) {
+      this.pollTimer = setInterval(() => this.pollSubscriptions(), this.pollMs);
+      this.pollTimer.unref?.();
+    }
+    return remove;
   }
 
   /** Live listeners of a job in this process (for tests). */
