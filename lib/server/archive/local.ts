@@ -2,8 +2,9 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { Transform, type Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { byteCounter, sizeRefusal } from "./byte-count";
 import {
   ArchiveWriteError,
   archiveKey,
@@ -43,23 +44,22 @@ export class LocalArchiveStorage implements ArchiveStorage {
     const file = this.localFile(key);
     const part = `${file}.part`;
     await fs.promises.mkdir(path.dirname(file), { recursive: true });
-    let bytes = 0;
-    const counter = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        bytes += chunk.byteLength;
-        done(null, chunk);
-      },
-    });
+    const counter = byteCounter();
     try {
-      await pipeline(body, counter, fs.createWriteStream(part), { signal: options.signal });
+      await pipeline(body, counter.stream, fs.createWriteStream(part), { signal: options.signal });
       await fsyncPath(part, "r+");
     } catch (error) {
       await fs.promises.rm(part, { force: true });
       if (options.signal.aborted) throw error;
-      throw new ArchiveWriteError("write_failed", `video write broke after ${bytes} bytes`, {
-        cause: error,
-      });
+      throw new ArchiveWriteError(
+        "write_failed",
+        `video write broke after ${counter.bytes()} bytes`,
+        {
+          cause: error,
+        },
+      );
     }
+    const bytes = counter.bytes();
     const refusal = sizeRefusal(bytes, options.expectedBytes);
     if (refusal) {
       await fs.promises.rm(part, { force: true });
@@ -109,15 +109,4 @@ export class LocalArchiveStorage implements ArchiveStorage {
       await fs.promises.rm(file, { force: true });
     }
   }
-}
-
-export function sizeRefusal(bytes: number, expected: number | undefined): ArchiveWriteError | null {
-  if (bytes === 0) return new ArchiveWriteError("empty", "video download has 0 bytes");
-  if (expected !== undefined && Number.isFinite(expected) && bytes !== expected) {
-    return new ArchiveWriteError(
-      "size_mismatch",
-      `video download has ${bytes} bytes, expected ${expected}`,
-    );
-  }
-  return null;
 }

@@ -1,6 +1,6 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
-import { Transform, type Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -13,7 +13,7 @@ import {
 import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import type { S3Config } from "../config";
-import { sizeRefusal } from "./local";
+import { byteCounter, sizeRefusal } from "./byte-count";
 import {
   ArchiveWriteError,
   archiveKey,
@@ -71,21 +71,15 @@ export class S3ArchiveStorage implements ArchiveStorage {
     options: { signal: AbortSignal; expectedBytes?: number; contentType?: string },
   ): Promise<StoredObject> {
     const key = archiveKey(jobId);
-    let bytes = 0;
-    const counter = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        bytes += chunk.byteLength;
-        done(null, chunk);
-      },
-    });
-    body.once("error", (error) => counter.destroy(error));
-    body.pipe(counter);
+    const counter = byteCounter();
+    body.once("error", (error) => counter.stream.destroy(error));
+    body.pipe(counter.stream);
     const upload = new Upload({
       client: this.client,
       params: {
         Bucket: this.bucket,
         Key: key,
-        Body: counter,
+        Body: counter.stream,
         ContentType: options.contentType ?? "video/mp4",
       },
       partSize: PART_BYTES,
@@ -99,12 +93,17 @@ export class S3ArchiveStorage implements ArchiveStorage {
     } catch (error) {
       body.destroy();
       if (options.signal.aborted) throw options.signal.reason ?? error;
-      throw new ArchiveWriteError("write_failed", `video upload broke after ${bytes} bytes`, {
-        cause: error,
-      });
+      throw new ArchiveWriteError(
+        "write_failed",
+        `video upload broke after ${counter.bytes()} bytes`,
+        {
+          cause: error,
+        },
+      );
     } finally {
       options.signal.removeEventListener("abort", abort);
     }
+    const bytes = counter.bytes();
     const refusal = sizeRefusal(bytes, options.expectedBytes);
     const stored = await this.stat(key);
     if (refusal || stored?.bytes !== bytes) {
