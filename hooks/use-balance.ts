@@ -1,21 +1,16 @@
 "use client";
 
 import useSWR, { mutate } from "swr";
-import { balanceSchema, type Balance } from "@/lib/contracts/cost";
+import { balanceSchema } from "@/lib/contracts/cost";
+import { getResource } from "@/lib/client/api";
 
 export const BALANCE_KEY = "/api/balance";
 /** The server caches the relay's answer for a minute; a finished job refreshes it at once. */
 const REFRESH_MS = 5 * 60_000;
 
-async function fetchBalance(url: string): Promise<Balance> {
-  const response = await fetch(url, { cache: "no-store", headers: { accept: "application/json" } });
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
-  return balanceSchema.parse(await response.json());
-}
-
 /** The relay's balance (`GET /api/balance`); `{available: false}` when the relay has no billing. */
 export function useBalance() {
-  return useSWR(BALANCE_KEY, fetchBalance, {
+  return useSWR(BALANCE_KEY, (path: string) => getResource(path, balanceSchema), {
     refreshInterval: REFRESH_MS,
     revalidateOnFocus: true,
     keepPreviousData: true,

@@ -76,6 +76,14 @@ async function call<T>(input: string, init: RequestInit, schema: z.ZodType<T>): 
   return parsed.data;
 }
 
+/**
+ * `GET` of one of our API's resources, validated by `schema`; a failure is an `ApiRequestError`
+ * like every other call's (the SWR hooks fetch their resources with it).
+ */
+export function getResource<T>(path: string, schema: z.ZodType<T>): Promise<T> {
+  return call(path, {}, schema);
+}
+
 export function fetchModels(): Promise<ModelsResponse> {
   return call("/api/models", {}, modelsResponseSchema);
 }
@@ -171,31 +179,27 @@ export async function createJob(
   }
 }
 
+/** `POST /api/videos/:id/<action>`, answered with the job as the server now knows it. */
+async function postJobAction(id: string, action: "recheck" | "cancel" | "restore"): Promise<Job> {
+  const path = `/api/videos/${encodeURIComponent(id)}/${action}`;
+  return (await call(path, { method: "POST" }, jobAnswerSchema)).job;
+}
+
 /**
  * `POST /api/videos/:id/recheck`: asks the upstream again about a job that has an upstream id. The
  * answer is the job as the server now knows it; if the video exists after all, it is no longer
  * failed and its events continue after the `failed` one.
  */
-export async function recheckJob(id: string): Promise<Job> {
-  const { job } = await call(
-    `/api/videos/${encodeURIComponent(id)}/recheck`,
-    { method: "POST" },
-    jobAnswerSchema,
-  );
-  return job;
+export function recheckJob(id: string): Promise<Job> {
+  return postJobAction(id, "recheck");
 }
 
 /**
  * `POST /api/videos/:id/cancel`: the server stops following the job and asks the relay to stop it;
  * the answer carries `cancellation` (what the relay said, whether it may still bill).
  */
-export async function cancelJob(id: string): Promise<Job> {
-  const { job } = await call(
-    `/api/videos/${encodeURIComponent(id)}/cancel`,
-    { method: "POST" },
-    jobAnswerSchema,
-  );
-  return job;
+export function cancelJob(id: string): Promise<Job> {
+  return postJobAction(id, "cancel");
 }
 
 /**
@@ -212,13 +216,8 @@ export async function deleteJob(id: string, options: { undo?: boolean } = {}): P
 }
 
 /** `POST /api/videos/:id/restore`: undoes a delete whose window has not run out. */
-export async function restoreJob(id: string): Promise<Job> {
-  const { job } = await call(
-    `/api/videos/${encodeURIComponent(id)}/restore`,
-    { method: "POST" },
-    jobAnswerSchema,
-  );
-  return job;
+export function restoreJob(id: string): Promise<Job> {
+  return postJobAction(id, "restore");
 }
 
 /** `GET /api/videos/:id/diagnosis`: the failed job's root cause and the ways out (issue 14). */
