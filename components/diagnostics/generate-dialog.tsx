@@ -3,7 +3,7 @@
 import { useTranslations } from "next-intl";
 
 import { Button } from "@/components/ui/button";
-import { useModalDialog } from "@/hooks/use-modal-dialog";
+import { Dialog } from "@/components/ui/dialog";
 
 /** Confirms the one diagnostic that costs money (in demo mode the simulator answers: nothing to pay). */
 export function GenerateDialog({
@@ -22,31 +22,23 @@ export function GenerateDialog({
   onClose: () => void;
 }) {
   const t = useTranslations("diagnostics.page");
-  const ref = useModalDialog(open);
   return (
-    <dialog
-      ref={ref}
-      aria-labelledby="diagnostics-generate-title"
-      aria-describedby="diagnostics-generate-body"
+    <Dialog
+      open={open}
       onClose={onClose}
-      className="m-auto w-[min(32rem,calc(100vw-2rem))] rounded-xl border border-line bg-surface p-0 text-fg shadow-xl backdrop:bg-zinc-950/50"
+      id="diagnostics-generate"
+      title={t(demo ? "generateTitleDemo" : "generateTitle")}
+      description={demo ? t("generateBodyDemo", { model }) : t("generateBody", { model, baseUrl })}
+      className="w-[min(32rem,calc(100vw-2rem))]"
     >
-      <div className="space-y-3 p-5">
-        <h2 id="diagnostics-generate-title" className="text-base font-semibold">
-          {t(demo ? "generateTitleDemo" : "generateTitle")}
-        </h2>
-        <p id="diagnostics-generate-body" className="text-sm text-soft">
-          {demo ? t("generateBodyDemo", { model }) : t("generateBody", { model, baseUrl })}
-        </p>
-        <div className="flex justify-end gap-2 pt-2">
-          <Button variant="outline" onClick={onClose}>
-            {t("generateCancel")}
-          </Button>
-          <Button variant={demo ? "primary" : "danger"} onClick={onConfirm}>
-            {t(demo ? "generateConfirmDemo" : "generateConfirm")}
-          </Button>
-        </div>
+      <div className="flex justify-end gap-2 pt-2">
+        <Button variant="outline" onClick={onClose}>
+          {t("generateCancel")}
+        </Button>
+        <Button variant={demo ? "primary" : "danger"} onClick={onConfirm}>
+          {t(demo ? "generateConfirmDemo" : "generateConfirm")}
+        </Button>
       </div>
-    </dialog>
+    </Dialog>
   );
 }

@@ -9,10 +9,10 @@ import { canRemix } from "@/lib/client/remix";
 import { useApiErrorMessage } from "@/hooks/use-api-error-message";
 import { useHydrated } from "@/hooks/use-hydrated";
 import { useCreateJob } from "@/hooks/use-jobs";
-import { useModalDialog } from "@/hooks/use-modal-dialog";
 import { useModels } from "@/hooks/use-models";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
+import { Dialog } from "@/components/ui/dialog";
 import { Spinner } from "@/components/ui/spinner";
 import { Textarea } from "@/components/ui/textarea";
 
@@ -72,63 +72,48 @@ function RemixDialog({
   onStarted: () => void;
 }) {
   const t = useTranslations("generator.remix");
-  const ref = useModalDialog(open);
-  const titleId = useId();
-  const bodyId = useId();
   const promptId = useId();
   const create = useCreateJob();
-  const [prompt, setPrompt] = useState(job.prompt);
   const describe = useApiErrorMessage();
+  const [prompt, setPrompt] = useState(job.prompt);
   const message = create.error ? describe(create.error) : undefined;
   return (
-    <dialog
-      ref={ref}
-      aria-labelledby={titleId}
-      aria-describedby={bodyId}
-      onClose={(event) => {
-        // A history dialog around this one must not close too.
-        event.stopPropagation();
-        onClose();
-      }}
-      className="m-auto w-[min(34rem,calc(100vw-2rem))] rounded-xl border border-line bg-surface p-0 text-fg shadow-xl backdrop:bg-zinc-950/50"
+    <Dialog
+      open={open}
+      onClose={onClose}
+      title={t("title")}
+      description={t("body", { model: job.model })}
+      className="w-[min(34rem,calc(100vw-2rem))]"
     >
-      {open ? (
-        <form
-          className="space-y-3 p-5"
-          onSubmit={(event) => {
-            event.preventDefault();
-            create.mutate({ prompt, remixOf: job.id }, { onSuccess: onStarted });
-          }}
-        >
-          <h2 id={titleId} className="text-base font-semibold">
-            {t("title")}
-          </h2>
-          <p id={bodyId} className="text-sm text-soft">
-            {t("body", { model: job.model })}
-          </p>
-          <label htmlFor={promptId} className="block text-sm font-medium">
-            {t("promptLabel")}
-          </label>
-          <Textarea
-            id={promptId}
-            value={prompt}
-            maxLength={PROMPT_MAX_CHARS}
-            onChange={(event) => setPrompt(event.target.value)}
-            className="min-h-28"
-            autoFocus
-          />
-          {message ? <Alert tone="danger">{t("failed", { message })}</Alert> : null}
-          <div className="flex flex-wrap justify-end gap-2 pt-1">
-            <Button type="button" variant="outline" onClick={onClose}>
-              {t("cancel")}
-            </Button>
-            <Button type="submit" disabled={create.isPending || prompt.trim() === ""}>
-              {create.isPending ? <Spinner className="size-3.5" /> : <Shuffle aria-hidden />}
-              {create.isPending ? t("pending") : t("submit")}
-            </Button>
-          </div>
-        </form>
-      ) : null}
-    </dialog>
+      <form
+        className="space-y-3"
+        onSubmit={(event) => {
+          event.preventDefault();
+          create.mutate({ prompt, remixOf: job.id }, { onSuccess: onStarted });
+        }}
+      >
+        <label htmlFor={promptId} className="block text-sm font-medium">
+          {t("promptLabel")}
+        </label>
+        <Textarea
+          id={promptId}
+          value={prompt}
+          maxLength={PROMPT_MAX_CHARS}
+          onChange={(event) => setPrompt(event.target.value)}
+          className="min-h-28"
+          autoFocus
+        />
+        {message ? <Alert tone="danger">{t("failed", { message })}</Alert> : null}
+        <div className="flex flex-wrap justify-end gap-2 pt-1">
+          <Button type="button" variant="outline" onClick={onClose}>
+            {t("cancel")}
+          </Button>
+          <Button type="submit" disabled={create.isPending || prompt.trim() === ""}>
+            {create.isPending ? <Spinner className="size-3.5" /> : <Shuffle aria-hidden />}
+            {create.isPending ? t("pending") : t("submit")}
+          </Button>
+        </div>
+      </form>
+    </Dialog>
   );
 }
