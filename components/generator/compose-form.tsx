@@ -14,6 +14,7 @@ import { useModels } from "@/hooks/use-models";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
+import { Field } from "@/components/ui/field";
 import { cn } from "@/components/ui/cn";
 import { Spinner } from "@/components/ui/spinner";
 import { Segmented } from "@/components/ui/segmented";
@@ -76,7 +77,6 @@ export function ComposeForm({
   const create = useCreateJob();
   const describe = useApiErrorMessage();
   const formRef = useRef<HTMLFormElement>(null);
-  const promptId = useId();
   const countId = useId();
   const titleId = useId();
   const [announcement, setAnnouncement] = useState("");
@@ -168,58 +168,59 @@ export function ComposeForm({
           className="space-y-5"
           noValidate
         >
-          <div className="space-y-1.5">
-            <label htmlFor={promptId} className="block text-sm font-medium text-soft">
-              {t("promptLabel")}
-            </label>
-            <Textarea
-              id={promptId}
-              ref={promptRef}
-              value={draft.prompt}
-              onChange={(e) => {
-                const prompt = e.target.value;
-                onDraft((d) => ({ ...d, prompt }));
-              }}
-              onKeyDown={onKeyDown}
-              placeholder={t("promptPlaceholder")}
-              aria-describedby={countId}
-              aria-invalid={over > 0 || undefined}
-              rows={4}
-              // Grows with its text (up to about half the screen), then scrolls.
-              className="field-sizing-content max-h-[45vh] min-h-24"
-            />
-            {notice ? (
-              <p role="status" className="text-xs text-violet-700 dark:text-violet-300">
-                {notice}
-              </p>
-            ) : null}
-            <div id={countId} className="flex items-start justify-between gap-3 text-xs">
-              {over > 0 ? (
-                <span role="alert" className="font-medium text-red-600 dark:text-red-400">
-                  {t("promptTooLong", { max: PROMPT_MAX_CHARS, over })}
-                </span>
-              ) : (
-                <span className="text-muted">
-                  <kbd className="font-sans">{t("shortcut", { keys: SHORTCUT_KEYS })}</kbd>
-                </span>
-              )}
-              <span
-                className={cn(
-                  "shrink-0 font-mono tabular-nums",
-                  over > 0 ? "text-red-600 dark:text-red-400" : "text-muted",
-                )}
-              >
-                {t("promptCount", { count: length, max: PROMPT_MAX_CHARS })}
-              </span>
-            </div>
-            <RecentPrompts
-              disabled={!hydrated}
-              onPick={(prompt) => {
-                onDraft((d) => ({ ...d, prompt }));
-                promptRef.current?.focus();
-              }}
-            />
-          </div>
+          <Field label={t("promptLabel")}>
+            {(promptId) => (
+              <>
+                <Textarea
+                  id={promptId}
+                  ref={promptRef}
+                  value={draft.prompt}
+                  onChange={(e) => {
+                    const prompt = e.target.value;
+                    onDraft((d) => ({ ...d, prompt }));
+                  }}
+                  onKeyDown={onKeyDown}
+                  placeholder={t("promptPlaceholder")}
+                  aria-describedby={countId}
+                  aria-invalid={over > 0 || undefined}
+                  rows={4}
+                  // Grows with its text (up to about half the screen), then scrolls.
+                  className="field-sizing-content max-h-[45vh] min-h-24"
+                />
+                {notice ? (
+                  <p role="status" className="text-xs text-violet-700 dark:text-violet-300">
+                    {notice}
+                  </p>
+                ) : null}
+                <div id={countId} className="flex items-start justify-between gap-3 text-xs">
+                  {over > 0 ? (
+                    <span role="alert" className="font-medium text-red-600 dark:text-red-400">
+                      {t("promptTooLong", { max: PROMPT_MAX_CHARS, over })}
+                    </span>
+                  ) : (
+                    <span className="text-muted">
+                      <kbd className="font-sans">{t("shortcut", { keys: SHORTCUT_KEYS })}</kbd>
+                    </span>
+                  )}
+                  <span
+                    className={cn(
+                      "shrink-0 font-mono tabular-nums",
+                      over > 0 ? "text-red-600 dark:text-red-400" : "text-muted",
+                    )}
+                  >
+                    {t("promptCount", { count: length, max: PROMPT_MAX_CHARS })}
+                  </span>
+                </div>
+                <RecentPrompts
+                  disabled={!hydrated}
+                  onPick={(prompt) => {
+                    onDraft((d) => ({ ...d, prompt }));
+                    promptRef.current?.focus();
+                  }}
+                />
+              </>
+            )}
+          </Field>
 
           <ModelSelect
             models={catalogue?.models}

@@ -2,7 +2,7 @@
 
 import { Shuffle } from "lucide-react";
 import { useTranslations } from "next-intl";
-import { useId, useState } from "react";
+import { useState } from "react";
 import { PROMPT_MAX_CHARS } from "@/lib/contracts/create-video";
 import type { Job } from "@/lib/contracts/job";
 import { canRemix } from "@/lib/client/remix";
@@ -13,6 +13,7 @@ import { useModels } from "@/hooks/use-models";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
+import { Field } from "@/components/ui/field";
 import { Spinner } from "@/components/ui/spinner";
 import { Textarea } from "@/components/ui/textarea";
 
@@ -72,7 +73,6 @@ function RemixDialog({
   onStarted: () => void;
 }) {
   const t = useTranslations("generator.remix");
-  const promptId = useId();
   const create = useCreateJob();
   const describe = useApiErrorMessage();
   const [prompt, setPrompt] = useState(job.prompt);
@@ -92,17 +92,18 @@ function RemixDialog({
           create.mutate({ prompt, remixOf: job.id }, { onSuccess: onStarted });
         }}
       >
-        <label htmlFor={promptId} className="block text-sm font-medium">
-          {t("promptLabel")}
-        </label>
-        <Textarea
-          id={promptId}
-          value={prompt}
-          maxLength={PROMPT_MAX_CHARS}
-          onChange={(event) => setPrompt(event.target.value)}
-          className="min-h-28"
-          autoFocus
-        />
+        <Field label={t("promptLabel")}>
+          {(id) => (
+            <Textarea
+              id={id}
+              value={prompt}
+              maxLength={PROMPT_MAX_CHARS}
+              onChange={(event) => setPrompt(event.target.value)}
+              className="min-h-28"
+              autoFocus
+            />
+          )}
+        </Field>
         {message ? <Alert tone="danger">{t("failed", { message })}</Alert> : null}
         <div className="flex flex-wrap justify-end gap-2 pt-1">
           <Button type="button" variant="outline" onClick={onClose}>

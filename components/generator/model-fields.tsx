@@ -2,7 +2,6 @@
 
 import { AlertTriangle, Lock } from "lucide-react";
 import { useTranslations } from "next-intl";
-import { useId } from "react";
 import type { ModelInfo } from "@/lib/contracts/models";
 import {
   groupModels,
@@ -10,9 +9,17 @@ import {
   selectableSizes,
   shutdownPassed,
 } from "@/lib/client/model-options";
+import { Field } from "@/components/ui/field";
 import { Segmented } from "@/components/ui/segmented";
 import { Select } from "@/components/ui/select";
 import { FixedShape, ShapePicker } from "./shape-picker";
+
+/** The select's groups, in order, with their labels. */
+const GROUPS = [
+  ["recommended", "compose.groupRecommended"],
+  ["catalogue", "compose.groupCatalogue"],
+  ["relay", "compose.groupRelay"],
+] as const;
 
 function ModelOption({ model }: { model: ModelInfo }) {
   const t = useTranslations("generator.compose");
@@ -41,7 +48,6 @@ export function ModelSelect({
   disabled: boolean;
 }) {
   const t = useTranslations("generator");
-  const id = useId();
   const groups = models ? groupModels(models) : null;
   const note = value?.note
     ? t.has(`models.notes.${value.note}`)
@@ -49,66 +55,55 @@ export function ModelSelect({
       : null
     : null;
   return (
-    <div className="space-y-1.5">
-      <label htmlFor={id} className="block text-sm font-medium text-soft">
-        {t("compose.modelLabel")}
-      </label>
-      <Select
-        id={id}
-        value={value?.id ?? ""}
-        onChange={(e) => onChange(e.target.value)}
-        disabled={disabled || !groups}
-      >
-        {!groups ? <option value="">{t("compose.modelLoading")}</option> : null}
-        {groups && groups.recommended.length > 0 ? (
-          <optgroup label={t("compose.groupRecommended")}>
-            {groups.recommended.map((m) => (
-              <ModelOption key={m.id} model={m} />
-            ))}
-          </optgroup>
-        ) : null}
-        {groups && groups.catalogue.length > 0 ? (
-          <optgroup label={t("compose.groupCatalogue")}>
-            {groups.catalogue.map((m) => (
-              <ModelOption key={m.id} model={m} />
-            ))}
-          </optgroup>
-        ) : null}
-        {groups && groups.relay.length > 0 ? (
-          <optgroup label={t("compose.groupRelay")}>
-            {groups.relay.map((m) => (
-              <ModelOption key={m.id} model={m} />
-            ))}
-          </optgroup>
-        ) : null}
-      </Select>
-      {value ? (
-        <div className="space-y-1 text-xs text-muted">
-          <p>
-            {t(`compose.protocol.${value.protocol}`)}
-            {note ? ` · ${note}` : null}
-          </p>
-          {!value.known ? <p>{t("compose.unknownModel")}</p> : null}
-          {value.listed === false ? (
-            <p className="flex items-start gap-1 text-amber-700 dark:text-amber-400">
-              <AlertTriangle aria-hidden className="mt-px size-3.5 shrink-0" />
-              {t("compose.unlistedModel")}
-            </p>
+    <Field label={t("compose.modelLabel")}>
+      {(id) => (
+        <>
+          <Select
+            id={id}
+            value={value?.id ?? ""}
+            onChange={(e) => onChange(e.target.value)}
+            disabled={disabled || !groups}
+          >
+            {!groups ? <option value="">{t("compose.modelLoading")}</option> : null}
+            {GROUPS.map(([group, label]) =>
+              groups && groups[group].length > 0 ? (
+                <optgroup key={group} label={t(label)}>
+                  {groups[group].map((m) => (
+                    <ModelOption key={m.id} model={m} />
+                  ))}
+                </optgroup>
+              ) : null,
+            )}
+          </Select>
+          {value ? (
+            <div className="space-y-1 text-xs text-muted">
+              <p>
+                {t(`compose.protocol.${value.protocol}`)}
+                {note ? ` · ${note}` : null}
+              </p>
+              {!value.known ? <p>{t("compose.unknownModel")}</p> : null}
+              {value.listed === false ? (
+                <p className="flex items-start gap-1 text-amber-700 dark:text-amber-400">
+                  <AlertTriangle aria-hidden className="mt-px size-3.5 shrink-0" />
+                  {t("compose.unlistedModel")}
+                </p>
+              ) : null}
+              {value.shutdownDate ? (
+                <p className="flex items-start gap-1 text-amber-700 dark:text-amber-400">
+                  <AlertTriangle aria-hidden className="mt-px size-3.5 shrink-0" />
+                  {t(
+                    shutdownPassed(value.shutdownDate)
+                      ? "compose.shutdownModelPast"
+                      : "compose.shutdownModel",
+                    { date: value.shutdownDate },
+                  )}
+                </p>
+              ) : null}
+            </div>
           ) : null}
-          {value.shutdownDate ? (
-            <p className="flex items-start gap-1 text-amber-700 dark:text-amber-400">
-              <AlertTriangle aria-hidden className="mt-px size-3.5 shrink-0" />
-              {t(
-                shutdownPassed(value.shutdownDate)
-                  ? "compose.shutdownModelPast"
-                  : "compose.shutdownModel",
-                { date: value.shutdownDate },
-              )}
-            </p>
-          ) : null}
-        </div>
-      ) : null}
-    </div>
+        </>
+      )}
+    </Field>
   );
 }
 

@@ -2,10 +2,11 @@
 
 import { Search } from "lucide-react";
 import { useTranslations } from "next-intl";
-import { useEffect, useId, useState } from "react";
+import { useEffect, useState } from "react";
 import type { JobListFilter, JobState } from "@/lib/contracts/job";
 import { MAX_HISTORY_SEARCH_CHARS } from "@/lib/contracts/job";
 import { useModels } from "@/hooks/use-models";
+import { Field } from "@/components/ui/field";
 import { Select } from "@/components/ui/select";
 import { fieldClasses } from "@/components/ui/textarea";
 import { cn } from "@/components/ui/cn";
@@ -55,9 +56,6 @@ export function HistoryFilters({
   seenModels: readonly string[];
 }) {
   const t = useTranslations("generator.history");
-  const searchId = useId();
-  const stateId = useId();
-  const modelId = useId();
   const [text, setText] = useState(value.q);
   const models = useModels();
 
@@ -77,60 +75,73 @@ export function HistoryFilters({
 
   return (
     <div role="search" className="mb-4 flex flex-wrap items-end gap-2">
-      <div className="relative min-w-48 flex-[2_1_14rem]">
-        <label htmlFor={searchId} className="sr-only">
-          {t("searchLabel")}
-        </label>
-        <Search
-          aria-hidden
-          className="pointer-events-none absolute top-1/2 left-3 size-4 -translate-y-1/2 text-zinc-400"
-        />
-        <input
-          id={searchId}
-          type="search"
-          value={text}
-          maxLength={MAX_HISTORY_SEARCH_CHARS}
-          placeholder={t("searchPlaceholder")}
-          onChange={(event) => setText(event.target.value)}
-          onKeyDown={(event) => {
-            if (event.key === "Enter") onChange({ ...value, q: text });
-          }}
-          className={cn(fieldClasses, "h-10 pr-3 pl-9")}
-        />
-      </div>
-      <div className="flex-[1_1_9rem]">
-        <label htmlFor={stateId} className="sr-only">
-          {t("stateFilter")}
-        </label>
-        <Select
-          id={stateId}
-          value={value.state}
-          onChange={(event) => onChange({ ...value, state: event.target.value as StateChoice })}
-        >
-          {(Object.keys(STATE_CHOICES) as StateChoice[]).map((choice) => (
-            <option key={choice} value={choice}>
-              {t(`states.${choice}`)}
-            </option>
-          ))}
-        </Select>
-      </div>
-      <div className="flex-[1_1_9rem]">
-        <label htmlFor={modelId} className="sr-only">
-          {t("modelFilter")}
-        </label>
-        <Select
-          id={modelId}
-          value={value.model}
-          onChange={(event) => onChange({ ...value, model: event.target.value })}
-        >
-          <option value="">{t("allModels")}</option>
-          {modelIds.map((id) => (
-            <option key={id} value={id}>
-              {id}
-            </option>
-          ))}
-        </Select>
-      </div>
+      <Field label={t("searchLabel")} hideLabel className="relative min-w-48 flex-[2_1_14rem]">
+        {(id) => (
+          <>
+            <Search
+              aria-hidden
+              className="pointer-events-none absolute top-1/2 left-3 size-4 -translate-y-1/2 text-zinc-400"
+            />
+            <input
+              id={id}
+              type="search"
+              value={text}
+              maxLength={MAX_HISTORY_SEARCH_CHARS}
+              placeholder={t("searchPlaceholder")}
+              onChange={(event) => setText(event.target.value)}
+              onKeyDown={(event) => {
+                if (event.key === "Enter") onChange({ ...value, q: text });
+              }}
+              className={cn(fieldClasses, "h-10 pr-3 pl-9")}
+            />
+          </>
+        )}
+      </Field>
+      <FilterSelect
+        label={t("stateFilter")}
+        value={value.state}
+        onChange={(state) => onChange({ ...value, state: state as StateChoice })}
+        options={(Object.keys(STATE_CHOICES) as StateChoice[]).map((choice) => ({
+          value: choice,
+          label: t(`states.${choice}`),
+        }))}
+      />
+      <FilterSelect
+        label={t("modelFilter")}
+        value={value.model}
+        onChange={(model) => onChange({ ...value, model })}
+        options={[
+          { value: "", label: t("allModels") },
+          ...modelIds.map((id) => ({ value: id, label: id })),
+        ]}
+      />
     </div>
+  );
+}
+
+/** One of the narrowing selects; its label is for screen readers (the options say what it is). */
+function FilterSelect({
+  label,
+  value,
+  onChange,
+  options,
+}: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  options: { value: string; label: string }[];
+}) {
+  return (
+    <Field label={label} hideLabel className="flex-[1_1_9rem]">
+      {(id) => (
+        <Select id={id} value={value} onChange={(event) => onChange(event.target.value)}>
+          {options.map((option) => (
+            <option key={option.value} value={option.value}>
+              {option.label}
+            </option>
+          ))}
+        </Select>
+      )}
+    </Field>
   );
 }
