@@ -7,7 +7,7 @@ import {
   MAX_RECENT_PROMPTS,
   RECENT_PROMPTS_KEY,
 } from "./compose-memory";
-import type { KeyValueStorage } from "./job-memory";
+import type { KeyValueStorage } from "./local-storage";
 
 function storage(
   initial: Record<string, string> = {},

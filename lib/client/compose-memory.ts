@@ -1,4 +1,4 @@
-import type { KeyValueStorage } from "./job-memory";
+import { browserStorage, readJson, writeJson, type KeyValueStorage } from "./local-storage";
 
 /**
  * What the compose form keeps in this browser (localStorage): the draft being written (prompt,
@@ -33,24 +33,22 @@ type StoredDraft = Pick<Draft, "prompt" | "model" | "seconds" | "size">;
 
 const optionalString = (v: unknown) => v === undefined || typeof v === "string";
 
-function parseStoredDraft(raw: string | null): StoredDraft | null {
-  if (!raw) return null;
-  try {
-    const value: unknown = JSON.parse(raw);
-    if (typeof value !== "object" || value === null) return null;
-    const v = value as Record<string, unknown>;
-    if (typeof v.prompt !== "string") return null;
-    if (!optionalString(v.model) || !optionalString(v.seconds) || !optionalString(v.size))
-      return null;
-    return {
-      prompt: v.prompt,
-      model: v.model as string | undefined,
-      seconds: v.seconds as string | undefined,
-      size: v.size as string | undefined,
-    };
-  } catch {
-    return null;
-  }
+function isStoredDraft(value: unknown): value is StoredDraft | null {
+  if (typeof value !== "object" || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return (
+    typeof v.prompt === "string" &&
+    optionalString(v.model) &&
+    optionalString(v.seconds) &&
+    optionalString(v.size)
+  );
+}
+
+/** Only the draft's own fields of what was stored. */
+function storedFields(stored: StoredDraft | null): StoredDraft | null {
+  if (!stored) return null;
+  const { prompt, model, seconds, size } = stored;
+  return { prompt, model, seconds, size };
 }
 
 /** Newest first, without repeats (compared trimmed), at most MAX_RECENT_PROMPTS. */
@@ -64,22 +62,6 @@ export function addRecentPrompt(list: readonly string[], prompt: string): string
 export function clampVariations(count: number): number {
   if (!Number.isFinite(count)) return 1;
   return Math.min(MAX_VARIATIONS, Math.max(1, Math.round(count)));
-}
-
-function read(storage: KeyValueStorage, key: string): string | null {
-  try {
-    return storage.getItem(key);
-  } catch {
-    return null;
-  }
-}
-
-function write(storage: KeyValueStorage, key: string, value: unknown): void {
-  try {
-    storage.setItem(key, JSON.stringify(value));
-  } catch {
-    // Private mode or a full quota: the form works, only the memory across reloads is lost.
-  }
 }
 
 export class ComposeMemory {
@@ -96,7 +78,10 @@ export class ComposeMemory {
 
   /** Stable identity between changes (useSyncExternalStore snapshot). */
   getDraft = (): Draft => {
-    this.draft ??= { ...EMPTY_DRAFT, ...parseStoredDraft(read(this.storage, DRAFT_KEY)) };
+    this.draft ??= {
+      ...EMPTY_DRAFT,
+      ...storedFields(readJson(this.storage, DRAFT_KEY, null, isStoredDraft)),
+    };
     return this.draft;
   };
 
@@ -111,27 +96,20 @@ export class ComposeMemory {
       seconds: next.seconds,
       size: next.size,
     };
-    write(this.storage, DRAFT_KEY, stored);
+    writeJson(this.storage, DRAFT_KEY, stored);
     this.emit();
   };
 
   recentPrompts = (): string[] => {
-    if (!this.recent) {
-      try {
-        const value: unknown = JSON.parse(read(this.storage, RECENT_PROMPTS_KEY) ?? "[]");
-        this.recent = Array.isArray(value)
-          ? value.filter((p): p is string => typeof p === "string").slice(0, MAX_RECENT_PROMPTS)
-          : [];
-      } catch {
-        this.recent = [];
-      }
-    }
+    this.recent ??= readJson<unknown[]>(this.storage, RECENT_PROMPTS_KEY, [], Array.isArray)
+      .filter((p): p is string => typeof p === "string")
+      .slice(0, MAX_RECENT_PROMPTS);
     return this.recent;
   };
 
   rememberPrompt(prompt: string): void {
     this.recent = addRecentPrompt(this.recentPrompts(), prompt);
-    write(this.storage, RECENT_PROMPTS_KEY, this.recent);
+    writeJson(this.storage, RECENT_PROMPTS_KEY, this.recent);
     this.emit();
   }
 
@@ -140,27 +118,11 @@ export class ComposeMemory {
   }
 }
 
-function inMemoryStorage(): KeyValueStorage {
-  const data = new Map<string, string>();
-  return {
-    getItem: (key) => data.get(key) ?? null,
-    setItem: (key, value) => void data.set(key, value),
-  };
-}
-
 let browserMemory: ComposeMemory | null = null;
 
 /** The page's single compose memory, bound to localStorage (in memory when that is unavailable). */
 export function composeMemory(): ComposeMemory {
-  if (typeof window === "undefined") return new ComposeMemory(inMemoryStorage());
-  if (!browserMemory) {
-    let storage: KeyValueStorage;
-    try {
-      storage = window.localStorage;
-    } catch {
-      storage = inMemoryStorage();
-    }
-    browserMemory = new ComposeMemory(storage);
-  }
+  if (typeof window === "undefined") return new ComposeMemory(browserStorage());
+  browserMemory ??= new ComposeMemory(browserStorage());
   return browserMemory;
 }

@@ -5,8 +5,8 @@ import {
   MAX_REMEMBERED_JOBS,
   MAX_WORKSPACE_JOBS,
   WORKSPACE_KEY,
-  type KeyValueStorage,
 } from "./job-memory";
+import type { KeyValueStorage } from "./local-storage";
 
 function memoryStorage(
   initial: Record<string, string> = {},

@@ -1,3 +1,10 @@
+import {
+  browserStorage,
+  inMemoryStorage,
+  readJson,
+  writeJson,
+  type KeyValueStorage,
+} from "./local-storage";
 import type { JobNote } from "./tracked-job";
 
 /**
@@ -17,47 +24,10 @@ export interface RememberedJob {
   at: number;
 }
 
-export interface KeyValueStorage {
-  getItem(key: string): string | null;
-  setItem(key: string, value: string): void;
-}
-
-function readJson<T>(
-  storage: KeyValueStorage,
-  key: string,
-  fallback: T,
-  guard: (v: unknown) => v is T,
-): T {
-  try {
-    const raw = storage.getItem(key);
-    if (!raw) return fallback;
-    const value: unknown = JSON.parse(raw);
-    return guard(value) ? value : fallback;
-  } catch {
-    return fallback;
-  }
-}
-
-function writeJson(storage: KeyValueStorage, key: string, value: unknown): void {
-  try {
-    storage.setItem(key, JSON.stringify(value));
-  } catch {
-    // Private mode or a full quota: following still works, only resume-after-reload is lost.
-  }
-}
-
 const isStringArray = (v: unknown): v is string[] =>
   Array.isArray(v) && v.every((x) => typeof x === "string");
 const isRecord = (v: unknown): v is Record<string, RememberedJob> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
-
-function inMemoryStorage(): KeyValueStorage {
-  const data = new Map<string, string>();
-  return {
-    getItem: (key) => data.get(key) ?? null,
-    setItem: (key, value) => void data.set(key, value),
-  };
-}
 
 export class JobMemory {
   private listeners = new Set<() => void>();
@@ -142,13 +112,7 @@ let browserMemory: JobMemory | null = null;
 export function jobMemory(): JobMemory {
   if (typeof window === "undefined") return new JobMemory(null);
   if (!browserMemory) {
-    let storage: KeyValueStorage | null = null;
-    try {
-      storage = window.localStorage;
-    } catch {
-      storage = null;
-    }
-    const memory = new JobMemory(storage);
+    const memory = new JobMemory(browserStorage());
     window.addEventListener("storage", (event) => {
       if (event.key === WORKSPACE_KEY) memory.reload();
     });
