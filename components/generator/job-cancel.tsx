@@ -7,8 +7,7 @@ import { useApiErrorMessage } from "@/hooks/use-api-error-message";
 import { useHydrated } from "@/hooks/use-hydrated";
 import { useCancelJob } from "@/hooks/use-jobs";
 import { Alert } from "@/components/ui/alert";
-import { Button } from "@/components/ui/button";
-import { Spinner } from "@/components/ui/spinner";
+import { PendingButton } from "@/components/ui/button";
 
 /** "Cancel" on a running job: the server stops following it and asks the relay to stop it. */
 export function CancelJobButton({ job }: { job: Job }) {
@@ -19,15 +18,17 @@ export function CancelJobButton({ job }: { job: Job }) {
   const message = cancel.error ? describe(cancel.error) : undefined;
   return (
     <div className="space-y-2">
-      <Button
+      <PendingButton
         size="sm"
         variant="outline"
         onClick={() => cancel.mutate(job.id)}
-        disabled={!hydrated || cancel.isPending}
+        disabled={!hydrated}
+        pending={cancel.isPending}
+        icon={<CircleStop aria-hidden />}
+        pendingLabel={t("pending")}
       >
-        {cancel.isPending ? <Spinner className="size-3.5" /> : <CircleStop aria-hidden />}
-        {cancel.isPending ? t("pending") : t("action")}
-      </Button>
+        {t("action")}
+      </PendingButton>
       {message ? <Alert tone="danger">{t("failed", { message })}</Alert> : null}
     </div>
   );

@@ -1,19 +1,17 @@
 "use client";
 
-import { Hourglass, RefreshCw, TriangleAlert } from "lucide-react";
+import { Hourglass, TriangleAlert } from "lucide-react";
 import { useTranslations } from "next-intl";
 import { estimateJob } from "@/lib/contracts/eta";
 import type { Job } from "@/lib/contracts/job";
 import { minutesRange } from "@/lib/client/eta";
 import { formatElapsed } from "@/lib/client/format";
 import { useApiErrorMessage } from "@/hooks/use-api-error-message";
-import { useHydrated } from "@/hooks/use-hydrated";
 import { useRecheckJob } from "@/hooks/use-jobs";
 import { useNow } from "@/hooks/use-now";
 import { useTiming } from "@/hooks/use-timing";
 import { Alert } from "@/components/ui/alert";
-import { Button } from "@/components/ui/button";
-import { Spinner } from "@/components/ui/spinner";
+import { RecheckButton } from "./recheck-button";
 
 /**
  * A running job's honest outlook, from how long this model's finished jobs took on this server:
@@ -50,7 +48,6 @@ export function JobEta({ job }: { job: Job }) {
 
 function JobStalled({ job, quietMs }: { job: Job; quietMs: number }) {
   const t = useTranslations("generator.eta");
-  const hydrated = useHydrated();
   const recheck = useRecheckJob();
   const describe = useApiErrorMessage();
   const message = recheck.error ? describe(recheck.error) : undefined;
@@ -66,15 +63,7 @@ function JobStalled({ job, quietMs }: { job: Job; quietMs: number }) {
       </p>
       <p>{checkable ? t("stalledBody") : t("stalledBodyNoCheck")}</p>
       {checkable ? (
-        <Button
-          size="sm"
-          variant="outline"
-          onClick={() => recheck.mutate(job.id)}
-          disabled={!hydrated || recheck.isPending}
-        >
-          {recheck.isPending ? <Spinner className="size-3.5" /> : <RefreshCw aria-hidden />}
-          {recheck.isPending ? t("checking") : t("checkAgain")}
-        </Button>
+        <RecheckButton jobId={job.id} recheck={recheck} texts="generator.eta" variant="outline" />
       ) : null}
       {unchanged && !recheck.isPending ? <p>{t("unchanged")}</p> : null}
       {message ? <p>{t("checkFailed", { message })}</p> : null}

@@ -5,7 +5,6 @@ import {
   Check,
   ClipboardCopy,
   ExternalLink,
-  RefreshCw,
   RotateCcw,
   Stethoscope,
   Wallet,
@@ -23,10 +22,10 @@ import { useCopy } from "@/hooks/use-copy";
 import { useHydrated } from "@/hooks/use-hydrated";
 import { useCreateJob, useRecheckJob } from "@/hooks/use-jobs";
 import { Alert } from "@/components/ui/alert";
-import { Button, buttonClasses } from "@/components/ui/button";
-import { Spinner } from "@/components/ui/spinner";
+import { Button, PendingButton, buttonClasses } from "@/components/ui/button";
 import { useGeneratorActions } from "./generator-actions";
 import { JobDiagnosis } from "./job-diagnosis";
+import { RecheckButton } from "./recheck-button";
 import { RetryConfirmDialog } from "./retry-confirm-dialog";
 
 const LABEL_KEYS = [
@@ -244,29 +243,20 @@ export function JobFailure({ job }: { job: Job }) {
         <div className="flex flex-wrap items-center gap-2">
           {diagnosticsFirst ? diagnosticsLink : null}
           {checkable ? (
-            <Button
-              size="sm"
-              onClick={() => recheck.mutate(job.id)}
-              disabled={!hydrated || recheck.isPending}
-            >
-              {recheck.isPending ? <Spinner /> : <RefreshCw aria-hidden />}
-              {recheck.isPending ? t("checking") : t("checkAgain")}
-            </Button>
+            <RecheckButton jobId={job.id} recheck={recheck} texts="generator.failure" />
           ) : null}
           {offerRetry ? (
-            <Button
+            <PendingButton
               size="sm"
               variant={retryFirst || toppedUp ? "primary" : "outline"}
               onClick={billed ? () => setConfirming(true) : retry}
-              disabled={!hydrated || create.isPending}
+              disabled={!hydrated}
+              pending={create.isPending}
+              icon={<RotateCcw aria-hidden />}
+              pendingLabel={t("retrying")}
             >
-              {create.isPending ? <Spinner /> : <RotateCcw aria-hidden />}
-              {create.isPending
-                ? t("retrying")
-                : job.hasImage && hydrated && !sessionImage(job.id)
-                  ? t("editRetry")
-                  : t("retry")}
-            </Button>
+              {job.hasImage && hydrated && !sessionImage(job.id) ? t("editRetry") : t("retry")}
+            </PendingButton>
           ) : (
             <Button
               size="sm"

@@ -11,10 +11,9 @@ import { useHydrated } from "@/hooks/use-hydrated";
 import { useCreateJob } from "@/hooks/use-jobs";
 import { useModels } from "@/hooks/use-models";
 import { Alert } from "@/components/ui/alert";
-import { Button } from "@/components/ui/button";
+import { Button, PendingButton } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
-import { Spinner } from "@/components/ui/spinner";
 import { Textarea } from "@/components/ui/textarea";
 
 /**
@@ -109,10 +108,15 @@ function RemixDialog({
           <Button type="button" variant="outline" onClick={onClose}>
             {t("cancel")}
           </Button>
-          <Button type="submit" disabled={create.isPending || prompt.trim() === ""}>
-            {create.isPending ? <Spinner className="size-3.5" /> : <Shuffle aria-hidden />}
-            {create.isPending ? t("pending") : t("submit")}
-          </Button>
+          <PendingButton
+            type="submit"
+            disabled={prompt.trim() === ""}
+            pending={create.isPending}
+            icon={<Shuffle aria-hidden />}
+            pendingLabel={t("pending")}
+          >
+            {t("submit")}
+          </PendingButton>
         </div>
       </form>
     </Dialog>

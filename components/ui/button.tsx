@@ -1,5 +1,6 @@
-import type { ComponentProps } from "react";
+import type { ComponentProps, ReactNode } from "react";
 import { cn } from "./cn";
+import { Spinner } from "./spinner";
 
 export type ButtonVariant = "primary" | "secondary" | "ghost" | "danger" | "outline";
 export type ButtonSize = "sm" | "md" | "lg" | "icon" | "icon-sm";
@@ -54,4 +55,28 @@ export function Button({
 /** An icon-only ghost button: its label is both the accessible name and the tooltip. */
 export function IconButton({ label, ...props }: ComponentProps<"button"> & { label: string }) {
   return <Button variant="ghost" size="icon-sm" aria-label={label} title={label} {...props} />;
+}
+
+/**
+ * A button whose action is in flight while `pending`: disabled, a spinner in place of its `icon`
+ * and, when given, `pendingLabel` in place of its label.
+ */
+export function PendingButton({
+  pending,
+  icon,
+  pendingLabel,
+  disabled,
+  children,
+  ...props
+}: ComponentProps<typeof Button> & {
+  pending: boolean;
+  icon: ReactNode;
+  pendingLabel?: ReactNode;
+}) {
+  return (
+    <Button disabled={disabled || pending} {...props}>
+      {pending ? <Spinner /> : icon}
+      {pending && pendingLabel !== undefined ? pendingLabel : children}
+    </Button>
+  );
 }
