@@ -72,6 +72,23 @@ function LiveProgress({ job }: { job: Job }) {
   );
 }
 
+/** The prompt as the card's title, cut to `lines` (the whole of it on hover). */
+function PromptLine({ id, prompt, lines }: { id: string; prompt: string; lines: 1 | 2 }) {
+  return (
+    <p
+      id={id}
+      translate="no"
+      className={cn(
+        "text-sm font-medium break-words",
+        lines === 1 ? "line-clamp-1" : "line-clamp-2",
+      )}
+      title={prompt}
+    >
+      {prompt}
+    </p>
+  );
+}
+
 /** Why a job ended without a video, in the reader's language, said quietly. */
 function EndReason({ job }: { job: Job }) {
   const t = useTranslations("generator");
@@ -165,14 +182,7 @@ export function HistoryCard({ job: listed, onDelete }: { job: Job; onDelete: (jo
             )}
           </span>
           <div className="min-w-0 flex-1 space-y-1">
-            <p
-              id={promptId}
-              translate="no"
-              className="line-clamp-1 text-sm font-medium break-words"
-              title={job.prompt}
-            >
-              {job.prompt}
-            </p>
+            <PromptLine id={promptId} prompt={job.prompt} lines={1} />
             <EndReason job={job} />
             {meta}
             <div className="pt-1">{actions}</div>
@@ -192,14 +202,7 @@ export function HistoryCard({ job: listed, onDelete }: { job: Job; onDelete: (jo
             {job.state === "completed" ? <Thumbnail job={job} /> : <LiveProgress job={job} />}
           </button>
           <div className="flex flex-1 flex-col gap-2 p-3">
-            <p
-              id={promptId}
-              translate="no"
-              className="line-clamp-2 text-sm font-medium break-words"
-              title={job.prompt}
-            >
-              {job.prompt}
-            </p>
+            <PromptLine id={promptId} prompt={job.prompt} lines={2} />
             {meta}
             <div className="mt-auto pt-1">{actions}</div>
           </div>
