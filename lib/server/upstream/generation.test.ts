@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { AppError } from "../errors";
 import { createGeneration, currentBaseUrl } from "./generation";
 import { recentUpstreamCalls } from "./records";
 import {
   depsWith,
+  failureOf,
   fakeFetch,
   fetchFailed,
   jsonResponse,
@@ -35,16 +35,6 @@ const upstream503 = () =>
   });
 const accepted = () =>
   jsonResponse(200, { id: "video_123", object: "video", status: "queued", progress: 0 });
-
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (AppError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a failure");
-}
 
 beforeEach(() => resetUpstreamState());
 
@@ -172,7 +162,7 @@ describe("createGeneration: safe create retries", () => {
   ])("$name → $code after exactly one create", async ({ answer, code }) => {
     const { fetch, seen } = fakeFetch([answer()]);
     const { cb, events } = recordingCallbacks();
-    const error = await failure(
+    const error = await failureOf(
       createGeneration(videosReq, cb, new AbortController().signal, depsWith(fetch)),
     );
     expect(error.code).toBe(code);
@@ -187,7 +177,7 @@ describe("createGeneration: safe create retries", () => {
       new Response("<html>oops</html>", { status: 200, headers: { "content-type": "text/html" } }),
     ]);
     const { cb, events } = recordingCallbacks();
-    const error = await failure(
+    const error = await failureOf(
       createGeneration(videosReq, cb, new AbortController().signal, depsWith(fetch)),
     );
     expect(error.code).toBe("protocol_error");
@@ -208,7 +198,7 @@ describe("createGeneration: safe create retries", () => {
   it("gives up after maxRetries with the last error and its attempt count", async () => {
     const { fetch, seen } = fakeFetch([upstream503()]);
     const { cb, events } = recordingCallbacks();
-    const error = await failure(
+    const error = await failureOf(
       createGeneration(videosReq, cb, new AbortController().signal, depsWith(fetch)),
     );
     expect(error.code).toBe("upstream_unavailable");
@@ -220,7 +210,7 @@ describe("createGeneration: safe create retries", () => {
   it("SORA_MAX_RETRIES=0 means a single try", async () => {
     const { fetch, seen } = fakeFetch([upstream503()]);
     const { cb } = recordingCallbacks();
-    const error = await failure(
+    const error = await failureOf(
       createGeneration(
         videosReq,
         cb,
@@ -296,7 +286,7 @@ describe("createGeneration: failover", () => {
   it("never fails over after an ambiguous outcome", async () => {
     const { fetch, seen } = fakeFetch([fetchFailed("ECONNRESET")]);
     const { cb, events } = recordingCallbacks();
-    const error = await failure(
+    const error = await failureOf(
       createGeneration(videosReq, cb, new AbortController().signal, depsWith(fetch, env)),
     );
     expect(error.code).toBe("interrupted");
@@ -307,7 +297,7 @@ describe("createGeneration: failover", () => {
   it("throws the last error when every base URL is exhausted", async () => {
     const { fetch, seen } = fakeFetch([fetchFailed("ENOTFOUND")]);
     const { cb, events } = recordingCallbacks();
-    const error = await failure(
+    const error = await failureOf(
       createGeneration(videosReq, cb, new AbortController().signal, depsWith(fetch, env)),
     );
     expect(error.code).toBe("network_error");
@@ -388,7 +378,7 @@ describe("createGeneration: chat", () => {
   it("a stream cut after it started is interrupted and never resubmitted", async () => {
     const { fetch, seen } = fakeFetch([sse([chunk(">🏃 进度：20%\n")], "reset")]);
     const { cb, events } = recordingCallbacks();
-    const error = await failure(
+    const error = await failureOf(
       createGeneration(chatReq, cb, new AbortController().signal, depsWith(fetch)),
     );
     expect(error.code).toBe("interrupted");
@@ -399,7 +389,7 @@ describe("createGeneration: chat", () => {
   it("silence past the idle limit is a timeout, not a hang", async () => {
     const { fetch, seen } = fakeFetch([sse([chunk("> 排队中\n")], "stall")]);
     const { cb } = recordingCallbacks();
-    const error = await failure(
+    const error = await failureOf(
       createGeneration(chatReq, cb, new AbortController().signal, depsWith(fetch)),
     );
     expect(error.code).toBe("timeout");
