@@ -20,6 +20,14 @@ const mp4 = (status = 200, headers: Record<string, string> = {}) =>
     headers: { "content-type": "video/mp4", "content-length": "8", ...headers },
   });
 
+/** The relay's host redirects to `location`; every other host serves the mp4. */
+const redirectingTo = (location: string) =>
+  fakeFetch((request) =>
+    request.url.startsWith("https://primary.example")
+      ? new Response(null, { status: 302, headers: { location } })
+      : mp4(),
+  );
+
 /** Downloads `source` with a signal nobody aborts. */
 const download = (
   source: Parameters<typeof fetchVideoContent>[0],
@@ -69,14 +77,7 @@ describe("fetchVideoContent", () => {
   });
 
   it("drops the key when the base host redirects to another host", async () => {
-    const { fetch, seen } = fakeFetch((request) =>
-      request.url.startsWith("https://primary.example")
-        ? new Response(null, {
-            status: 302,
-            headers: { location: "https://cdn.example/signed.mp4" },
-          })
-        : mp4(),
-    );
+    const { fetch, seen } = redirectingTo("https://cdn.example/signed.mp4");
     const response = await download({ baseUrl: base, upstreamId: "video_1" }, depsWith(fetch));
     expect(response.status).toBe(200);
     expect(seen[0]?.headers.get("authorization")).toBe(`Bearer ${TEST_KEY}`);
@@ -160,14 +161,7 @@ describe("fetchVideoContent", () => {
     });
 
     it("refuses a redirect to the metadata address and a link whose name resolves privately", async () => {
-      const { fetch, seen } = fakeFetch((request) =>
-        request.url.startsWith("https://primary.example")
-          ? new Response(null, {
-              status: 302,
-              headers: { location: "http://169.254.169.254/latest/meta-data/" },
-            })
-          : mp4(),
-      );
+      const { fetch, seen } = redirectingTo("http://169.254.169.254/latest/meta-data/");
       await expectRefused(download({ baseUrl: base, upstreamId: "video_1" }, depsWith(fetch)));
       await expectRefused(
         download(
