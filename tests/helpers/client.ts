@@ -171,6 +171,15 @@ export class ApiClient {
     );
   }
 
+  /** `POST /api/auth/login` with `password` (and extra headers, e.g. a forged X-Forwarded-For). */
+  login(password: string, headers: Record<string, string> = {}) {
+    return this.request("/api/auth/login", {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json", ...headers },
+      body: JSON.stringify({ password }),
+    });
+  }
+
   /** `GET /api/videos/:id`, read through the job contract; any answer but 200 throws. */
   async job(id: string): Promise<Job> {
     const answer = await this.request(`/api/videos/${id}`);

@@ -32,11 +32,7 @@ describe("a stranger against a password-protected server (no proxy trusted)", ()
   let cookie = "";
 
   beforeAll(async () => {
-    const answer = await stack.client.request("/api/auth/login", {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json" },
-      body: JSON.stringify({ password: PASSWORD }),
-    });
+    const answer = await stack.client.login(PASSWORD);
     expect(answer.status).toBe(200);
     cookie = (answer.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
   });
@@ -105,15 +101,9 @@ describe("a stranger against a password-protected server (no proxy trusted)", ()
   it("cannot rotate X-Forwarded-For past the login limit", async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 30; i++) {
-      const answer = await stack.client.request("/api/auth/login", {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          accept: "application/json",
-          "x-forwarded-for": `203.0.113.${i}`,
-          "x-real-ip": `198.51.100.${i}`,
-        },
-        body: JSON.stringify({ password: `guess ${i}` }),
+      const answer = await stack.client.login(`guess ${i}`, {
+        "x-forwarded-for": `203.0.113.${i}`,
+        "x-real-ip": `198.51.100.${i}`,
       });
       statuses.push(answer.status);
     }
