@@ -287,7 +287,7 @@ export function describeJobStoreContract(name: string, makeFamily: () => Promise
         state: "completed",
         source: { baseUrl: "http://relay.test", upstreamId: "video_0" },
       });
-      const failed = await createdThen(store, toFailed, { state: "failed" });
+      await createdThen(store, toFailed, { state: "failed" });
       const running = await createdThen(store, toRunning, {
         state: "running",
         source: { baseUrl: "http://relay.test", url: "http://relay.test/x.mp4" },
