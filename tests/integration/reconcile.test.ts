@@ -29,6 +29,12 @@ const short = setupStack({
   env: { SORA_JOB_DEADLINE_MS: "3000", SORA_RETRY_MAX_DELAY_MS: "500" },
 });
 
+/** The video is served byte for byte, and the relay saw one create of `prompt`, accepted. */
+async function expectServedAfterOneCreate(s: Stack, id: string, prompt: string) {
+  expect((await s.client.bytes(`/api/videos/${id}/content`)).body.equals(SAMPLE_MP4)).toBe(true);
+  expect((await s.sim.stats()).creates.byPrompt[prompt]).toEqual({ attempts: 1, accepted: 1 });
+}
+
 function post(s: Stack, body: unknown, headers: Record<string, string>) {
   return s.client.request("/api/videos", {
     method: "POST",
@@ -82,13 +88,7 @@ describe.concurrent("relay weather after acceptance", () => {
       90_000,
     );
     expect(archived.video?.bytes).toBe(SAMPLE_MP4.length);
-    expect(
-      (await stack.client.bytes(`/api/videos/${done.id}/content`)).body.equals(SAMPLE_MP4),
-    ).toBe(true);
-    expect((await stack.sim.stats()).creates.byPrompt[prompt]).toEqual({
-      attempts: 1,
-      accepted: 1,
-    });
+    await expectServedAfterOneCreate(stack, done.id, prompt);
     expect(stack.app.log).toMatch(
       new RegExp(`video not archived yet; trying again job=${done.id}`),
     );
@@ -119,14 +119,8 @@ describe("SIGKILL during the download", () => {
       [],
     );
     expect(await stack.stored.archiveExists(id)).toBe(true);
-    expect((await stack.client.bytes(`/api/videos/${id}/content`)).body.equals(SAMPLE_MP4)).toBe(
-      true,
-    );
     expect(stack.app.log).toMatch(new RegExp(`job taken over job=${id} action=archive`));
-    expect((await stack.sim.stats()).creates.byPrompt[prompt]).toEqual({
-      attempts: 1,
-      accepted: 1,
-    });
+    await expectServedAfterOneCreate(stack, id, prompt);
   }, 90_000);
 });
 
@@ -275,13 +269,7 @@ describe("check again (recheck)", () => {
     const done = finalJob(rest.events);
     expect(done).toMatchObject({ state: "completed", video: { archived: true } });
     expect(done.error).toBeUndefined();
-    expect(
-      (await short.client.bytes(`/api/videos/${failed.id}/content`)).body.equals(SAMPLE_MP4),
-    ).toBe(true);
-    expect((await short.sim.stats()).creates.byPrompt[prompt]).toEqual({
-      attempts: 1,
-      accepted: 1,
-    });
+    await expectServedAfterOneCreate(short, failed.id, prompt);
   }, 60_000);
 
   it("404 for an unknown job, 409 for a job without upstream id, 400 for a bad id", async () => {

@@ -165,11 +165,7 @@ describe("remix", () => {
       expect(error.message).toMatch(message);
     }
     // zh-CN by default.
-    const zh = await stack.client.request("/api/videos", {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json" },
-      body: JSON.stringify({ prompt: "再来", remixOf: chat.id }),
-    });
+    const zh = await stack.client.createJob({ prompt: "再来", remixOf: chat.id });
     expect(zh.status).toBe(400);
     expect(zh.json.error.message).toMatch(/不支持 Remix/);
     expect(await upstreamRequests(stack)).toBe(before);

@@ -275,11 +275,7 @@ describe("a web page in the user's browser against a server on loopback (no pass
       body: JSON.stringify({ prompt: uniquePrompt("same origin"), model: "sora-2" }),
     });
     expect(sameOrigin.status).toBe(202);
-    const script = await stack.client.request("/api/videos", {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json" },
-      body: JSON.stringify({ prompt: uniquePrompt("curl"), model: "sora-2" }),
-    });
+    const script = await stack.client.createJob({ prompt: uniquePrompt("curl"), model: "sora-2" });
     expect(script.status).toBe(202);
   });
 
