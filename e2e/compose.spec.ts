@@ -153,11 +153,7 @@ test("the draft survives a reload; a recent prompt fills the box", async ({ page
   await expect(generator.prompt).toHaveValue(prompt);
   await expect(generator.modelSelect).toHaveValue("sora-2-pro");
   await expect(frameGroup(generator).getByRole("radio", { name: wide })).toBeChecked();
-  await expect(
-    page
-      .getByRole("group", { name: t("generator.compose.durationLabel") })
-      .getByRole("radio", { name: t("generator.compose.durationValue", { seconds: "8" }) }),
-  ).toBeChecked();
+  await expect(generator.durationOption("8")).toBeChecked();
 
   // Submitted prompts are offered again after a reload.
   await generator.modelSelect.selectOption("sora_video2");
@@ -206,11 +202,7 @@ test("use these settings again: a finished job (card and history details) fills 
     await expect(generator.prompt).toBeFocused();
     await expect(generator.modelSelect).toHaveValue("sora-2");
     await expect(frameGroup(generator).getByRole("radio", { name: landscape })).toBeChecked();
-    await expect(
-      page
-        .getByRole("group", { name: t("generator.compose.durationLabel") })
-        .getByRole("radio", { name: t("generator.compose.durationValue", { seconds: "4" }) }),
-    ).toBeChecked();
+    await expect(generator.durationOption("4")).toBeChecked();
     await expect(page.getByRole("status").filter({ hasText: notice })).toHaveCount(1);
   };
 

@@ -64,7 +64,13 @@ export class GeneratorPage {
     await expect(radio).toBeChecked();
   }
 
-  /** Picks a duration by its seconds as the form offers them ("4", "8", …). */
+  /** The duration radio for `seconds` as the form offers them ("4", "8", …). */
+  durationOption(seconds: string): Locator {
+    return this.page
+      .getByRole("group", { name: this.t("generator.compose.durationLabel") })
+      .getByRole("radio", { name: this.t("generator.compose.durationValue", { seconds }) });
+  }
+
   async chooseDuration(seconds: string): Promise<void> {
     await this.choose(
       this.t("generator.compose.durationLabel"),
