@@ -1,8 +1,7 @@
 import type { Browser, Locator, Page } from "@playwright/test";
-import { SIM_URL } from "./constants";
+import { LAYOUT_VIEWPORTS, SIM_URL } from "./constants";
 import { expect, simStats, test } from "./fixtures";
 import { GeneratorPage, uniquePrompt } from "./pages/generator-page";
-import { makePng } from "@/simulator/png";
 
 type Box = { x: number; y: number; width: number; height: number };
 
@@ -45,13 +44,7 @@ async function choosableModels(generator: GeneratorPage): Promise<string[]> {
     );
 }
 
-const VIEWPORTS = [
-  { width: 1280, height: 900 },
-  { width: 1440, height: 760 },
-  { width: 390, height: 844 },
-] as const;
-
-for (const viewport of VIEWPORTS) {
+for (const viewport of LAYOUT_VIEWPORTS) {
   test(`shape picker at ${viewport.width}×${viewport.height}: every model's frames fit, none overlap, Generate in view`, async ({
     browser,
   }) => {
@@ -146,30 +139,21 @@ test("shape picker in plain words (zh and en), a real radio group driven by arro
   }
 });
 
-test("the draft survives a reload; a recent prompt fills the box", async ({ page }) => {
-  const generator = new GeneratorPage(page);
+test("the draft survives a reload; a recent prompt fills the box", async ({ page, generator }) => {
   const t = generator.t;
-  await generator.goto();
   const prompt = uniquePrompt("a heron waiting in the reeds at dawn");
   await generator.prompt.fill(prompt);
   await generator.modelSelect.selectOption("sora-2-pro");
-  await generator.choose(
-    t("generator.compose.durationLabel"),
-    t("generator.compose.durationValue", { seconds: "8" }),
-  );
+  await generator.chooseDuration("8");
   const wide = "横屏 16:9 · 1792×1024";
-  await generator.choose(t("generator.compose.sizeLabel"), wide);
+  await generator.chooseSize(wide);
 
   await page.reload();
   await expect(generator.modelSelect).toBeEnabled();
   await expect(generator.prompt).toHaveValue(prompt);
   await expect(generator.modelSelect).toHaveValue("sora-2-pro");
   await expect(frameGroup(generator).getByRole("radio", { name: wide })).toBeChecked();
-  await expect(
-    page
-      .getByRole("group", { name: t("generator.compose.durationLabel") })
-      .getByRole("radio", { name: t("generator.compose.durationValue", { seconds: "8" }) }),
-  ).toBeChecked();
+  await expect(generator.durationOption("8")).toBeChecked();
 
   // Submitted prompts are offered again after a reload.
   await generator.modelSelect.selectOption("sora_video2");
@@ -187,23 +171,15 @@ test("the draft survives a reload; a recent prompt fills the box", async ({ page
 
 test("use these settings again: a finished job (card and history details) fills the form", async ({
   page,
+  generator,
 }) => {
   test.setTimeout(90_000);
-  const generator = new GeneratorPage(page);
   const t = generator.t;
-  await generator.goto();
   await generator.modelSelect.selectOption("sora-2");
-  await generator.choose(
-    t("generator.compose.durationLabel"),
-    t("generator.compose.durationValue", { seconds: "4" }),
-  );
+  await generator.chooseDuration("4");
   const landscape = "横屏 16:9 · 1280×720";
-  await generator.choose(t("generator.compose.sizeLabel"), landscape);
-  await generator.imageInput.setInputFiles({
-    name: "lantern.png",
-    mimeType: "image/png",
-    buffer: makePng(640, 480),
-  });
+  await generator.chooseSize(landscape);
+  await generator.attachPng("lantern.png", 640, 480);
   await expect(generator.imagePreview("1280×720")).toBeVisible();
   const prompt = uniquePrompt("a paper lantern drifting over a lake");
   const card = await generator.submit(prompt);
@@ -226,11 +202,7 @@ test("use these settings again: a finished job (card and history details) fills 
     await expect(generator.prompt).toBeFocused();
     await expect(generator.modelSelect).toHaveValue("sora-2");
     await expect(frameGroup(generator).getByRole("radio", { name: landscape })).toBeChecked();
-    await expect(
-      page
-        .getByRole("group", { name: t("generator.compose.durationLabel") })
-        .getByRole("radio", { name: t("generator.compose.durationValue", { seconds: "4" }) }),
-    ).toBeChecked();
+    await expect(generator.durationOption("4")).toBeChecked();
     await expect(page.getByRole("status").filter({ hasText: notice })).toHaveCount(1);
   };
 
@@ -261,11 +233,10 @@ test("use these settings again: a finished job (card and history details) fills 
 
 test("variations: one click creates N jobs, each its own card and its own job", async ({
   page,
+  generator,
 }) => {
   test.setTimeout(90_000);
-  const generator = new GeneratorPage(page);
   const t = generator.t;
-  await generator.goto();
   const prompt = uniquePrompt("a snail climbing a glass wall");
   await generator.prompt.fill(prompt);
   await generator.choose(

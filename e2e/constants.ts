@@ -12,3 +12,9 @@ export const E2E_PRICES = {
   "sora-2": { perSecond: 0.1, currency: "USD" },
   "sora-chat": { perVideo: 1.2, currency: "CNY" },
 };
+/** The desktop, short-desktop and phone sizes the layout specs check (compose, page-ux). */
+export const LAYOUT_VIEWPORTS = [
+  { width: 1280, height: 900 },
+  { width: 1440, height: 760 },
+  { width: 390, height: 844 },
+] as const;

@@ -19,25 +19,18 @@ async function amountIn(locator: Locator): Promise<number> {
 test.describe("cost", () => {
   test("the estimate shows before Generate and follows the model and duration", async ({
     page,
+    generator,
   }) => {
-    const generator = new GeneratorPage(page);
     const t = generator.t;
-    await generator.goto();
     const estimate = page.getByTestId("cost-estimate");
 
     await generator.modelSelect.selectOption("sora_video2");
     await expect(estimate).toHaveText(`${t("generator.cost.label")} ≈ ¥1.20`);
 
     await generator.modelSelect.selectOption("sora-2");
-    await generator.choose(
-      t("generator.compose.durationLabel"),
-      t("generator.compose.durationValue", { seconds: "4" }),
-    );
+    await generator.chooseDuration("4");
     await expect(estimate).toContainText("≈ $0.40");
-    await generator.choose(
-      t("generator.compose.durationLabel"),
-      t("generator.compose.durationValue", { seconds: "12" }),
-    );
+    await generator.chooseDuration("12");
     await expect(estimate).toContainText("≈ $1.20");
     // Sits with the Generate button, before anything is sent.
     await expect(page.getByTestId("generate-bar").getByTestId("cost-estimate")).toBeVisible();
@@ -53,18 +46,16 @@ test.describe("cost", () => {
     const generator = new GeneratorPage(page, "en");
     await generator.goto();
     await generator.modelSelect.selectOption("sora-2");
-    await generator.choose(
-      generator.t("generator.compose.durationLabel"),
-      generator.t("generator.compose.durationValue", { seconds: "8" }),
-    );
+    await generator.chooseDuration("8");
     await expect(page.getByTestId("cost-estimate")).toHaveText("Estimated cost ≈ $0.80");
     await context.close();
   });
 
-  test("the header shows the relay balance and refreshes it after a job", async ({ page }) => {
-    const generator = new GeneratorPage(page);
+  test("the header shows the relay balance and refreshes it after a job", async ({
+    page,
+    generator,
+  }) => {
     const t = generator.t;
-    await generator.goto();
     const balance = page.getByRole("banner").getByTestId("relay-balance");
     await expect(balance).toBeVisible();
     await expect(balance).toContainText(t("balance.remaining", { amount: "" }).trim());
@@ -73,10 +64,7 @@ test.describe("cost", () => {
 
     const prompt = uniquePrompt("a copper kettle on a stove");
     await generator.modelSelect.selectOption("sora-2");
-    await generator.choose(
-      t("generator.compose.durationLabel"),
-      t("generator.compose.durationValue", { seconds: "4" }),
-    );
+    await generator.chooseDuration("4");
     const card = await generator.submit(prompt);
     await expect(generator.stateBadge(card, "completed")).toBeVisible({ timeout: 45_000 });
     // The finished job says what it cost (estimated from the price table).

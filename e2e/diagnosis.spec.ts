@@ -5,22 +5,28 @@ import { GeneratorPage, uniquePrompt } from "./pages/generator-page";
 /** A relay-only model no other spec generates with: the simulator gives it no channel here. */
 const NO_CHANNEL_MODEL = "veo-3-fast";
 
+/** Submits `text` with the channel-less model and waits until its job has failed. */
+async function failedWithoutChannel(generator: GeneratorPage, text: string) {
+  const prompt = uniquePrompt(text);
+  const card = await generator.submit(prompt, { model: NO_CHANNEL_MODEL });
+  await expect(generator.stateBadge(card, "failed")).toBeVisible({ timeout: 30_000 });
+  return { prompt, card };
+}
+
 test.describe("a failed job diagnoses itself", () => {
+  test.beforeEach(async ({ request }) => {
+    await request.post(`${SIM_URL}/__sim/no-channel?models=${NO_CHANNEL_MODEL}`);
+  });
   test.afterEach(async ({ request }) => {
     await request.post(`${SIM_URL}/__sim/no-channel?models=`);
   });
 
   test("a no-channel failure names the root cause and a switch-model button that produces a video", async ({
     page,
-    request,
+    generator,
   }) => {
-    await request.post(`${SIM_URL}/__sim/no-channel?models=${NO_CHANNEL_MODEL}`);
-    const generator = new GeneratorPage(page);
+    const { prompt, card } = await failedWithoutChannel(generator, "a paper boat on a canal");
     const t = generator.t;
-    await generator.goto();
-    const prompt = uniquePrompt("a paper boat on a canal");
-    const card = await generator.submit(prompt, { model: NO_CHANNEL_MODEL });
-    await expect(generator.stateBadge(card, "failed")).toBeVisible({ timeout: 30_000 });
 
     const diagnosis = card.getByTestId("job-diagnosis");
     await expect(diagnosis).toBeVisible({ timeout: 10_000 });
@@ -54,15 +60,10 @@ test.describe("a failed job diagnoses itself", () => {
 
   test("the card's Full diagnostics link opens /diagnostics with that job's diagnosis among the failed jobs", async ({
     page,
-    request,
+    generator,
   }) => {
-    await request.post(`${SIM_URL}/__sim/no-channel?models=${NO_CHANNEL_MODEL}`);
-    const generator = new GeneratorPage(page);
+    const { prompt, card } = await failedWithoutChannel(generator, "a kite over salt flats");
     const t = generator.t;
-    await generator.goto();
-    const prompt = uniquePrompt("a kite over salt flats");
-    const card = await generator.submit(prompt, { model: NO_CHANNEL_MODEL });
-    await expect(generator.stateBadge(card, "failed")).toBeVisible({ timeout: 30_000 });
     const jobId = await generator.jobId(prompt);
 
     await card
@@ -82,10 +83,9 @@ test.describe("a failed job diagnoses itself", () => {
 
   test("the relay-weather banner appears after a burst of 503s and leaves when creates succeed", async ({
     page,
+    generator,
   }) => {
     test.setTimeout(240_000);
-    const generator = new GeneratorPage(page);
-    await generator.goto();
     const banner = page.getByTestId("relay-weather");
     // Every create (and retry) of these prompts answers 503. The weather reads the last 10 creates
     // of the whole server, and earlier specs may have left other failures among them: submit until

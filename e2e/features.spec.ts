@@ -1,6 +1,6 @@
 import type { Page } from "@playwright/test";
 import { expect, simStats, test } from "./fixtures";
-import { GeneratorPage, uniquePrompt } from "./pages/generator-page";
+import { uniquePrompt } from "./pages/generator-page";
 
 /** Requests the simulator saw, by route (`GET /v1/videos/{id}` …). */
 async function simRequests(page: Page): Promise<Record<string, number>> {
@@ -11,10 +11,9 @@ async function simRequests(page: Page): Promise<Record<string, number>> {
 test.describe("cancel", () => {
   test("Cancel on a running card stops the job, deletes it upstream and says it may still bill", async ({
     page,
+    generator,
   }) => {
-    const generator = new GeneratorPage(page);
     const t = generator.t;
-    await generator.goto();
     // ~100 s upstream: the job is surely still running when Cancel is pressed.
     const prompt = uniquePrompt("a paper boat on a slow river", "[[sim:speed=0.2]]");
     const card = await generator.submit(prompt, { model: "sora-2" });

@@ -1,6 +1,7 @@
 import { test as base, expect, type APIRequestContext } from "@playwright/test";
 import type { SimStats } from "@/simulator/server";
 import { SIM_URL } from "./constants";
+import { GeneratorPage } from "./pages/generator-page";
 
 /** The e2e simulator's counters (`GET /__sim/stats`). */
 export async function simStats(request: APIRequestContext): Promise<SimStats> {
@@ -11,7 +12,7 @@ export async function simStats(request: APIRequestContext): Promise<SimStats> {
  * Every page in every spec is watched: a CSP violation or an uncaught page error fails the test
  * that caused it (the app must work under its own Content-Security-Policy).
  */
-export const test = base.extend<{ pageProblems: string[] }>({
+export const test = base.extend<{ pageProblems: string[]; generator: GeneratorPage }>({
   pageProblems: [
     async ({ context }, use) => {
       const problems: string[] = [];
@@ -22,6 +23,12 @@ export const test = base.extend<{ pageProblems: string[] }>({
     },
     { auto: true },
   ],
+  /** The zh-CN generator page, opened and usable before the test body starts. */
+  generator: async ({ page }, provide) => {
+    const generator = new GeneratorPage(page);
+    await generator.goto();
+    await provide(generator);
+  },
 });
 
 function watch(page: import("@playwright/test").Page, problems: string[]) {

@@ -41,9 +41,7 @@ const MISSING_KEY =
   /\b(generator|errors|common|pages|app|nav|theme|language|demo|noKey|diagnostics)\.[a-zA-Z_]+(\.[a-zA-Z_]+)*\b/;
 
 test.describe("generator: compose and follow", () => {
-  test("text to video: progress rises and the video ends up playable", async ({ page }) => {
-    const generator = new GeneratorPage(page);
-    await generator.goto();
+  test("text to video: progress rises and the video ends up playable", async ({ generator }) => {
     const prompt = uniquePrompt("一只橘猫在黄昏的海浪上冲浪，电影感镜头");
     const card = await generator.submit(prompt, { model: "sora_video2" });
 
@@ -69,9 +67,7 @@ test.describe("generator: compose and follow", () => {
     await expect(download).toHaveAttribute("href", `/api/videos/${jobId}/content`);
   });
 
-  test("several jobs run at once; Ctrl+Enter submits", async ({ page }) => {
-    const generator = new GeneratorPage(page);
-    await generator.goto();
+  test("several jobs run at once; Ctrl+Enter submits", async ({ generator }) => {
     const first = uniquePrompt("city lights timelapse");
     const second = uniquePrompt("paper boat on a river");
     const firstCard = await generator.submit(first, { via: "shortcut" });
@@ -83,9 +79,8 @@ test.describe("generator: compose and follow", () => {
 
   test("image to video (chat model): the upload is cropped to the model's frame", async ({
     page,
+    generator,
   }) => {
-    const generator = new GeneratorPage(page);
-    await generator.goto();
     await generator.modelSelect.selectOption("sora_video2");
     const typeError = page
       .getByRole("alert")
@@ -98,11 +93,7 @@ test.describe("generator: compose and follow", () => {
     });
     await expect(typeError).toBeVisible();
 
-    await generator.imageInput.setInputFiles({
-      name: "wide.png",
-      mimeType: "image/png",
-      buffer: makePng(1600, 900),
-    });
+    await generator.attachPng("wide.png", 1600, 900);
     await expect(generator.imagePreview("704×1280")).toBeVisible();
     await expect(typeError).toHaveCount(0);
 
@@ -118,28 +109,19 @@ test.describe("generator: compose and follow", () => {
 
   test("image to video (videos model): chosen frame and duration reach the upstream", async ({
     page,
+    generator,
   }) => {
-    const generator = new GeneratorPage(page);
     const t = generator.t;
-    await generator.goto();
     await generator.modelSelect.selectOption("sora-2");
-    await generator.choose(
-      t("generator.compose.durationLabel"),
-      t("generator.compose.durationValue", { seconds: "8" }),
-    );
-    await generator.choose(
-      t("generator.compose.sizeLabel"),
+    await generator.chooseDuration("8");
+    await generator.chooseSize(
       t("generator.compose.sizeOption", {
         orientation: t("generator.compose.orientation.landscape"),
         ratio: "16:9",
         size: "1280×720",
       }),
     );
-    await generator.imageInput.setInputFiles({
-      name: "square.png",
-      mimeType: "image/png",
-      buffer: makePng(900, 900),
-    });
+    await generator.attachPng("square.png", 900, 900);
     await expect(generator.imagePreview("1280×720")).toBeVisible();
 
     const prompt = uniquePrompt("waves roll onto a pebble beach");
@@ -150,10 +132,11 @@ test.describe("generator: compose and follow", () => {
     expect(await simUpload(page, prompt)).toMatchObject({ width: 1280, height: 720 });
   });
 
-  test("a reference image can also be pasted or dropped, and removed", async ({ page }) => {
-    const generator = new GeneratorPage(page);
+  test("a reference image can also be pasted or dropped, and removed", async ({
+    page,
+    generator,
+  }) => {
     const t = generator.t;
-    await generator.goto();
     const png = [...makePng(640, 480)];
     const remove = page.getByRole("button", { name: t("generator.compose.imageRemove") });
 
@@ -179,10 +162,8 @@ test.describe("generator: compose and follow", () => {
     await expect(page.getByText("dropped.png")).toBeVisible();
   });
 
-  test("the model picker offers only what each model allows", async ({ page }) => {
-    const generator = new GeneratorPage(page);
+  test("the model picker offers only what each model allows", async ({ page, generator }) => {
     const t = generator.t;
-    await generator.goto();
     const duration = page.getByRole("group", { name: t("generator.compose.durationLabel") });
     const frame = page.getByRole("group", { name: t("generator.compose.sizeLabel") });
 
@@ -212,17 +193,15 @@ test.describe("generator: compose and follow", () => {
       ratio: "16:9",
       size: "1280×720",
     });
-    await generator.choose(t("generator.compose.sizeLabel"), landscape);
+    await generator.chooseSize(landscape);
 
     await generator.modelSelect.selectOption("sora-2-pro");
     await expect(frame.getByRole("radio")).toHaveCount(4);
     await expect(frame.getByRole("radio", { name: landscape })).toBeChecked();
   });
 
-  test("a Veo or Kling model offers its own durations and frames", async ({ page }) => {
-    const generator = new GeneratorPage(page);
+  test("a Veo or Kling model offers its own durations and frames", async ({ page, generator }) => {
     const t = generator.t;
-    await generator.goto();
     const duration = page.getByRole("group", { name: t("generator.compose.durationLabel") });
     const frame = page.getByRole("group", { name: t("generator.compose.sizeLabel") });
     const seconds = (n: string) => t("generator.compose.durationValue", { seconds: n });
@@ -259,10 +238,8 @@ test.describe("generator: compose and follow", () => {
   });
 
   test("counted 503s: both retry lines stay, turned neutral once the video plays", async ({
-    page,
+    generator,
   }) => {
-    const generator = new GeneratorPage(page);
-    await generator.goto();
     const prompt = uniquePrompt("a lighthouse in a storm", "[[sim:upstream_503*2]]");
     const card = await generator.submit(prompt);
     await generator.expectPlayable(card);
@@ -292,10 +269,9 @@ test.describe("generator: failures are explained", () => {
   for (const { fault, code, status } of FAILURES) {
     test(`${fault} → ${code}: title, next step, folded admin part, console link, copy details`, async ({
       page,
+      generator,
     }) => {
-      const generator = new GeneratorPage(page);
       const t = generator.t;
-      await generator.goto();
       const prompt = uniquePrompt("a red kite over the dunes", `[[sim:${fault}]]`);
       const card = await generator.submit(prompt);
 
@@ -365,10 +341,8 @@ test.describe("generator: failures are explained", () => {
     });
   }
 
-  test("Retry creates a new job linked to the failed one", async ({ page }) => {
-    const generator = new GeneratorPage(page);
+  test("Retry creates a new job linked to the failed one", async ({ generator }) => {
     const t = generator.t;
-    await generator.goto();
     // The simulator fails only the first create of this prompt.
     const prompt = uniquePrompt("a snowy owl turns its head", "[[sim:no_channel*1]]");
     const failed = await generator.submit(prompt);
@@ -392,9 +366,8 @@ test.describe("generator: failures are explained", () => {
 test.describe("generator: resume and history", () => {
   test("reload mid-generation resumes the stream; history survives another reload", async ({
     page,
+    generator,
   }) => {
-    const generator = new GeneratorPage(page);
-    await generator.goto();
     // speed=1: ~20 s, long enough to reload in the middle.
     const prompt = uniquePrompt("slow dolly shot through a bamboo forest", "[[sim:speed=1]]");
     const card = await generator.submit(prompt);
@@ -419,10 +392,8 @@ test.describe("generator: resume and history", () => {
     await expect(generator.stateBadge(item, "completed")).toBeVisible();
   });
 
-  test("history: open details, download link, delete", async ({ page }) => {
-    const generator = new GeneratorPage(page);
+  test("history: open details, download link, delete", async ({ page, generator }) => {
     const t = generator.t;
-    await generator.goto();
     const prompt = uniquePrompt("macro shot of dew on a leaf");
     await generator.expectPlayable(await generator.submit(prompt));
 

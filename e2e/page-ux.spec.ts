@@ -1,4 +1,5 @@
 import type { Locator, Page } from "@playwright/test";
+import { LAYOUT_VIEWPORTS } from "./constants";
 import { expect, test } from "./fixtures";
 import { GeneratorPage, uniquePrompt } from "./pages/generator-page";
 
@@ -87,13 +88,7 @@ async function box(locator: Locator) {
   return b;
 }
 
-const VIEWPORTS = [
-  { width: 1280, height: 900 },
-  { width: 1440, height: 760 },
-  { width: 390, height: 844 },
-] as const;
-
-for (const viewport of VIEWPORTS) {
+for (const viewport of LAYOUT_VIEWPORTS) {
   test(`layout at ${viewport.width}×${viewport.height}: Generate in reach, focus and view on the new job`, async ({
     browser,
   }) => {

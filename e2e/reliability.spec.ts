@@ -23,10 +23,9 @@ async function acceptedThenFailed(generator: GeneratorPage) {
 test.describe("retry tells the truth", () => {
   test("an accepted job that failed leads with Check again; Retry asks before it may pay twice", async ({
     page,
+    generator,
   }) => {
-    const generator = new GeneratorPage(page);
     const t = generator.t;
-    await generator.goto();
     const { prompt, card, failure } = await acceptedThenFailed(generator);
 
     await expect(failure.getByRole("button").first()).toHaveAccessibleName(
@@ -64,10 +63,11 @@ test.describe("retry tells the truth", () => {
     await expect(card).toHaveCount(1);
   });
 
-  test("Check again asks the upstream and says when there is still no video", async ({ page }) => {
-    const generator = new GeneratorPage(page);
+  test("Check again asks the upstream and says when there is still no video", async ({
+    page,
+    generator,
+  }) => {
     const t = generator.t;
-    await generator.goto();
     const { prompt, failure } = await acceptedThenFailed(generator);
 
     await generator.checkAgainButton(failure).click();
@@ -78,10 +78,9 @@ test.describe("retry tells the truth", () => {
 
   test("the history details of such a job offer the same: Check again first, Retry asks", async ({
     page,
+    generator,
   }) => {
-    const generator = new GeneratorPage(page);
     const t = generator.t;
-    await generator.goto();
     const { prompt } = await acceptedThenFailed(generator);
 
     const item = generator.historyItem(prompt);
@@ -104,10 +103,9 @@ test.describe("retry tells the truth", () => {
 test.describe("retry tells the truth without an upstream id", () => {
   test("a create with an ambiguous outcome (524): Retry leads but asks first; nothing to check", async ({
     page,
+    generator,
   }) => {
-    const generator = new GeneratorPage(page);
     const t = generator.t;
-    await generator.goto();
     const prompt = uniquePrompt("a moth circles a lamp", "[[sim:gateway_524*1]]");
     const card = await generator.submit(prompt);
     const failure = generator.failure(card);
@@ -225,10 +223,9 @@ test.describe("the browser notices silence", () => {
 test.describe("exactly-once submit", () => {
   test("a lost 202 is resent with the same Idempotency-Key: one job, no error", async ({
     page,
+    generator,
   }) => {
-    const generator = new GeneratorPage(page);
     const t = generator.t;
-    await generator.goto();
     const keys: string[] = [];
     await page.route("**/api/videos", async (route) => {
       if (route.request().method() !== "POST") return route.fallback();

@@ -4,10 +4,9 @@ import { GeneratorPage, uniquePrompt } from "./pages/generator-page";
 test.describe("remix", () => {
   test("Remix on a finished card: a prompt editor prefilled with the source prompt, then a linked job that plays", async ({
     page,
+    generator,
   }) => {
-    const generator = new GeneratorPage(page);
     const t = generator.t;
-    await generator.goto();
     const prompt = uniquePrompt("a paper crane on a windowsill");
     const card = await generator.submit(prompt, { model: "sora-2" });
     await generator.expectPlayable(card);
@@ -36,9 +35,7 @@ test.describe("remix", () => {
     );
   });
 
-  test("a model that cannot remix offers no Remix button", async ({ page }) => {
-    const generator = new GeneratorPage(page);
-    await generator.goto();
+  test("a model that cannot remix offers no Remix button", async ({ generator }) => {
     const card = await generator.submit(uniquePrompt("a lighthouse at dusk"), {
       model: "sora_video2",
     });
@@ -97,10 +94,9 @@ test.describe("honest progress", () => {
 
   test("a job without progress for far longer than its model takes is marked stalled and offers Check again", async ({
     page,
+    generator,
   }) => {
-    const generator = new GeneratorPage(page);
     const t = generator.t;
-    await generator.goto();
     // Stuck at 42 % upstream, forever.
     const card = await generator.submit(uniquePrompt("a frozen river", "[[sim:job_stuck]]"), {
       model: "sora-2-pro",

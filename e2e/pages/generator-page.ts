@@ -2,6 +2,7 @@ import { expect, type Locator, type Page } from "@playwright/test";
 import { randomUUID } from "node:crypto";
 import type { Locale } from "@/lib/i18n/config";
 import { translator } from "@/lib/i18n/translate";
+import { makePng } from "@/simulator/png";
 
 /** A prompt no other test (or earlier run) has used: the simulator counts faults per prompt. */
 export function uniquePrompt(text: string, directives = ""): string {
@@ -61,6 +62,34 @@ export class GeneratorPage {
       .getByRole("radio", { name: option });
     await radio.check();
     await expect(radio).toBeChecked();
+  }
+
+  /** The duration radio for `seconds` as the form offers them ("4", "8", …). */
+  durationOption(seconds: string): Locator {
+    return this.page
+      .getByRole("group", { name: this.t("generator.compose.durationLabel") })
+      .getByRole("radio", { name: this.t("generator.compose.durationValue", { seconds }) });
+  }
+
+  async chooseDuration(seconds: string): Promise<void> {
+    await this.choose(
+      this.t("generator.compose.durationLabel"),
+      this.t("generator.compose.durationValue", { seconds }),
+    );
+  }
+
+  /** Picks a frame by its option's name ("横屏 16:9 · 1280×720"). */
+  async chooseSize(option: string): Promise<void> {
+    await this.choose(this.t("generator.compose.sizeLabel"), option);
+  }
+
+  /** Attaches a generated `width`×`height` PNG as the reference image. */
+  async attachPng(name: string, width: number, height: number): Promise<void> {
+    await this.imageInput.setInputFiles({
+      name,
+      mimeType: "image/png",
+      buffer: makePng(width, height),
+    });
   }
 
   get generateButton(): Locator {

@@ -1,4 +1,5 @@
 import { createParser } from "eventsource-parser";
+import { jobSchema, type Job } from "@/lib/contracts/job";
 
 export interface SseEvent {
   id?: string;
@@ -170,6 +171,34 @@ export class ApiClient {
     );
   }
 
+  /** `POST /api/auth/login` with `password` (and extra headers, e.g. a forged X-Forwarded-For). */
+  login(password: string, headers: Record<string, string> = {}) {
+    return this.request("/api/auth/login", {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json", ...headers },
+      body: JSON.stringify({ password }),
+    });
+  }
+
+  /** `GET /api/videos/:id`, read through the job contract; any answer but 200 throws. */
+  async job(id: string): Promise<Job> {
+    const answer = await this.request(`/api/videos/${id}`);
+    if (answer.status !== 200) throw new Error(`job ${id}: ${answer.status} ${answer.text}`);
+    return jobSchema.parse(answer.json);
+  }
+
+  /** Reads job `id` every 100 ms until `ok` holds; past `timeoutMs` throws with the last read. */
+  async waitForJob(id: string, ok: (job: Job) => boolean, timeoutMs = 30_000): Promise<Job> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const job = await this.job(id);
+      if (ok(job)) return job;
+      if (Date.now() > deadline)
+        throw new Error(`job ${id} never got there: ${JSON.stringify(job)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   /** `POST /api/videos` answered `202 {job}`. */
   async createJob(body: unknown) {
     return this.request("/api/videos", {
@@ -195,3 +224,10 @@ export const TERMINAL = (event: SseEvent) =>
   event.event === "completed" ||
   event.event === "failed" ||
   (event.event === "state" && (event.data as { state?: string }).state === "canceled");
+
+/** The job of a followed stream's terminal event (a stream that did not end in one throws). */
+export function finalJob(events: SseEvent[]): Job {
+  const last = events.at(-1);
+  if (!last || !TERMINAL(last)) throw new Error(`no terminal event: ${JSON.stringify(last)}`);
+  return jobSchema.parse((last.data as { job: unknown }).job);
+}

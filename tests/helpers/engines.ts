@@ -202,8 +202,12 @@ export async function startEngines(): Promise<Engines> {
 }
 
 export function sharedModeEnv(redis: RedisHandle, s3: S3Handle): Record<string, string> {
+  return { REDIS_URL: redis.url, ...s3Env(s3) };
+}
+
+/** The S3_* settings that point the archive at `s3`. */
+export function s3Env(s3: S3Handle): Record<string, string> {
   return {
-    REDIS_URL: redis.url,
     S3_BUCKET: s3.bucket,
     S3_ENDPOINT: s3.endpoint,
     S3_REGION: s3.region,

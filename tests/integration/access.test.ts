@@ -19,15 +19,7 @@ describe("ACCESS_PASSWORD gate and rate limits (behind one trusted proxy)", () =
   });
 
   async function signIn(ip: string): Promise<string> {
-    const answer = await stack.client.request("/api/auth/login", {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        accept: "application/json",
-        "x-forwarded-for": ip,
-      },
-      body: JSON.stringify({ password: PASSWORD }),
-    });
+    const answer = await stack.client.login(PASSWORD, { "x-forwarded-for": ip });
     expect(answer.status).toBe(200);
     const cookie = answer.headers.get("set-cookie") ?? "";
     expect(cookie).toMatch(/^sora_session=[^;]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=\d+/);
@@ -51,15 +43,7 @@ describe("ACCESS_PASSWORD gate and rate limits (behind one trusted proxy)", () =
   });
 
   it("rejects a wrong password and lets the right one in with a signed HttpOnly cookie", async () => {
-    const wrong = await stack.client.request("/api/auth/login", {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        accept: "application/json",
-        "x-forwarded-for": "10.9.0.1",
-      },
-      body: JSON.stringify({ password: "guess" }),
-    });
+    const wrong = await stack.client.login("guess", { "x-forwarded-for": "10.9.0.1" });
     expect(wrong.status).toBe(401);
     expect(wrong.headers.get("set-cookie")).toBeNull();
 
@@ -109,16 +93,7 @@ describe("ACCESS_PASSWORD gate and rate limits (behind one trusted proxy)", () =
   });
 
   it("limits login attempts per IP with 429 and Retry-After", async () => {
-    const attempt = () =>
-      stack.client.request("/api/auth/login", {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          accept: "application/json",
-          "x-forwarded-for": "10.9.0.3",
-        },
-        body: JSON.stringify({ password: "nope" }),
-      });
+    const attempt = () => stack.client.login("nope", { "x-forwarded-for": "10.9.0.3" });
     const statuses: number[] = [];
     for (let i = 0; i < 11; i++) statuses.push((await attempt()).status);
     expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
@@ -197,15 +172,9 @@ describe("ACCESS_PASSWORD gate and rate limits (behind one trusted proxy)", () =
   it("pauses sign-in for everyone after many failures from many addresses", async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 110; i++) {
-      const answer = await stack.client.request("/api/auth/login", {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          accept: "application/json",
-          "accept-language": "en",
-          "x-forwarded-for": `10.${100 + Math.floor(i / 250)}.${i % 250}.7`,
-        },
-        body: JSON.stringify({ password: `distributed guess ${i}` }),
+      const answer = await stack.client.login(`distributed guess ${i}`, {
+        "accept-language": "en",
+        "x-forwarded-for": `10.${100 + Math.floor(i / 250)}.${i % 250}.7`,
       });
       statuses.push(answer.status);
       if (answer.status === 429) {
@@ -217,15 +186,7 @@ describe("ACCESS_PASSWORD gate and rate limits (behind one trusted proxy)", () =
     expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(100);
     expect(statuses.at(-1)).toBe(429);
     // Even the right password waits: the pause holds for every address.
-    const right = await stack.client.request("/api/auth/login", {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        accept: "application/json",
-        "x-forwarded-for": "10.200.0.1",
-      },
-      body: JSON.stringify({ password: PASSWORD }),
-    });
+    const right = await stack.client.login(PASSWORD, { "x-forwarded-for": "10.200.0.1" });
     expect(right.status).toBe(429);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { errorEnvelopeSchema } from "@/lib/contracts/errors";
-import { jobSchema, type Job } from "@/lib/contracts/job";
+import { jobSchema } from "@/lib/contracts/job";
 import { TERMINAL } from "../helpers/client";
 import { setupStack, uniquePrompt, type Stack } from "../helpers/stack";
 
@@ -18,20 +18,6 @@ const stack = setupStack({ speed: 50, env: { SORA_RECONCILE_INTERVAL_MS: "300" }
  */
 const SLOW = "[[sim:speed=1]]";
 
-async function snapshot(s: Stack, id: string): Promise<Job> {
-  return jobSchema.parse((await s.client.request(`/api/videos/${id}`)).json);
-}
-
-async function until(s: Stack, id: string, ok: (job: Job) => boolean, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const job = await snapshot(s, id);
-    if (ok(job)) return job;
-    if (Date.now() > deadline) throw new Error(`job ${id} never got there: ${JSON.stringify(job)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function cancel(s: Stack, id: string, locale = "en") {
@@ -47,7 +33,7 @@ describe("cancel", () => {
     const created = await stack.client.createJob({ prompt, model: "sora-2" });
     expect(created.status).toBe(202);
     const id = jobSchema.parse(created.json.job).id;
-    const running = await until(stack, id, (j) => j.upstreamId !== undefined);
+    const running = await stack.client.waitForJob(id, (j) => j.upstreamId !== undefined);
     const upstreamId = running.upstreamId ?? "";
     // Polling is under way before the cancel.
     for (let i = 0; (await stack.sim.stats()).perJob[upstreamId]!.polls < 2; i++) {
@@ -72,7 +58,7 @@ describe("cancel", () => {
     await sleep(3_000);
     const later = await stack.sim.stats();
     expect(later.requests["GET /v1/videos/{id}"]).toBe(polls);
-    expect(await snapshot(stack, id)).toMatchObject({
+    expect(await stack.client.job(id)).toMatchObject({
       state: "canceled",
       cancellation: { upstream: { outcome: "deleted" }, mayStillBill: true },
     });
@@ -92,7 +78,8 @@ describe("cancel", () => {
     const prompt = uniquePrompt(`a kite ${SLOW} [[sim:delete_unsupported]]`);
     const created = await stack.client.createJob({ prompt, model: "sora-2" });
     const id = jobSchema.parse(created.json.job).id;
-    const upstreamId = (await until(stack, id, (j) => j.upstreamId !== undefined)).upstreamId ?? "";
+    const upstreamId =
+      (await stack.client.waitForJob(id, (j) => j.upstreamId !== undefined)).upstreamId ?? "";
     for (let i = 0; ((await stack.sim.stats()).perJob[upstreamId]?.polls ?? 0) < 2; i++) {
       if (i > 100) throw new Error("the job is not being polled");
       await sleep(100);
@@ -115,7 +102,7 @@ describe("cancel", () => {
     const prompt = uniquePrompt(`a harbour ${SLOW}`);
     const created = await stack.client.createJob({ prompt, model: "sora_video2" });
     const id = jobSchema.parse(created.json.job).id;
-    await until(stack, id, (j) => j.state === "running");
+    await stack.client.waitForJob(id, (j) => j.state === "running");
     const answer = await cancel(stack, id, "zh-CN");
     expect(answer.status).toBe(200);
     expect(jobSchema.parse(answer.json.job)).toMatchObject({
@@ -123,7 +110,7 @@ describe("cancel", () => {
       cancellation: { upstream: { outcome: "not_sent" }, mayStillBill: true },
     });
     await sleep(1_000);
-    expect((await snapshot(stack, id)).state).toBe("canceled");
+    expect((await stack.client.job(id)).state).toBe("canceled");
   });
 
   it("a finished job cannot be canceled: 409 with the envelope, nothing sent upstream", async () => {
@@ -140,7 +127,7 @@ describe("cancel", () => {
     expect(errorEnvelopeSchema.parse(answer.json).error.code).toBe("bad_request");
     expect(answer.json.error.message).toMatch(/already ended/);
     expect((await stack.sim.stats()).requests["DELETE /v1/videos/{id}"] ?? 0).toBe(deletes);
-    expect((await snapshot(stack, done.id)).state).toBe("completed");
+    expect((await stack.client.job(done.id)).state).toBe("completed");
   });
 
   it("an unknown id is 404, a malformed one 400", async () => {

@@ -1,5 +1,4 @@
 import { execFileSync, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
 import net from "node:net";
@@ -14,6 +13,7 @@ import {
   type DiagnosticsReport,
 } from "@/lib/contracts/diagnostics";
 import { startSimulator, type Simulator } from "@/simulator/server";
+import { fakeApiKey, freePort } from "../helpers/app";
 import { findKeyLeaks } from "../helpers/client";
 import { HEALTHY_SIMULATOR_CHECKS } from "../helpers/diagnostics";
 
@@ -28,34 +28,6 @@ const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 /** This suite's ports (the diagnostics engineer's range). */
 const PORTS: [number, number] = [4600, 4649];
 const RUN_BOUND_MS = 15_000;
-
-const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-/** Made at run time; random letters cannot spell the simulator's special words. */
-function fakeKey(prefix = "sk-"): string {
-  return prefix + Array.from(randomBytes(40), (b) => ALNUM[b % ALNUM.length]).join("");
-}
-
-async function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once("error", () => resolve(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
-  });
-}
-
-const claimed = new Set<number>();
-async function freePort(): Promise<number> {
-  const [low, high] = PORTS;
-  const offset = Math.floor(Math.random() * (high - low + 1));
-  for (let i = 0; i <= high - low; i++) {
-    const port = low + ((offset + i) % (high - low + 1));
-    if (!claimed.has(port) && (await portIsFree(port))) {
-      claimed.add(port);
-      return port;
-    }
-  }
-  throw new Error("no free port in 4600-4649");
-}
 
 interface CliRun {
   code: number | null;
@@ -125,19 +97,19 @@ let closedPortUrl = "";
 let hangServer: net.Server;
 let hangUrl = "";
 const hangSockets = new Set<net.Socket>();
-const key = fakeKey();
+const key = fakeApiKey();
 
 beforeAll(async () => {
   workDir = fs.mkdtempSync(path.join(os.tmpdir(), "sora-diag-cli-"));
-  sim = await startSimulator({ port: await freePort(), speed: 50, quiet: true });
+  sim = await startSimulator({ port: await freePort(PORTS), speed: 50, quiet: true });
   noChannelSim = await startSimulator({
-    port: await freePort(),
+    port: await freePort(PORTS),
     speed: 50,
     fault: "no_channel",
     quiet: true,
   });
   echoSim = await startSimulator({
-    port: await freePort(),
+    port: await freePort(PORTS),
     speed: 50,
     fault: "echo_key",
     quiet: true,
@@ -190,7 +162,7 @@ beforeAll(async () => {
       });
     },
   );
-  const tlsPort = await freePort();
+  const tlsPort = await freePort(PORTS);
   await new Promise<void>((resolve) => tlsServer.listen(tlsPort, "127.0.0.1", resolve));
   tlsUrl = `https://127.0.0.1:${tlsPort}`;
 
@@ -200,11 +172,11 @@ beforeAll(async () => {
     socket.on("error", () => undefined);
     socket.on("close", () => hangSockets.delete(socket));
   });
-  const hangPort = await freePort();
+  const hangPort = await freePort(PORTS);
   await new Promise<void>((resolve) => hangServer.listen(hangPort, "127.0.0.1", resolve));
   hangUrl = `http://127.0.0.1:${hangPort}`;
 
-  closedPortUrl = `http://127.0.0.1:${await freePort()}`;
+  closedPortUrl = `http://127.0.0.1:${await freePort(PORTS)}`;
 });
 
 afterAll(async () => {
@@ -274,28 +246,25 @@ describe("npm run test:api", () => {
     expectPrimaryCause(run, "http.reachable", "http_timeout");
   });
 
+  /** The healthy simulator with a key the simulator treats specially (by its prefix). */
+  const simulatorWithKey = (prefix: string) => ({
+    SORA_API_KEY: fakeApiKey(prefix),
+    SORA_BASE_URL: sim.url,
+  });
+
   it("an invalid key fails auth", async () => {
-    const run = await runCli(["--json"], {
-      SORA_API_KEY: fakeKey("sk-invalid-"),
-      SORA_BASE_URL: sim.url,
-    });
+    const run = await runCli(["--json"], simulatorWithKey("sk-invalid-"));
     expectPrimaryCause(run, "auth", "invalid_api_key");
   });
 
   it("an exhausted balance fails quota (the API call's refusal is its consequence)", async () => {
-    const run = await runCli(["--json"], {
-      SORA_API_KEY: fakeKey("sk-exhausted-"),
-      SORA_BASE_URL: sim.url,
-    });
+    const run = await runCli(["--json"], simulatorWithKey("sk-exhausted-"));
     expectPrimaryCause(run, "quota", "insufficient_quota");
     expect(run.byId.auth?.status).toBe("pass");
   });
 
   it("a token without access to the model fails the API call as forbidden", async () => {
-    const run = await runCli(["--json"], {
-      SORA_API_KEY: fakeKey("sk-noaccess-"),
-      SORA_BASE_URL: sim.url,
-    });
+    const run = await runCli(["--json"], simulatorWithKey("sk-noaccess-"));
     expectPrimaryCause(run, "api.call", "forbidden");
   });
 
@@ -357,7 +326,7 @@ describe("npm run test:api", () => {
 
   it("--base-url and --key-env test another target", async () => {
     const run = await runCli(["--json", "--base-url", sim.url, "--key-env", "BACKUP_RELAY_KEY"], {
-      SORA_API_KEY: fakeKey("sk-invalid-"),
+      SORA_API_KEY: fakeApiKey("sk-invalid-"),
       SORA_BASE_URL: closedPortUrl,
       BACKUP_RELAY_KEY: key,
     });
@@ -396,7 +365,7 @@ describe("npm run test:api", () => {
   });
 
   it("a relay echoing a non-sk key in its 401: neither the JSON nor the text report leaks it", async () => {
-    const relayKey = fakeKey("relay_");
+    const relayKey = fakeApiKey("relay_");
     const json = await runCli(["--json", "--lang", "en"], {
       SORA_API_KEY: relayKey,
       SORA_BASE_URL: echoSim.url,
@@ -415,7 +384,7 @@ describe("npm run test:api", () => {
   });
 
   it("a key given with --key-env is scrubbed like the configured one (an echoed 400)", async () => {
-    const backup = fakeKey();
+    const backup = fakeApiKey();
     const run = await runCli(["--json", "--key-env", "BACKUP_RELAY_KEY"], {
       SORA_API_KEY: key,
       SORA_BASE_URL: echoSim.url,

@@ -106,21 +106,27 @@ function tempDataDir(): string {
   return dir;
 }
 
+/** `npm start` (scripts/start.mjs) with a real-looking key on a free port, until `ready` or its exit. */
+async function npmStart(env: Record<string, string>, ready: RegExp) {
+  const port = await freePort([3550, 3599]);
+  const run = await runUntil(
+    [path.join(REPO_ROOT, "scripts/start.mjs")],
+    childEnv({
+      SORA_API_KEY: fakeApiKey(),
+      PORT: String(port),
+      DATA_DIR: tempDataDir(),
+      ...env,
+    }),
+    ready,
+  );
+  return { port, run };
+}
+
 const REFUSAL = /ACCESS_PASSWORD[\s\S]*ALLOW_UNPROTECTED_PUBLIC_BIND=1/;
 
 describe("a real key, no ACCESS_PASSWORD, and a server reachable beyond loopback", () => {
   it("`npm start` with HOSTNAME=0.0.0.0 refuses before listening, naming both ways out", async () => {
-    const port = await freePort([3550, 3599]);
-    const run = await runUntil(
-      [path.join(REPO_ROOT, "scripts/start.mjs")],
-      childEnv({
-        SORA_API_KEY: fakeApiKey(),
-        HOSTNAME: "0.0.0.0",
-        PORT: String(port),
-        DATA_DIR: tempDataDir(),
-      }),
-      /Ready in|running at/,
-    );
+    const { port, run } = await npmStart({ HOSTNAME: "0.0.0.0" }, /Ready in|running at/);
     expect(run.matched).toBe(false);
     expect(run.code).toBe(1);
     expect(run.output).toMatch(REFUSAL);
@@ -128,15 +134,8 @@ describe("a real key, no ACCESS_PASSWORD, and a server reachable beyond loopback
   });
 
   it("`npm start` without HOSTNAME listens on loopback only", async () => {
-    const port = await freePort([3550, 3599]);
-    const run = await runUntil(
-      [path.join(REPO_ROOT, "scripts/start.mjs")],
-      childEnv({
-        SORA_API_KEY: fakeApiKey(),
-        SORA_BASE_URL: "http://127.0.0.1:9",
-        PORT: String(port),
-        DATA_DIR: tempDataDir(),
-      }),
+    const { port, run } = await npmStart(
+      { SORA_BASE_URL: "http://127.0.0.1:9" },
       /Sora Studio is running at \S+/,
     );
     expect(run.matched, run.output).toBe(true);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { jobSchema, type Job } from "@/lib/contracts/job";
-import { TERMINAL, type SseEvent } from "../helpers/client";
+import { jobSchema } from "@/lib/contracts/job";
+import { finalJob, TERMINAL } from "../helpers/client";
 import { SAMPLE_MP4, uniquePrompt, setupStack } from "../helpers/stack";
 
 const RETRY_BASE_MS = 100;
@@ -351,12 +351,6 @@ const MATRIX: Row[] = [
     archived: true,
   },
 ];
-
-function finalJob(events: SseEvent[]): Job {
-  const last = events.at(-1);
-  expect(last && TERMINAL(last)).toBe(true);
-  return jobSchema.parse((last?.data as { job: unknown }).job);
-}
 
 describe.concurrent("fault matrix (each simulator fault, end to end)", () => {
   it.each(MATRIX)("$fault on $model → $state $code", async (row) => {

@@ -37,10 +37,9 @@ afterAll(async () => {
 
 describe("SIGTERM hands the process's jobs over at once", () => {
   it("a videos job running on A completes on B right after A is stopped", async () => {
-    const created = await onA.request("/api/videos", {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json" },
-      body: JSON.stringify({ prompt: uniquePrompt(`handover ${SLOW}`), model: "sora-2" }),
+    const created = await onA.createJob({
+      prompt: uniquePrompt(`handover ${SLOW}`),
+      model: "sora-2",
     });
     expect(created.status).toBe(202);
     const id: string = created.json.job.id;

@@ -115,11 +115,7 @@ describe("a failed job's diagnosis", () => {
   it("a fallbackHost that is not a configured fallback is refused before any upstream call", async () => {
     const prompt = uniquePrompt("elsewhere");
     for (const host of ["evil.example", new URL(stack.sim.url).host]) {
-      const res = await stack.client.request("/api/videos", {
-        method: "POST",
-        headers: { "content-type": "application/json", accept: "application/json" },
-        body: JSON.stringify({ prompt, model: "sora-2", fallbackHost: host }),
-      });
+      const res = await stack.client.createJob({ prompt, model: "sora-2", fallbackHost: host });
       expect(res.status).toBe(400);
       expect(errorEnvelopeSchema.parse(res.json).error.code).toBe("bad_request");
     }

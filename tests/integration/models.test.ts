@@ -3,9 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { errorEnvelopeSchema } from "@/lib/contracts/errors";
-import { jobSchema } from "@/lib/contracts/job";
 import { modelsResponseSchema } from "@/lib/contracts/models";
-import { TERMINAL } from "../helpers/client";
+import { finalJob, TERMINAL, type SseEvent } from "../helpers/client";
 import { SAMPLE_MP4, dataUrl, makePng, setupStack, uniquePrompt } from "../helpers/stack";
 
 /** An operator's SORA_MODELS_FILE: one relay name served on /v1/videos, one image-less model. */
@@ -21,10 +20,9 @@ fs.writeFileSync(
 const stack = setupStack({ speed: 50, env: { SORA_MODELS_FILE: modelsFile } });
 const EN = { "accept-language": "en" };
 
-async function expectArchivedCompletion(events: { event: string; data: unknown }[]) {
-  const last = events.at(-1);
-  expect(last?.event).toBe("completed");
-  const job = jobSchema.parse((last?.data as { job: unknown }).job);
+async function expectArchivedCompletion(events: SseEvent[]) {
+  expect(events.at(-1)?.event).toBe("completed");
+  const job = finalJob(events);
   expect(job.video).toMatchObject({ archived: true, bytes: SAMPLE_MP4.length });
   expect(await stack.stored.archiveExists(job.id)).toBe(true);
   const content = await stack.client.bytes(`/api/videos/${job.id}/content`);
@@ -86,9 +84,8 @@ describe("generations protocol (new-api's /v1/video/generations)", () => {
       { until: TERMINAL },
       EN,
     );
-    const last = events.at(-1);
-    expect(last?.event).toBe("failed");
-    const job = jobSchema.parse((last?.data as { job: unknown }).job);
+    expect(events.at(-1)?.event).toBe("failed");
+    const job = finalJob(events);
     expect(job.error?.code).toMatch(/^(content_policy|generation_failed)$/);
   });
 });

@@ -28,22 +28,6 @@ const stack = setupStack({
   env: { SORA_STALL_FLOOR_MS: "500", SORA_MODELS_FILE: MODELS_FILE },
 });
 
-async function snapshot(s: Stack, id: string): Promise<Job> {
-  const answer = await s.client.request(`/api/videos/${id}`);
-  expect(answer.status).toBe(200);
-  return jobSchema.parse(answer.json);
-}
-
-async function until(s: Stack, id: string, ok: (job: Job) => boolean, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const job = await snapshot(s, id);
-    if (ok(job)) return job;
-    if (Date.now() > deadline) throw new Error(`job ${id} never got there: ${JSON.stringify(job)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** Creates a job and follows it to its end (SSE); the last snapshot. */
 async function finished(s: Stack, body: Record<string, unknown>): Promise<Job> {
   const { events } = await s.client.createAndFollow(body, { until: TERMINAL, timeoutMs: 30_000 });
@@ -99,7 +83,10 @@ describe("remix", () => {
       protocol: "videos",
     });
 
-    const done = await until(stack, created.id, (j) => j.state === "completed" && !!j.video);
+    const done = await stack.client.waitForJob(
+      created.id,
+      (j) => j.state === "completed" && !!j.video,
+    );
     // … but the remix goes where its source video is: the primary.
     expect(done).toMatchObject({ remixOf: source.id, upstreamHost: primaryHost });
     const [primary, fallback] = [await stack.sim.stats(), await stack.fallbackSim.stats()];
@@ -158,7 +145,7 @@ describe("remix", () => {
         })
       ).json.job,
     );
-    await until(stack, stopped.id, (j) => j.upstreamId !== undefined);
+    await stack.client.waitForJob(stopped.id, (j) => j.upstreamId !== undefined);
     await stack.client.request(`/api/videos/${stopped.id}/cancel`, { method: "POST" });
     const png = makePng(720, 1280).toString("base64");
     const cases: [Record<string, unknown>, RegExp][] = [
@@ -178,11 +165,7 @@ describe("remix", () => {
       expect(error.message).toMatch(message);
     }
     // zh-CN by default.
-    const zh = await stack.client.request("/api/videos", {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json" },
-      body: JSON.stringify({ prompt: "再来", remixOf: chat.id }),
-    });
+    const zh = await stack.client.createJob({ prompt: "再来", remixOf: chat.id });
     expect(zh.status).toBe(400);
     expect(zh.json.error.message).toMatch(/不支持 Remix/);
     expect(await upstreamRequests(stack)).toBe(before);
@@ -217,7 +200,7 @@ describe("honest progress", () => {
         })
       ).json.job,
     );
-    const early = await snapshot(stack, slow.id);
+    const early = await stack.client.job(slow.id);
     expect(early.eta).toBeDefined();
     expect(early.eta?.remainingMs).toBeUndefined();
     expect(early.eta?.timing).toBeUndefined();
@@ -229,12 +212,12 @@ describe("honest progress", () => {
     expect(model?.samples).toBe(5);
     expect(model!.p50Ms).toBeGreaterThan(0);
     expect(model!.p90Ms).toBeGreaterThanOrEqual(model!.p50Ms);
-    const now = await snapshot(stack, slow.id);
+    const now = await stack.client.job(slow.id);
     expect(now.eta?.timing).toEqual(model);
     expect(now.eta?.remainingMs).toBeDefined();
     expect(now.eta!.remainingMs!.max).toBeLessThanOrEqual(model!.p90Ms);
     // A finished job has no outlook.
-    expect((await snapshot(stack, samples[0]!.id)).eta).toBeUndefined();
+    expect((await stack.client.job(samples[0]!.id)).eta).toBeUndefined();
     await stack.client.request(`/api/videos/${slow.id}/cancel`, { method: "POST" });
 
     // Stuck at 42 % upstream: no progress for max(floor 500 ms, 1.5 × p90) → stalled.
@@ -246,9 +229,9 @@ describe("honest progress", () => {
         })
       ).json.job,
     );
-    const moving = await until(stack, stuck.id, (j) => j.progress === 42);
+    const moving = await stack.client.waitForJob(stuck.id, (j) => j.progress === 42);
     expect(moving.state).toBe("running");
-    const stalled = await until(stack, stuck.id, (j) => j.eta?.stalled === true, 20_000);
+    const stalled = await stack.client.waitForJob(stuck.id, (j) => j.eta?.stalled === true, 20_000);
     expect(stalled.state).toBe("running");
     expect(stalled.eta?.stallAfterMs).toBe(Math.max(500, 1.5 * model!.p90Ms));
     expect(Date.now() - Date.parse(stalled.updatedAt)).toBeGreaterThan(stalled.eta!.stallAfterMs);

@@ -1,23 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { jobSchema, type Job } from "@/lib/contracts/job";
+import { jobSchema } from "@/lib/contracts/job";
 import { TERMINAL } from "../helpers/client";
 import { SAMPLE_MP4, uniquePrompt, setupStack } from "../helpers/stack";
 
 const stack = setupStack({ speed: 50 });
-
-async function snapshot(id: string): Promise<Job> {
-  return jobSchema.parse((await stack.client.request(`/api/videos/${id}`)).json);
-}
-
-async function until(id: string, ok: (job: Job) => boolean, timeoutMs = 20_000): Promise<Job> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const job = await snapshot(id);
-    if (ok(job)) return job;
-    if (Date.now() > deadline) throw new Error(`job ${id} never got there: ${JSON.stringify(job)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe("SIGKILL mid-job, then start again on the same DATA_DIR", () => {
   it("resumes polling a videos job, marks a chat job interrupted, keeps finished work", async () => {
@@ -33,11 +19,11 @@ describe("SIGKILL mid-job, then start again on the same DATA_DIR", () => {
       .job.id as string;
     const chat = (await stack.client.createJob({ prompt: chatPrompt, model: "sora_video2" })).json
       .job.id as string;
-    await until(
+    await stack.client.waitForJob(
       videos,
       (j) => j.state === "running" && j.upstreamId !== undefined && j.progress > 0,
     );
-    await until(chat, (j) => j.state === "running" && j.progress > 0);
+    await stack.client.waitForJob(chat, (j) => j.state === "running" && j.progress > 0);
 
     await stack.app.kill("SIGKILL");
     await stack.app.start();
@@ -56,7 +42,7 @@ describe("SIGKILL mid-job, then start again on the same DATA_DIR", () => {
       (await stack.client.bytes(`/api/videos/${videos}/content`)).body.equals(SAMPLE_MP4),
     ).toBe(true);
 
-    const chatJob = await until(chat, (j) => j.state !== "running");
+    const chatJob = await stack.client.waitForJob(chat, (j) => j.state !== "running");
     expect(chatJob.state).toBe("failed");
     expect(chatJob.error).toMatchObject({ code: "interrupted", retryable: true });
     const chatEvents = await stack.client.sse(
@@ -70,7 +56,7 @@ describe("SIGKILL mid-job, then start again on the same DATA_DIR", () => {
     expect(stats.creates.byPrompt[videosPrompt]).toEqual({ attempts: 1, accepted: 1 });
     expect(stats.creates.byPrompt[chatPrompt]).toEqual({ attempts: 1, accepted: 1 });
 
-    expect((await snapshot(finishedId)).state).toBe("completed");
+    expect((await stack.client.job(finishedId)).state).toBe("completed");
     expect(
       (await stack.client.bytes(`/api/videos/${finishedId}/content`)).body.equals(SAMPLE_MP4),
     ).toBe(true);
@@ -81,7 +67,7 @@ describe("SIGKILL mid-job, then start again on the same DATA_DIR", () => {
   it("a job recovered at start-up is the same runner a route talks to: DELETE stops its polling", async () => {
     const prompt = uniquePrompt("recovered then deleted [[sim:speed=1]]");
     const id = (await stack.client.createJob({ prompt, model: "sora-2" })).json.job.id as string;
-    await until(id, (j) => j.state === "running" && j.upstreamId !== undefined);
+    await stack.client.waitForJob(id, (j) => j.state === "running" && j.upstreamId !== undefined);
     await stack.app.kill("SIGKILL");
     await stack.app.start();
     const polls = async () => (await stack.sim.stats()).requests["GET /v1/videos/{id}"] ?? 0;

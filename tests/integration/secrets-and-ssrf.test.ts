@@ -94,18 +94,12 @@ describe("a relay that points the video at an internal service (SSRF)", () => {
     return content;
   }
 
-  it("a /content redirect to another loopback port is refused", async () => {
-    await attack("[[sim:media_url=URL]]", "sora-2");
-    expect(secretHits).toEqual([]);
-  });
-
-  it("a /content JSON {url} pointing there is refused", async () => {
-    await attack("[[sim:media_url=URL]] [[sim:content_json]]", "sora-2");
-    expect(secretHits).toEqual([]);
-  });
-
-  it("a poll answer's metadata.url pointing there is refused", async () => {
-    await attack("[[sim:media_url=URL]] [[sim:quirks]]", "sora-2");
+  it.each([
+    ["a /content redirect to another loopback port", "[[sim:media_url=URL]]"],
+    ["a /content JSON {url} pointing there", "[[sim:media_url=URL]] [[sim:content_json]]"],
+    ["a poll answer's metadata.url pointing there", "[[sim:media_url=URL]] [[sim:quirks]]"],
+  ])("%s is refused", async (_name, directives) => {
+    await attack(directives, "sora-2");
     expect(secretHits).toEqual([]);
   });
 

@@ -32,11 +32,7 @@ describe("a stranger against a password-protected server (no proxy trusted)", ()
   let cookie = "";
 
   beforeAll(async () => {
-    const answer = await stack.client.request("/api/auth/login", {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json" },
-      body: JSON.stringify({ password: PASSWORD }),
-    });
+    const answer = await stack.client.login(PASSWORD);
     expect(answer.status).toBe(200);
     cookie = (answer.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
   });
@@ -105,15 +101,9 @@ describe("a stranger against a password-protected server (no proxy trusted)", ()
   it("cannot rotate X-Forwarded-For past the login limit", async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 30; i++) {
-      const answer = await stack.client.request("/api/auth/login", {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          accept: "application/json",
-          "x-forwarded-for": `203.0.113.${i}`,
-          "x-real-ip": `198.51.100.${i}`,
-        },
-        body: JSON.stringify({ password: `guess ${i}` }),
+      const answer = await stack.client.login(`guess ${i}`, {
+        "x-forwarded-for": `203.0.113.${i}`,
+        "x-real-ip": `198.51.100.${i}`,
       });
       statuses.push(answer.status);
     }
@@ -285,11 +275,7 @@ describe("a web page in the user's browser against a server on loopback (no pass
       body: JSON.stringify({ prompt: uniquePrompt("same origin"), model: "sora-2" }),
     });
     expect(sameOrigin.status).toBe(202);
-    const script = await stack.client.request("/api/videos", {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json" },
-      body: JSON.stringify({ prompt: uniquePrompt("curl"), model: "sora-2" }),
-    });
+    const script = await stack.client.createJob({ prompt: uniquePrompt("curl"), model: "sora-2" });
     expect(script.status).toBe(202);
   });
 

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { jobSchema, type Job } from "@/lib/contracts/job";
 import { AppServer, fakeApiKey, startSim, type SimHandle } from "../helpers/app";
 import { ApiClient } from "../helpers/client";
 import { SAMPLE_MP4, uniquePrompt } from "../helpers/stack";
@@ -29,10 +28,6 @@ afterAll(async () => {
   a?.removeData();
 });
 
-async function snapshot(client: ApiClient, id: string): Promise<Job> {
-  return jobSchema.parse((await client.request(`/api/videos/${id}`)).json);
-}
-
 describe("two processes on one DATA_DIR", () => {
   it("each job is polled by one owner at a time; a SIGKILLed process's jobs are finished by the other", async () => {
     // ~10 s per job at the simulator, polled every 500 ms (the simulator's poll-after hint).
@@ -49,7 +44,7 @@ describe("two processes on one DATA_DIR", () => {
     // Both reconcilers ran a dozen times: nobody took a job its creator holds.
     expect(a.log).not.toMatch(/job taken over/);
     expect(b.log).not.toMatch(/job taken over/);
-    for (const id of ids) expect((await snapshot(clientB, id)).state).toBe("running");
+    for (const id of ids) expect((await clientB.job(id)).state).toBe("running");
 
     await a.kill("SIGKILL");
     const killedAt = Date.now();
@@ -69,10 +64,10 @@ describe("two processes on one DATA_DIR", () => {
 
     for (const id of ids) {
       const end = Date.now() + 30_000;
-      let job = await snapshot(clientB, id);
+      let job = await clientB.job(id);
       while (!(job.state === "completed" && job.video?.archived) && Date.now() < end) {
         await new Promise((r) => setTimeout(r, 200));
-        job = await snapshot(clientB, id);
+        job = await clientB.job(id);
       }
       expect(job).toMatchObject({ state: "completed", video: { archived: true } });
       expect((await clientB.bytes(`/api/videos/${id}/content`)).body.equals(SAMPLE_MP4)).toBe(true);
@@ -83,7 +78,7 @@ describe("two processes on one DATA_DIR", () => {
       expect(stats.creates.byPrompt[prompt]).toEqual({ attempts: 1, accepted: 1 });
     }
     for (const id of ids) {
-      const upstreamId = (await snapshot(clientB, id)).upstreamId ?? "";
+      const upstreamId = (await clientB.job(id)).upstreamId ?? "";
       const polls = stats.perJob[upstreamId];
       expect(polls?.polls).toBeGreaterThan(5);
       // One poller waits ~500 ms between polls; two at once would poll within moments.

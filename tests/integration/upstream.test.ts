@@ -4,7 +4,6 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ErrorCode } from "@/lib/contracts/errors";
 import { parseConfig } from "@/lib/server/config";
-import { AppError } from "@/lib/server/errors";
 import {
   createGeneration,
   fetchVideoContent,
@@ -17,6 +16,7 @@ import {
   type UpstreamDeps,
   type VideoSource,
 } from "@/lib/server/upstream";
+import { failureOf } from "@/lib/server/upstream/test-support";
 import { startSimulator, type SimStats, type Simulator } from "@/simulator/server";
 import { makePng } from "@/simulator/png";
 
@@ -103,15 +103,6 @@ async function bytesOf(source: VideoSource, d = deps()): Promise<Buffer> {
   const response = await fetchVideoContent(source, new AbortController().signal, undefined, d);
   expect(response.status).toBe(200);
   return Buffer.from(await response.arrayBuffer());
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
 }
 
 /** videos: create, follow, download. */
@@ -379,11 +370,8 @@ describe("videos job faults", () => {
     const d = deps();
     const { source } = await runVideos(videos("cut download [[sim:content_reset*1]]"), d);
     const first = await fetchVideoContent(source, new AbortController().signal, undefined, d);
-    const error = await first.arrayBuffer().then(
-      () => undefined,
-      (e: unknown) => e as AppError,
-    );
-    expect(error?.code).toBe("interrupted");
+    const error = await failureOf(first.arrayBuffer());
+    expect(error.code).toBe("interrupted");
     expect((await bytesOf(source, d)).equals(SAMPLE_MP4)).toBe(true);
   });
 

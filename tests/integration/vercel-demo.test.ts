@@ -86,11 +86,7 @@ afterAll(async () => {
 
 describe("Vercel without a key: demo mode on the simulator inside the app", () => {
   it("a demo job created on A completes when followed on B, even once A is gone", async () => {
-    const created = await onA.request("/api/videos", {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json" },
-      body: JSON.stringify({ prompt: uniquePrompt("vercel demo"), model: "sora-2" }),
-    });
+    const created = await onA.createJob({ prompt: uniquePrompt("vercel demo"), model: "sora-2" });
     expect(created.status).toBe(202);
     const id: string = created.json.job.id;
     // Follow on B until the job has progressed, then A dies mid-job.

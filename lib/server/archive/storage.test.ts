@@ -52,6 +52,16 @@ const storages: [string, () => ArchiveStorage][] = [
   ],
 ];
 
+/** The test video stored as `jobId` in the S3 archive. */
+async function videoInS3(jobId: string) {
+  const [, make] = storages[1] as [string, () => ArchiveStorage];
+  const storage = make();
+  const { key } = await storage.put(jobId, chunked(VIDEO), {
+    signal: new AbortController().signal,
+  });
+  return { storage, key };
+}
+
 /** Reads an object back the way a browser would: the presigned link (S3) or the file (local). */
 async function readBack(storage: ArchiveStorage, key: string, range?: string) {
   const url = await storage.downloadUrl(key, { disposition: "inline", contentType: "video/mp4" });
@@ -112,11 +122,7 @@ describe.each(storages)("%s archive storage", (kind, make) => {
 
 describe("S3 presigned links", () => {
   it("honour Range directly against the bucket and expire", async () => {
-    const [, make] = storages[1] as [string, () => ArchiveStorage];
-    const storage = make();
-    const { key } = await storage.put("job_s3_range", chunked(VIDEO), {
-      signal: new AbortController().signal,
-    });
+    const { storage, key } = await videoInS3("job_s3_range");
     const part = await readBack(storage, key, "bytes=100-199");
     expect(part.status).toBe(206);
     expect(part.bytes.equals(VIDEO.subarray(100, 200))).toBe(true);
@@ -138,11 +144,7 @@ describe("S3 presigned links", () => {
 
 describe("the test bucket behaves like S3", () => {
   it("answers a suffix range with the last bytes and ignores ranges S3 ignores", async () => {
-    const [, make] = storages[1] as [string, () => ArchiveStorage];
-    const storage = make();
-    const { key } = await storage.put("job_s3_suffix", chunked(VIDEO), {
-      signal: new AbortController().signal,
-    });
+    const { storage, key } = await videoInS3("job_s3_suffix");
     const tail = await readBack(storage, key, "bytes=-50");
     expect(tail.status).toBe(206);
     expect(tail.bytes.equals(VIDEO.subarray(VIDEO.length - 50))).toBe(true);

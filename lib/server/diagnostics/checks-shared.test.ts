@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   loopbackPort,
+  s3Env,
   startRedis,
   startS3,
   type RedisHandle,
@@ -40,15 +41,6 @@ function context(env: Record<string, string>): RunContext {
   return new RunContext(target, { locale: "en", timeoutMs: 8000 });
 }
 
-const bucketEnv = () => ({
-  S3_BUCKET: s3.bucket,
-  S3_ENDPOINT: s3.endpoint,
-  S3_REGION: s3.region,
-  S3_ACCESS_KEY_ID: s3.accessKeyId,
-  S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-  S3_FORCE_PATH_STYLE: "true",
-});
-
 describe("store check", () => {
   it("passes on the embedded SQLite store", async () => {
     const outcome = await checkStore(context({}));
@@ -81,13 +73,13 @@ describe("archive check", () => {
   });
 
   it("writes, reads back and deletes a tiny object in the bucket", async () => {
-    const outcome = await checkArchive(context(bucketEnv()));
+    const outcome = await checkArchive(context(s3Env(s3)));
     expect(outcome.status).toBe("pass");
     expect(outcome.observed).toContain(`bucket ${s3.bucket}`);
   });
 
   it("fails with its own code when the bucket refuses", async () => {
-    const outcome = await checkArchive(context({ ...bucketEnv(), S3_BUCKET: "no-such-bucket" }));
+    const outcome = await checkArchive(context({ ...s3Env(s3), S3_BUCKET: "no-such-bucket" }));
     expect(outcome).toMatchObject({ status: "fail", code: "archive_unwritable" });
     expect(outcome.hint).toContain("S3_BUCKET");
   });

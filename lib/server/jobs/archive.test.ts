@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { AppError } from "../errors";
+import { failureOf } from "../upstream/test-support";
 
 // Hoisted with the mock: errors.ts (imported above) reads the configuration module too.
 const dataDir = vi.hoisted(() => {
@@ -47,15 +47,6 @@ function filesLeft(): string[] {
   return fs.existsSync(videosDir) ? fs.readdirSync(videosDir) : [];
 }
 
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
-
 const signal = () => new AbortController().signal;
 
 beforeEach(() => {
@@ -84,7 +75,7 @@ describe("archiveVideo integrity", () => {
         answer(body, { "content-length": String(VIDEO.length) }),
       );
       const onRetry = vi.fn();
-      const error = await failure(archiveVideo(JOB, SOURCE, { signal: signal(), onRetry }));
+      const error = await failureOf(archiveVideo(JOB, SOURCE, { signal: signal(), onRetry }));
       expect(error.code).toBe("network_error");
       expect(error.options.upstreamMessage).toMatch(
         new RegExp(`has ${body.length} bytes, expected ${VIDEO.length}`),
@@ -108,7 +99,7 @@ describe("archiveVideo integrity", () => {
     fetchContent.mockImplementation(async () =>
       answer(Buffer.alloc(0), { "content-length": "20", "x-upstream-content-encoding": "gzip" }),
     );
-    expect((await failure(archiveVideo(JOB, SOURCE, { signal: signal() }))).code).toBe(
+    expect((await failureOf(archiveVideo(JOB, SOURCE, { signal: signal() }))).code).toBe(
       "network_error",
     );
     expect(filesLeft()).toEqual([]);
@@ -119,7 +110,7 @@ describe("archiveVideo integrity", () => {
     archiveIo.sync = async () => {
       throw Object.assign(new Error("EIO: i/o error, fsync"), { code: "EIO" });
     };
-    const error = await failure(archiveVideo(JOB, SOURCE, { signal: signal() }));
+    const error = await failureOf(archiveVideo(JOB, SOURCE, { signal: signal() }));
     expect(error.code).toBe("internal_error");
     expect(error.options.detail?.key).toBe("archiveWriteFailed");
     expect(error.options.upstreamMessage).toMatch(/EIO/);
@@ -155,7 +146,7 @@ describe("archiveVideo integrity", () => {
         },
       });
     };
-    const error = await failure(archiveVideo(JOB, SOURCE, { signal: signal() }));
+    const error = await failureOf(archiveVideo(JOB, SOURCE, { signal: signal() }));
     expect(error.code).toBe("disk_full");
     expect(fetchContent).toHaveBeenCalledTimes(1);
     await vi.waitFor(() => expect(filesLeft()).toEqual([]));

@@ -455,13 +455,19 @@ describe("JobRunner", () => {
     expect((await other.getJob(job.id))?.state).toBe("running");
   });
 
-  it("recheck revives a timed-out job whose video exists, with a recorded recovery", async () => {
-    const { store, runner, deps } = setup({
+  /** A job whose upstream never answers, failed by a 60 ms deadline. */
+  async function timedOutJob() {
+    const stack = setup({
       config: { ...CONFIG, jobDeadlineMs: 60 },
       followVideoJob: vi.fn((_b, _i, _cb, signal: AbortSignal) => abortable(signal)),
     });
-    const job = await submit(runner);
-    await untilSettled(runner, job.id);
+    const job = await submit(stack.runner);
+    await untilSettled(stack.runner, job.id);
+    return { ...stack, job };
+  }
+
+  it("recheck revives a timed-out job whose video exists, with a recorded recovery", async () => {
+    const { store, runner, deps, job } = await timedOutJob();
     expect((await store.getJob(job.id))?.state).toBe("failed");
     const failedSeq = (await store.getJob(job.id))!.lastSeq;
     deps.lookupVideoJob = vi.fn(async () => ({
@@ -482,12 +488,7 @@ describe("JobRunner", () => {
   });
 
   it("recheck leaves a job whose upstream says failed as it is", async () => {
-    const { store, runner, deps } = setup({
-      config: { ...CONFIG, jobDeadlineMs: 60 },
-      followVideoJob: vi.fn((_b, _i, _cb, signal: AbortSignal) => abortable(signal)),
-    });
-    const job = await submit(runner);
-    await untilSettled(runner, job.id);
+    const { store, runner, deps, job } = await timedOutJob();
     const before = await store.getJob(job.id);
     deps.lookupVideoJob = vi.fn(async () => ({ status: "gone" as const }));
     expect((await runner.recheck(job.id))?.state).toBe("failed");

@@ -31,6 +31,16 @@ export function describeJobStoreContract(name: string, makeFamily: () => Promise
     const one = async () => (await stores(1))[0] as JobStore;
     const two = async () => (await stores(2)) as [JobStore, JobStore];
     const created = async (store: JobStore) => (await store.createJob(newJob)).job;
+    /** A new job after one appended event (`patch` updates its row). */
+    const createdThen = async (
+      store: JobStore,
+      event: Parameters<JobStore["appendEvent"]>[1],
+      patch: Parameters<JobStore["appendEvent"]>[2],
+    ) => {
+      const job = await created(store);
+      await store.appendEvent(job.id, event, patch);
+      return job;
+    };
 
     afterEach(async () => {
       for (const store of opened.splice(0)) await store.close();
@@ -269,54 +279,27 @@ export function describeJobStoreContract(name: string, makeFamily: () => Promise
 
     it("deletes a job with its events and lists what a reconciler must advance", async () => {
       const store = await one();
-      const done = await created(store);
-      await store.appendEvent(
-        done.id,
-        { type: "state", data: { state: "running" } },
-        {
-          state: "completed",
-          archived: true,
-        },
-      );
-      const unarchived = await created(store);
-      await store.appendEvent(
-        unarchived.id,
-        { type: "completed", data: { job: {} as never } },
-        {
-          state: "completed",
-          source: { baseUrl: "http://relay.test", upstreamId: "video_0" },
-        },
-      );
-      const failed = await created(store);
-      await store.appendEvent(
-        failed.id,
-        { type: "failed", data: { job: {} as never } },
-        {
-          state: "failed",
-        },
-      );
-      const running = await created(store);
-      await store.appendEvent(
-        running.id,
-        { type: "state", data: { state: "running" } },
-        {
-          state: "running",
-          source: { baseUrl: "http://relay.test", url: "http://relay.test/x.mp4" },
-        },
-      );
+      const toRunning = { type: "state", data: { state: "running" } } as const;
+      const toCompleted = { type: "completed", data: { job: {} as never } } as const;
+      const toFailed = { type: "failed", data: { job: {} as never } } as const;
+      const done = await createdThen(store, toRunning, { state: "completed", archived: true });
+      const unarchived = await createdThen(store, toCompleted, {
+        state: "completed",
+        source: { baseUrl: "http://relay.test", upstreamId: "video_0" },
+      });
+      await createdThen(store, toFailed, { state: "failed" });
+      const running = await createdThen(store, toRunning, {
+        state: "running",
+        source: { baseUrl: "http://relay.test", url: "http://relay.test/x.mp4" },
+      });
       const reconcilable = await store.listReconcilable();
       expect(reconcilable.map((j) => j.id)).toEqual([unarchived.id, running.id]);
       expect(reconcilable[1]?.source?.url).toBe("http://relay.test/x.mp4");
-      const lapsed = await created(store);
-      await store.appendEvent(
-        lapsed.id,
-        { type: "completed", data: { job: {} as never } },
-        {
-          state: "completed",
-          source: { baseUrl: "http://relay.test", upstreamId: "video_1" },
-          archiveDeadline: Date.now() - 1,
-        },
-      );
+      const lapsed = await createdThen(store, toCompleted, {
+        state: "completed",
+        source: { baseUrl: "http://relay.test", upstreamId: "video_1" },
+        archiveDeadline: Date.now() - 1,
+      });
       expect((await store.listReconcilable()).map((j) => j.id)).not.toContain(lapsed.id);
       await store.deleteJob(lapsed.id);
       // Archiving afterwards (no event) takes it off the list.

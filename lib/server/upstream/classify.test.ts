@@ -416,21 +416,22 @@ describe("classifyUpstreamError: reference bodies", () => {
     expect(error.options.upstreamMessage).toBe("example.com | 524: A timeout occurred");
   });
 
-  it("keeps retry-after-ms and Retry-After for the retry loop", () => {
-    const ms = classifyUpstreamError({
-      status: 429,
-      headers: new Headers({ "retry-after-ms": "1500" }),
+  it.each([
+    {
+      header: "retry-after-ms",
+      value: "1500",
       body: '{"code":"fail_to_fetch_task","message":"当前分组上游负载已饱和，请稍后再试","data":null}',
-      operation: "create",
-    });
-    expect(ms.retryAfterMs).toBe(1500);
-    const seconds = classifyUpstreamError({
+      retryAfterMs: 1500,
+    },
+    { header: "Retry-After", value: "2", body: "", retryAfterMs: 2000 },
+  ])("keeps $header for the retry loop", ({ header, value, body, retryAfterMs }) => {
+    const error = classifyUpstreamError({
       status: 429,
-      headers: new Headers({ "retry-after": "2" }),
-      body: "",
+      headers: new Headers({ [header]: value }),
+      body,
       operation: "create",
     });
-    expect(seconds.retryAfterMs).toBe(2000);
+    expect(error.retryAfterMs).toBe(retryAfterMs);
   });
 });
 

@@ -3,6 +3,7 @@ import { AppError } from "../errors";
 import { fetchVideoContent } from "./content";
 import {
   depsWith,
+  failureOf,
   fakeFetch,
   jsonResponse,
   resetUpstreamState,
@@ -19,15 +20,25 @@ const mp4 = (status = 200, headers: Record<string, string> = {}) =>
     headers: { "content-type": "video/mp4", "content-length": "8", ...headers },
   });
 
+/** The relay's host redirects to `location`; every other host serves the mp4. */
+const redirectingTo = (location: string) =>
+  fakeFetch((request) =>
+    request.url.startsWith("https://primary.example")
+      ? new Response(null, { status: 302, headers: { location } })
+      : mp4(),
+  );
+
+/** Downloads `source` with a signal nobody aborts. */
+const download = (
+  source: Parameters<typeof fetchVideoContent>[0],
+  deps: ReturnType<typeof depsWith>,
+  options?: Parameters<typeof fetchVideoContent>[2],
+) => fetchVideoContent(source, new AbortController().signal, options, deps);
+
 describe("fetchVideoContent", () => {
   it("downloads /videos/{id}/content with the key and Accept: application/binary", async () => {
     const { fetch, seen } = fakeFetch([mp4()]);
-    const response = await fetchVideoContent(
-      { baseUrl: base, upstreamId: "video_1" },
-      new AbortController().signal,
-      undefined,
-      depsWith(fetch),
-    );
+    const response = await download({ baseUrl: base, upstreamId: "video_1" }, depsWith(fetch));
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("video/mp4");
     expect(new Uint8Array(await response.arrayBuffer())).toHaveLength(8);
@@ -45,10 +56,8 @@ describe("fetchVideoContent", () => {
           })
         : mp4(),
     );
-    const response = await fetchVideoContent(
+    const response = await download(
       { baseUrl: base, upstreamId: "sora-2:task_1" },
-      new AbortController().signal,
-      undefined,
       depsWith(fetch),
     );
     expect(response.status).toBe(200);
@@ -61,38 +70,15 @@ describe("fetchVideoContent", () => {
 
   it("sends the key to a direct link only on the base URL's own host", async () => {
     const { fetch, seen } = fakeFetch([mp4()]);
-    const signal = new AbortController().signal;
-    await fetchVideoContent(
-      { baseUrl: base, url: "https://primary.example/files/a.mp4" },
-      signal,
-      undefined,
-      depsWith(fetch),
-    );
-    await fetchVideoContent(
-      { baseUrl: base, url: "https://evil.example/a.mp4" },
-      signal,
-      undefined,
-      depsWith(fetch),
-    );
+    await download({ baseUrl: base, url: "https://primary.example/files/a.mp4" }, depsWith(fetch));
+    await download({ baseUrl: base, url: "https://evil.example/a.mp4" }, depsWith(fetch));
     expect(seen[0]?.headers.get("authorization")).toBe(`Bearer ${TEST_KEY}`);
     expect(seen[1]?.headers.get("authorization")).toBeNull();
   });
 
   it("drops the key when the base host redirects to another host", async () => {
-    const { fetch, seen } = fakeFetch((request) =>
-      request.url.startsWith("https://primary.example")
-        ? new Response(null, {
-            status: 302,
-            headers: { location: "https://cdn.example/signed.mp4" },
-          })
-        : mp4(),
-    );
-    const response = await fetchVideoContent(
-      { baseUrl: base, upstreamId: "video_1" },
-      new AbortController().signal,
-      undefined,
-      depsWith(fetch),
-    );
+    const { fetch, seen } = redirectingTo("https://cdn.example/signed.mp4");
+    const response = await download({ baseUrl: base, upstreamId: "video_1" }, depsWith(fetch));
     expect(response.status).toBe(200);
     expect(seen[0]?.headers.get("authorization")).toBe(`Bearer ${TEST_KEY}`);
     expect(seen[1]?.url).toBe("https://cdn.example/signed.mp4");
@@ -103,12 +89,9 @@ describe("fetchVideoContent", () => {
     const { fetch, seen } = fakeFetch([
       mp4(206, { "content-range": "bytes 0-7/100", "accept-ranges": "bytes" }),
     ]);
-    const response = await fetchVideoContent(
-      { baseUrl: base, upstreamId: "video_1" },
-      new AbortController().signal,
-      { range: "bytes=0-7" },
-      depsWith(fetch),
-    );
+    const response = await download({ baseUrl: base, upstreamId: "video_1" }, depsWith(fetch), {
+      range: "bytes=0-7",
+    });
     expect(seen[0]?.headers.get("range")).toBe("bytes=0-7");
     expect(response.status).toBe(206);
     expect(response.headers.get("content-range")).toBe("bytes 0-7/100");
@@ -116,12 +99,7 @@ describe("fetchVideoContent", () => {
 
   it("retries before the body starts", async () => {
     const { fetch, seen } = fakeFetch([jsonResponse(503, ""), mp4()]);
-    const response = await fetchVideoContent(
-      { baseUrl: base, upstreamId: "video_1" },
-      new AbortController().signal,
-      undefined,
-      depsWith(fetch),
-    );
+    const response = await download({ baseUrl: base, upstreamId: "video_1" }, depsWith(fetch));
     expect(response.status).toBe(200);
     expect(seen).toHaveLength(2);
   });
@@ -132,10 +110,8 @@ describe("fetchVideoContent", () => {
         ? jsonResponse(404, { error: { message: "not found" } })
         : mp4(),
     );
-    const response = await fetchVideoContent(
+    const response = await download(
       { baseUrl: base, upstreamId: "t1", url: "https://cdn.example/r.mp4" },
-      new AbortController().signal,
-      undefined,
       depsWith(fetch),
     );
     expect(response.status).toBe(200);
@@ -149,40 +125,26 @@ describe("fetchVideoContent", () => {
     const { fetch } = fakeFetch([
       (_request, signal) => new Response(streamBody(["abc"], "stall", signal), { status: 200 }),
     ]);
-    const response = await fetchVideoContent(
-      { baseUrl: base, upstreamId: "video_1" },
-      new AbortController().signal,
-      undefined,
-      depsWith(fetch),
-    );
-    const error = await response.arrayBuffer().catch((e: unknown) => e);
+    const response = await download({ baseUrl: base, upstreamId: "video_1" }, depsWith(fetch));
+    const error = await failureOf(response.arrayBuffer());
     expect(error).toBeInstanceOf(AppError);
-    expect((error as AppError).code).toBe("timeout");
+    expect(error.code).toBe("timeout");
   });
 
   it("a body cut mid-way errors with interrupted", async () => {
     const { fetch } = fakeFetch([
       () => new Response(streamBody(["abc"], "reset"), { status: 200 }),
     ]);
-    const response = await fetchVideoContent(
-      { baseUrl: base, upstreamId: "video_1" },
-      new AbortController().signal,
-      undefined,
-      depsWith(fetch),
-    );
-    const error = await response.arrayBuffer().catch((e: unknown) => e);
-    expect((error as AppError).code).toBe("interrupted");
+    const response = await download({ baseUrl: base, upstreamId: "video_1" }, depsWith(fetch));
+    const error = await failureOf(response.arrayBuffer());
+    expect(error.code).toBe("interrupted");
   });
 
   describe("relay-provided destinations (SSRF)", () => {
     const expectRefused = async (promise: Promise<unknown>, code = "destination_refused") => {
-      const error = await promise.then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(error).toBeInstanceOf(AppError);
-      expect((error as AppError).code).toBe(code);
-      return error as AppError;
+      const error = await failureOf(promise);
+      expect(error.code).toBe(code);
+      return error;
     };
 
     it("never fetches a JSON {url} that points at loopback, and does not retry", async () => {
@@ -192,39 +154,18 @@ describe("fetchVideoContent", () => {
           : mp4(),
       );
       const error = await expectRefused(
-        fetchVideoContent(
-          { baseUrl: base, upstreamId: "video_1" },
-          new AbortController().signal,
-          undefined,
-          depsWith(fetch),
-        ),
+        download({ baseUrl: base, upstreamId: "video_1" }, depsWith(fetch)),
       );
       expect(error.options.upstreamMessage).toContain("127.0.0.1");
       expect(seen.map((r) => r.url)).toEqual(["https://primary.example/v1/videos/video_1/content"]);
     });
 
     it("refuses a redirect to the metadata address and a link whose name resolves privately", async () => {
-      const { fetch, seen } = fakeFetch((request) =>
-        request.url.startsWith("https://primary.example")
-          ? new Response(null, {
-              status: 302,
-              headers: { location: "http://169.254.169.254/latest/meta-data/" },
-            })
-          : mp4(),
-      );
+      const { fetch, seen } = redirectingTo("http://169.254.169.254/latest/meta-data/");
+      await expectRefused(download({ baseUrl: base, upstreamId: "video_1" }, depsWith(fetch)));
       await expectRefused(
-        fetchVideoContent(
-          { baseUrl: base, upstreamId: "video_1" },
-          new AbortController().signal,
-          undefined,
-          depsWith(fetch),
-        ),
-      );
-      await expectRefused(
-        fetchVideoContent(
+        download(
           { baseUrl: base, url: "https://cdn.example/v.mp4" },
-          new AbortController().signal,
-          undefined,
           depsWith(fetch, {}, { "cdn.example": "192.168.0.10" }),
         ),
       );
@@ -233,10 +174,8 @@ describe("fetchVideoContent", () => {
 
     it("an allow-listed media host is fetched even on a private address", async () => {
       const { fetch, seen } = fakeFetch([mp4()]);
-      const response = await fetchVideoContent(
+      const response = await download(
         { baseUrl: base, url: "http://media.lan:9000/v.mp4" },
-        new AbortController().signal,
-        undefined,
         depsWith(
           fetch,
           { SORA_ALLOWED_MEDIA_HOSTS: "media.lan:9000" },
@@ -249,12 +188,7 @@ describe("fetchVideoContent", () => {
 
     it("the key is not sent over plain http to the relay's own host", async () => {
       const { fetch, seen } = fakeFetch([mp4()]);
-      await fetchVideoContent(
-        { baseUrl: base, url: "http://primary.example/files/a.mp4" },
-        new AbortController().signal,
-        undefined,
-        depsWith(fetch),
-      );
+      await download({ baseUrl: base, url: "http://primary.example/files/a.mp4" }, depsWith(fetch));
       expect(seen[0]?.headers.get("authorization")).toBeNull();
     });
   });
@@ -264,13 +198,10 @@ describe("fetchVideoContent", () => {
       const { fetch, seen } = fakeFetch([
         new Response('{"secret":"x"}', { headers: { "content-type": "text/plain" } }),
       ]);
-      const error = await fetchVideoContent(
-        { baseUrl: base, url: "https://cdn.example/v.mp4" },
-        new AbortController().signal,
-        undefined,
-        depsWith(fetch),
-      ).catch((e: unknown) => e);
-      expect((error as AppError).code).toBe("protocol_error");
+      const error = await failureOf(
+        download({ baseUrl: base, url: "https://cdn.example/v.mp4" }, depsWith(fetch)),
+      );
+      expect(error.code).toBe("protocol_error");
       expect(seen).toHaveLength(1);
     });
 
@@ -281,21 +212,11 @@ describe("fetchVideoContent", () => {
       ]);
       const env = { SORA_MAX_VIDEO_BYTES: "4096" };
       const source = { baseUrl: base, upstreamId: "video_1" };
-      const ok = await fetchVideoContent(
-        source,
-        new AbortController().signal,
-        undefined,
-        depsWith(fetch, env),
-      );
+      const ok = await download(source, depsWith(fetch, env));
       expect(ok.status).toBe(200);
-      const error = await fetchVideoContent(
-        source,
-        new AbortController().signal,
-        undefined,
-        depsWith(fetch, env),
-      ).catch((e: unknown) => e);
-      expect((error as AppError).code).toBe("protocol_error");
-      expect((error as AppError).options.upstreamMessage).toContain("SORA_MAX_VIDEO_BYTES");
+      const error = await failureOf(download(source, depsWith(fetch, env)));
+      expect(error.code).toBe("protocol_error");
+      expect(error.options.upstreamMessage).toContain("SORA_MAX_VIDEO_BYTES");
     });
 
     it("stops a body without Content-Length once it passes the cap", async () => {
@@ -306,14 +227,12 @@ describe("fetchVideoContent", () => {
             headers: { "content-type": "video/mp4" },
           }),
       ]);
-      const response = await fetchVideoContent(
+      const response = await download(
         { baseUrl: base, upstreamId: "video_1" },
-        new AbortController().signal,
-        undefined,
         depsWith(fetch, { SORA_MAX_VIDEO_BYTES: "4096" }),
       );
-      const error = await response.arrayBuffer().catch((e: unknown) => e);
-      expect((error as AppError).options.upstreamMessage).toContain("larger than 4096");
+      const error = await failureOf(response.arrayBuffer());
+      expect(error.options.upstreamMessage).toContain("larger than 4096");
     });
   });
 });

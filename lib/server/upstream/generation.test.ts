@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { AppError } from "../errors";
 import { createGeneration, currentBaseUrl } from "./generation";
 import { recentUpstreamCalls } from "./records";
 import {
   depsWith,
+  failureOf,
   fakeFetch,
   fetchFailed,
   jsonResponse,
@@ -13,7 +13,7 @@ import {
   testConfig,
   TEST_KEY,
 } from "./test-support";
-import type { GenerationRequest } from "./types";
+import type { GenerationCallbacks, GenerationRequest } from "./types";
 
 const videosReq: GenerationRequest = {
   prompt: "a cat on a skateboard",
@@ -23,6 +23,14 @@ const videosReq: GenerationRequest = {
   size: "720x1280",
 };
 const chatReq: GenerationRequest = { prompt: "a cat", model: "sora_video2", protocol: "chat" };
+
+/** Creates `request` on the scripted relay with a signal nobody aborts. */
+const create = (
+  request: GenerationRequest,
+  fetchImpl: typeof fetch,
+  cb: GenerationCallbacks,
+  env: Record<string, string> = {},
+) => createGeneration(request, cb, new AbortController().signal, depsWith(fetchImpl, env));
 
 const upstream503 = () =>
   jsonResponse(503, {
@@ -35,16 +43,6 @@ const upstream503 = () =>
   });
 const accepted = () =>
   jsonResponse(200, { id: "video_123", object: "video", status: "queued", progress: 0 });
-
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (AppError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a failure");
-}
 
 beforeEach(() => resetUpstreamState());
 
@@ -113,7 +111,7 @@ describe("createGeneration: safe create retries", () => {
     );
     const { fetch, seen } = fakeFetch([saturated, accepted()]);
     const { cb, events } = recordingCallbacks();
-    await createGeneration(videosReq, cb, new AbortController().signal, depsWith(fetch));
+    await create(videosReq, fetch, cb);
     expect(seen).toHaveLength(2);
     expect(events.retries.map((r) => [r.delayMs, r.error.code])).toEqual([[35, "rate_limited"]]);
   });
@@ -172,9 +170,7 @@ describe("createGeneration: safe create retries", () => {
   ])("$name → $code after exactly one create", async ({ answer, code }) => {
     const { fetch, seen } = fakeFetch([answer()]);
     const { cb, events } = recordingCallbacks();
-    const error = await failure(
-      createGeneration(videosReq, cb, new AbortController().signal, depsWith(fetch)),
-    );
+    const error = await failureOf(create(videosReq, fetch, cb));
     expect(error.code).toBe(code);
     expect(error.options.attempts).toBe(1);
     expect(seen).toHaveLength(1);
@@ -187,9 +183,7 @@ describe("createGeneration: safe create retries", () => {
       new Response("<html>oops</html>", { status: 200, headers: { "content-type": "text/html" } }),
     ]);
     const { cb, events } = recordingCallbacks();
-    const error = await failure(
-      createGeneration(videosReq, cb, new AbortController().signal, depsWith(fetch)),
-    );
+    const error = await failureOf(create(videosReq, fetch, cb));
     expect(error.code).toBe("protocol_error");
     expect(seen).toHaveLength(1);
     expect(events.accepted).toEqual([{ baseUrl: "https://primary.example/v1" }]);
@@ -201,16 +195,14 @@ describe("createGeneration: safe create retries", () => {
       accepted(),
     ]);
     const { cb } = recordingCallbacks();
-    await createGeneration(videosReq, cb, new AbortController().signal, depsWith(fetch));
+    await create(videosReq, fetch, cb);
     expect(seen).toHaveLength(2);
   });
 
   it("gives up after maxRetries with the last error and its attempt count", async () => {
     const { fetch, seen } = fakeFetch([upstream503()]);
     const { cb, events } = recordingCallbacks();
-    const error = await failure(
-      createGeneration(videosReq, cb, new AbortController().signal, depsWith(fetch)),
-    );
+    const error = await failureOf(create(videosReq, fetch, cb));
     expect(error.code).toBe("upstream_unavailable");
     expect(error.options.attempts).toBe(3);
     expect(seen).toHaveLength(3);
@@ -220,7 +212,7 @@ describe("createGeneration: safe create retries", () => {
   it("SORA_MAX_RETRIES=0 means a single try", async () => {
     const { fetch, seen } = fakeFetch([upstream503()]);
     const { cb } = recordingCallbacks();
-    const error = await failure(
+    const error = await failureOf(
       createGeneration(
         videosReq,
         cb,
@@ -249,7 +241,7 @@ describe("createGeneration: safe create retries", () => {
   it("records each call in the ring buffer with its error code", async () => {
     const { fetch } = fakeFetch([upstream503(), accepted()]);
     const { cb } = recordingCallbacks();
-    await createGeneration(videosReq, cb, new AbortController().signal, depsWith(fetch));
+    await create(videosReq, fetch, cb);
     const calls = recentUpstreamCalls().slice(-2);
     expect(calls.map((c) => [c.operation, c.host, c.status, c.attempt, c.errorCode])).toEqual([
       ["create", "primary.example", 503, 1, "upstream_unavailable"],
@@ -296,9 +288,7 @@ describe("createGeneration: failover", () => {
   it("never fails over after an ambiguous outcome", async () => {
     const { fetch, seen } = fakeFetch([fetchFailed("ECONNRESET")]);
     const { cb, events } = recordingCallbacks();
-    const error = await failure(
-      createGeneration(videosReq, cb, new AbortController().signal, depsWith(fetch, env)),
-    );
+    const error = await failureOf(create(videosReq, fetch, cb, env));
     expect(error.code).toBe("interrupted");
     expect(seen).toHaveLength(1);
     expect(events.failovers).toHaveLength(0);
@@ -307,9 +297,7 @@ describe("createGeneration: failover", () => {
   it("throws the last error when every base URL is exhausted", async () => {
     const { fetch, seen } = fakeFetch([fetchFailed("ENOTFOUND")]);
     const { cb, events } = recordingCallbacks();
-    const error = await failure(
-      createGeneration(videosReq, cb, new AbortController().signal, depsWith(fetch, env)),
-    );
+    const error = await failureOf(create(videosReq, fetch, cb, env));
     expect(error.code).toBe("network_error");
     expect(error.options.attempts).toBe(6);
     expect(seen).toHaveLength(6);
@@ -388,9 +376,7 @@ describe("createGeneration: chat", () => {
   it("a stream cut after it started is interrupted and never resubmitted", async () => {
     const { fetch, seen } = fakeFetch([sse([chunk(">🏃 进度：20%\n")], "reset")]);
     const { cb, events } = recordingCallbacks();
-    const error = await failure(
-      createGeneration(chatReq, cb, new AbortController().signal, depsWith(fetch)),
-    );
+    const error = await failureOf(create(chatReq, fetch, cb));
     expect(error.code).toBe("interrupted");
     expect(seen).toHaveLength(1);
     expect(events.accepted).toHaveLength(1);
@@ -399,9 +385,7 @@ describe("createGeneration: chat", () => {
   it("silence past the idle limit is a timeout, not a hang", async () => {
     const { fetch, seen } = fakeFetch([sse([chunk("> 排队中\n")], "stall")]);
     const { cb } = recordingCallbacks();
-    const error = await failure(
-      createGeneration(chatReq, cb, new AbortController().signal, depsWith(fetch)),
-    );
+    const error = await failureOf(create(chatReq, fetch, cb));
     expect(error.code).toBe("timeout");
     expect(seen).toHaveLength(1);
   });
@@ -412,7 +396,7 @@ describe("createGeneration: chat", () => {
       sse([chunk("[v](https://cdn.example/v.mp4)", "stop"), "data: [DONE]\n\n"], "end"),
     ]);
     const { cb, events } = recordingCallbacks();
-    await createGeneration(chatReq, cb, new AbortController().signal, depsWith(fetch));
+    await create(chatReq, fetch, cb);
     expect(seen).toHaveLength(2);
     expect(events.retries).toHaveLength(1);
   });

@@ -4,17 +4,33 @@ import { createGeneration } from "./generation";
 import { generationsBody } from "./generations";
 import {
   depsWith,
+  failureOf,
   fakeFetch,
   jsonResponse,
   recordingCallbacks,
   resetUpstreamState,
 } from "./test-support";
+import type { GenerationCallbacks } from "./types";
 import { followVideoJob, normalizeStatus, normalizeVideo } from "./videos";
 
 beforeEach(() => resetUpstreamState());
 
 const base = "https://primary.example/v1";
 const RESULT = "https://cdn.example/veo.mp4";
+
+/** Follows task `id` over /v1/video/generations with a signal nobody aborts. */
+const followTask = (fetchImpl: typeof fetch, cb: GenerationCallbacks, id: string) =>
+  followVideoJob(base, id, cb, new AbortController().signal, depsWith(fetchImpl), {
+    protocol: "generations",
+  });
+/** Creates a veo-3 task over /v1/video/generations with a signal nobody aborts. */
+const createTask = (fetchImpl: typeof fetch, cb: GenerationCallbacks) =>
+  createGeneration(
+    { prompt: "p", model: "veo-3", protocol: "generations" },
+    cb,
+    new AbortController().signal,
+    depsWith(fetchImpl),
+  );
 
 describe("generationsBody: one request shape translated to new-api's VideoRequest", () => {
   it("seconds → numeric duration, size → width/height (and size), image → data URL", () => {
@@ -163,17 +179,10 @@ describe.each(Object.entries(SHAPES))("answer shape %s", (_name, shape) => {
       jsonResponse(200, shape("FAILURE", "30%", undefined, "upstream render error")),
     ]);
     const { cb } = recordingCallbacks();
-    const error = await followVideoJob(
-      base,
-      "task_gen1",
-      cb,
-      new AbortController().signal,
-      depsWith(fetch),
-      { protocol: "generations" },
-    ).catch((e: unknown) => e);
+    const error = await failureOf(followTask(fetch, cb, "task_gen1"));
     expect(error).toBeInstanceOf(AppError);
-    expect((error as AppError).code).toBe("generation_failed");
-    expect((error as AppError).options.upstreamMessage).toBe("upstream render error");
+    expect(error.code).toBe("generation_failed");
+    expect(error.options.upstreamMessage).toBe("upstream render error");
   });
 });
 
@@ -181,15 +190,8 @@ describe("generations: classification and guarantees shared with /v1/videos", ()
   it("a finished task without a link is a protocol error, not a silent success", async () => {
     const { fetch } = fakeFetch([jsonResponse(200, { task_id: "t", status: "SUCCESS" })]);
     const { cb } = recordingCallbacks();
-    const error = await followVideoJob(
-      base,
-      "t",
-      cb,
-      new AbortController().signal,
-      depsWith(fetch),
-      { protocol: "generations" },
-    ).catch((e: unknown) => e as AppError);
-    expect((error as AppError).code).toBe("protocol_error");
+    const error = await failureOf(followTask(fetch, cb, "t"));
+    expect(error.code).toBe("protocol_error");
   });
 
   it("the task route's saturated 429 is retried on create; the create is sent once accepted", async () => {
@@ -216,13 +218,8 @@ describe("generations: classification and guarantees shared with /v1/videos", ()
   it("a 2xx create without a task id is reported as accepted, then a protocol error", async () => {
     const { fetch, seen } = fakeFetch([jsonResponse(200, { code: "success", data: null })]);
     const { cb, events } = recordingCallbacks();
-    const error = await createGeneration(
-      { prompt: "p", model: "veo-3", protocol: "generations" },
-      cb,
-      new AbortController().signal,
-      depsWith(fetch),
-    ).catch((e: unknown) => e);
-    expect((error as AppError).code).toBe("protocol_error");
+    const error = await failureOf(createTask(fetch, cb));
+    expect(error.code).toBe("protocol_error");
     expect(events.accepted).toEqual([{ baseUrl: base }]);
     expect(seen).toHaveLength(1);
   });
@@ -235,13 +232,8 @@ describe("generations: classification and guarantees shared with /v1/videos", ()
       }),
     ]);
     const { cb } = recordingCallbacks();
-    const error = await createGeneration(
-      { prompt: "p", model: "veo-3", protocol: "generations" },
-      cb,
-      new AbortController().signal,
-      depsWith(fetch),
-    ).catch((e: unknown) => e);
-    expect((error as AppError).code).toBe("gateway_timeout");
+    const error = await failureOf(createTask(fetch, cb));
+    expect(error.code).toBe("gateway_timeout");
     expect(seen).toHaveLength(1);
   });
 });

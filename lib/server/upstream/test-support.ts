@@ -1,5 +1,6 @@
 import "server-only";
 import { parseConfig } from "../config";
+import { AppError } from "../errors";
 import type { UpstreamConfig, UpstreamDeps } from "./deps";
 import type { Lookup } from "./destination";
 import type { GenerationCallbacks, RetryInfo } from "./types";
@@ -101,6 +102,17 @@ export function streamBody(
       }
     },
   });
+}
+
+/** The AppError `promise` rejects with; anything else (or no failure at all) fails the test. */
+export async function failureOf(promise: Promise<unknown>): Promise<AppError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (AppError.isInstance(error)) return error;
+    throw error;
+  }
+  throw new Error("expected a failure");
 }
 
 export function recordingCallbacks() {

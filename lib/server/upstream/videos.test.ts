@@ -1,12 +1,14 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { AppError } from "../errors";
 import {
+  failureOf,
   fakeFetch,
   depsWith,
   jsonResponse,
   recordingCallbacks,
   resetUpstreamState,
 } from "./test-support";
+import type { GenerationCallbacks } from "./types";
 import { followVideoJob, normalizeVideo } from "./videos";
 
 beforeEach(() => resetUpstreamState());
@@ -120,6 +122,9 @@ describe("normalizeVideo: dialects", () => {
 
 describe("followVideoJob", () => {
   const base = "https://primary.example/v1";
+  /** Follows job `id` on the scripted relay with a signal nobody aborts. */
+  const follow = (fetchImpl: typeof fetch, cb: GenerationCallbacks, id = "v") =>
+    followVideoJob(base, id, cb, new AbortController().signal, depsWith(fetchImpl));
 
   it("polls to completion through a 503, reporting progress and the retry", async () => {
     const { fetch, seen } = fakeFetch([
@@ -141,13 +146,7 @@ describe("followVideoJob", () => {
       }),
     ]);
     const { cb, events } = recordingCallbacks();
-    const source = await followVideoJob(
-      base,
-      "sora-2:task_1",
-      cb,
-      new AbortController().signal,
-      depsWith(fetch),
-    );
+    const source = await follow(fetch, cb, "sora-2:task_1");
     expect(source).toEqual({
       baseUrl: base,
       upstreamId: "sora-2:task_1",
@@ -179,16 +178,10 @@ describe("followVideoJob", () => {
       }),
     ]);
     const { cb } = recordingCallbacks();
-    const error = await followVideoJob(
-      base,
-      "video_x",
-      cb,
-      new AbortController().signal,
-      depsWith(fetch),
-    ).catch((e: unknown) => e);
+    const error = await failureOf(follow(fetch, cb, "video_x"));
     expect(error).toBeInstanceOf(AppError);
-    expect((error as AppError).code).toBe("content_policy");
-    expect((error as AppError).options.upstreamMessage).toBe(
+    expect(error.code).toBe("content_policy");
+    expect(error.options.upstreamMessage).toBe(
       "Your request was blocked by our moderation system.",
     );
   });
@@ -227,7 +220,7 @@ describe("followVideoJob", () => {
       jsonResponse(200, { id: "v", status: "completed" }),
     ]);
     const { cb, events } = recordingCallbacks();
-    await followVideoJob(base, "v", cb, new AbortController().signal, depsWith(fetch));
+    await follow(fetch, cb);
     expect(events.retries.map((r) => r.delayMs)).toEqual([70]);
   });
 
@@ -236,18 +229,7 @@ describe("followVideoJob", () => {
     const running = jsonResponse(200, { id: "v", status: "in_progress", progress: 10 });
     const { fetch, seen } = fakeFetch([missing, running, missing]);
     const { cb, events } = recordingCallbacks();
-    const error = await followVideoJob(
-      base,
-      "v",
-      cb,
-      new AbortController().signal,
-      depsWith(fetch),
-    ).then(
-      () => {
-        throw new Error("expected a failure");
-      },
-      (e: unknown) => e as AppError,
-    );
+    const error = await failureOf(follow(fetch, cb));
     expect(seen).toHaveLength(3);
     expect(events.retries).toHaveLength(1);
     expect(error.code).toBe("generation_failed");
@@ -267,7 +249,7 @@ describe("followVideoJob", () => {
       jsonResponse(200, { id: "v", status: "completed" }),
     ]);
     const { cb, events } = recordingCallbacks();
-    await followVideoJob(base, "v", cb, new AbortController().signal, depsWith(fetch));
+    await follow(fetch, cb);
     expect(seen).toHaveLength(6);
     expect(events.retries.map((r) => r.attempt)).toEqual([1, 2, 1, 2]);
   });
@@ -277,18 +259,7 @@ describe("followVideoJob", () => {
       jsonResponse(401, { error: { message: "无效的令牌", code: "" } }),
     ]);
     const { cb } = recordingCallbacks();
-    const error = await followVideoJob(
-      base,
-      "v",
-      cb,
-      new AbortController().signal,
-      depsWith(fetch),
-    ).then(
-      () => {
-        throw new Error("expected a failure");
-      },
-      (e: unknown) => e as AppError,
-    );
+    const error = await failureOf(follow(fetch, cb));
     expect(error.code).toBe("invalid_api_key");
     expect(seen).toHaveLength(1);
   });
@@ -310,18 +281,7 @@ describe("followVideoJob", () => {
         ),
     ]);
     const { cb } = recordingCallbacks();
-    const error = await followVideoJob(
-      base,
-      "v",
-      cb,
-      new AbortController().signal,
-      depsWith(fetch),
-    ).then(
-      () => {
-        throw new Error("expected a failure");
-      },
-      (e: unknown) => e as AppError,
-    );
+    const error = await failureOf(follow(fetch, cb));
     expect(error.code).toBe("protocol_error");
     expect(error.options.upstreamMessage).toContain("larger than 1048576 bytes");
     expect(seen).toHaveLength(1);
