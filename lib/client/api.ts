@@ -4,7 +4,7 @@ import {
   type Diagnosis,
   type RelayWeather,
 } from "@/lib/contracts/diagnosis";
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { CreateVideoRequest } from "@/lib/contracts/create-video";
 import { errorEnvelopeSchema, type ApiError } from "@/lib/contracts/errors";
 import {
@@ -53,7 +53,7 @@ export function apiErrorMessage(error: unknown, fallback: string): string {
   return error instanceof ApiRequestError && error.error ? error.error.message : fallback;
 }
 
-async function call<T>(input: string, init: RequestInit, schema: z.ZodType<T>): Promise<T> {
+async function call<T>(input: string, init: RequestInit, schema: z.ZodMiniType<T>): Promise<T> {
   const response = await fetch(input, {
     ...init,
     cache: "no-store",
