@@ -1,7 +1,7 @@
 "use client";
 
 import useSWR, { mutate } from "swr";
-import { balanceSchema, type Balance } from "@/lib/contracts/cost";
+import type { Balance } from "@/lib/contracts/cost";
 
 export const BALANCE_KEY = "/api/balance";
 /** The server caches the relay's answer for a minute; a finished job refreshes it at once. */
@@ -10,6 +10,8 @@ const REFRESH_MS = 5 * 60_000;
 async function fetchBalance(url: string): Promise<Balance> {
   const response = await fetch(url, { cache: "no-store", headers: { accept: "application/json" } });
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  // The schema (and zod) load with the first answer, not with every page's header.
+  const { balanceSchema } = await import("@/lib/contracts/cost");
   return balanceSchema.parse(await response.json());
 }
 
