@@ -644,7 +644,7 @@ async function main() {
       if (start < 0) text = `${text.trimEnd()}\n\n${body}`;
       else {
         const next = text.indexOf("\n## ", start + 3);
-        text = text.slice(0, start) + body + (next < 0 ? "" : text.slice(next + 1));
+        text = text.slice(0, start) + body + (next < 0 ? "" : `\n${text.slice(next + 1)}`);
       }
     }
     fs.writeFileSync(file, text);
