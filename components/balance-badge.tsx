@@ -2,7 +2,7 @@
 
 import { Wallet } from "lucide-react";
 import { useLocale, useTranslations } from "next-intl";
-import { formatMoney } from "@/lib/contracts/cost";
+import { formatMoney } from "@/lib/client/format";
 import { useBalance } from "@/hooks/use-balance";
 
 /** The relay's balance in the site header; absent when the relay has no billing endpoints. */

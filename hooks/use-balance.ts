@@ -1,16 +1,24 @@
 "use client";
 
 import useSWR, { mutate } from "swr";
-import { balanceSchema } from "@/lib/contracts/cost";
-import { getResource } from "@/lib/client/api";
+import type { Balance } from "@/lib/contracts/cost";
 
 export const BALANCE_KEY = "/api/balance";
 /** The server caches the relay's answer for a minute; a finished job refreshes it at once. */
 const REFRESH_MS = 5 * 60_000;
 
+async function fetchBalance(path: string): Promise<Balance> {
+  // The schema (and zod with the API client) load with the first answer, not with every page's header.
+  const [{ getResource }, { balanceSchema }] = await Promise.all([
+    import("@/lib/client/api"),
+    import("@/lib/contracts/cost"),
+  ]);
+  return getResource(path, balanceSchema);
+}
+
 /** The relay's balance (`GET /api/balance`); `{available: false}` when the relay has no billing. */
 export function useBalance() {
-  return useSWR(BALANCE_KEY, (path: string) => getResource(path, balanceSchema), {
+  return useSWR(BALANCE_KEY, fetchBalance, {
     refreshInterval: REFRESH_MS,
     revalidateOnFocus: true,
     keepPreviousData: true,

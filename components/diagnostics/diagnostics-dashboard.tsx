@@ -2,10 +2,10 @@
 
 import { ClipboardCopy, Play, RotateCw } from "lucide-react";
 import { useTranslations } from "next-intl";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { withReadableMs } from "@/lib/client/format";
 import type { EffectiveConfig } from "@/lib/contracts/diagnostics";
-import { reportToText } from "@/lib/diagnostics/report-text";
+import type { reportToText } from "@/lib/diagnostics/report-text";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Spinner } from "@/components/ui/spinner";
@@ -31,10 +31,16 @@ export function DiagnosticsDashboard({ config }: { config: EffectiveConfig }) {
   const { copy, status: copyStatus } = useCopy();
   const [confirming, setConfirming] = useState(false);
   const running = state.phase === "running";
+  // The text renderer is only needed to copy a finished report: it loads after the page is up
+  // and is in place long before a report is (copying must stay synchronous with the click).
+  const [toText, setToText] = useState<typeof reportToText>();
+  useEffect(() => {
+    void import("@/lib/diagnostics/report-text").then((m) => setToText(() => m.reportToText));
+  }, []);
 
   const copyReport = () => {
-    if (!state.report) return;
-    const text = reportToText(
+    if (!state.report || !toText) return;
+    const text = toText(
       { ...state.report, config: state.report.config ?? config },
       withReadableMs(
         t as (key: string, values?: Record<string, string | number>) => string,
@@ -54,7 +60,11 @@ export function DiagnosticsDashboard({ config }: { config: EffectiveConfig }) {
           {running ? <Spinner /> : <RotateCw aria-hidden />}
           {t("page.runAgain")}
         </Button>
-        <Button variant="outline" onClick={copyReport} disabled={!hydrated || !state.report}>
+        <Button
+          variant="outline"
+          onClick={copyReport}
+          disabled={!hydrated || !state.report || !toText}
+        >
           <ClipboardCopy aria-hidden />
           {t("page.copyReport")}
         </Button>

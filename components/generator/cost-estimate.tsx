@@ -1,7 +1,8 @@
 "use client";
 
 import { useLocale, useTranslations } from "next-intl";
-import { estimateCost, formatMoney } from "@/lib/contracts/cost";
+import { estimateCost } from "@/lib/contracts/cost";
+import { formatMoney } from "@/lib/client/format";
 import type { ModelInfo } from "@/lib/contracts/models";
 
 /**

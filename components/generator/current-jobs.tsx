@@ -3,7 +3,8 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { Clapperboard, ImagePlus, Keyboard, ListChecks, Wand2 } from "lucide-react";
 import { useTranslations } from "next-intl";
-import { useId } from "react";
+import dynamic from "next/dynamic";
+import { useEffect, useId } from "react";
 import { jobMemory } from "@/lib/client/job-memory";
 import { jobKey } from "@/lib/client/query-cache";
 import { isFinished, type TrackedJob } from "@/lib/client/tracked-job";
@@ -12,7 +13,11 @@ import { useWorkspaceIds } from "@/hooks/use-workspace";
 import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { SHORTCUT_KEYS } from "./compose-form";
-import { JobCard } from "./job-card";
+
+// Job cards (progress, result, failure and its diagnosis, remix …) appear only after a submit or
+// with jobs remembered from earlier: their code loads after the page is interactive.
+const loadJobCard = () => import("./job-card").then((m) => m.JobCard);
+const JobCard = dynamic(loadJobCard);
 
 /** The jobs submitted from this browser, newest first; kept across reloads until dismissed. */
 export function CurrentJobs({ demo }: { demo: boolean }) {
@@ -21,6 +26,7 @@ export function CurrentJobs({ demo }: { demo: boolean }) {
   const ids = useWorkspaceIds();
   const queryClient = useQueryClient();
   const headingId = useId();
+  useEffect(() => void loadJobCard(), []);
 
   function clearFinished() {
     for (const id of ids) {

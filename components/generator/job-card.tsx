@@ -6,7 +6,7 @@ import { useId } from "react";
 import { isTerminalState, type Job } from "@/lib/contracts/job";
 import { formatElapsed } from "@/lib/client/format";
 import { jobPhase } from "@/lib/client/job-phase";
-import type { TrackedJob } from "@/lib/client/tracked-job";
+import { jobCardId, type TrackedJob } from "@/lib/client/tracked-job";
 import { useJobStream } from "@/hooks/use-job-stream";
 import { useNow } from "@/hooks/use-now";
 import { Badge } from "@/components/ui/badge";
@@ -103,11 +103,6 @@ const ACCENT: Record<Job["state"], string> = {
   failed: "before:bg-red-500",
   canceled: "before:bg-zinc-300 dark:before:bg-zinc-700",
 };
-
-/** The DOM id of a job's card: the form moves the focus there after a submit. */
-export function jobCardId(jobId: string): string {
-  return `job-${jobId}`;
-}
 
 /** A job of the "current" panel. */
 export function JobCard({ id, onDismiss }: { id: string; onDismiss: () => void }) {

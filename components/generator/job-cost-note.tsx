@@ -1,7 +1,8 @@
 "use client";
 
 import { useLocale, useTranslations } from "next-intl";
-import { formatMoney, type JobCost } from "@/lib/contracts/cost";
+import type { JobCost } from "@/lib/contracts/cost";
+import { formatMoney } from "@/lib/client/format";
 
 /** "花费 ≈ $0.40" on a finished job: estimated from the price table, or as the relay charged. */
 export function JobCostNote({ cost }: { cost: JobCost | undefined }) {

@@ -2,6 +2,7 @@
 
 import { AlertTriangle, Ban, Download, Eye, Trash2 } from "lucide-react";
 import { useFormatter, useTranslations } from "next-intl";
+import dynamic from "next/dynamic";
 import { useId, useState } from "react";
 import type { Job } from "@/lib/contracts/job";
 import { parseSize } from "@/lib/contracts/models";
@@ -15,7 +16,9 @@ import { cn } from "@/components/ui/cn";
 import { Progress } from "@/components/ui/progress";
 import { Spinner } from "@/components/ui/spinner";
 import { StateBadge } from "@/components/generator/state-badge";
-import { JobDialog } from "./job-dialog";
+
+/** Loaded when first opened. */
+const JobDialog = dynamic(() => import("./job-dialog").then((m) => m.JobDialog));
 
 /**
  * The finished frame, whole: the element takes the video's own shape inside the box (full height

@@ -3,6 +3,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { History, RefreshCw, SearchX } from "lucide-react";
 import { useTranslations } from "next-intl";
+import dynamic from "next/dynamic";
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
 import type { Job } from "@/lib/contracts/job";
 import { useApiErrorMessage } from "@/hooks/use-api-error-message";
@@ -13,7 +14,6 @@ import { cn } from "@/components/ui/cn";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Spinner } from "@/components/ui/spinner";
 import { DoneWhileAway } from "./done-while-away";
-import { HistoryCard } from "./history-card";
 import { SpendByDay } from "./spend-by-day";
 import {
   HistoryFilters,
@@ -22,6 +22,10 @@ import {
   type HistoryFilterValue,
 } from "./history-filters";
 import { UndoDeletes, type PendingDelete } from "./undo-delete";
+
+// The cards render once the first page of history has arrived; their code loads meanwhile.
+const loadHistoryCard = () => import("./history-card").then((m) => m.HistoryCard);
+const HistoryCard = dynamic(loadHistoryCard);
 
 function uniqueJobs(pages: { jobs: Job[] }[] | undefined): Job[] {
   const seen = new Set<string>();
@@ -43,6 +47,7 @@ function uniqueJobs(pages: { jobs: Job[] }[] | undefined): Job[] {
 export function HistoryGallery() {
   const t = useTranslations("generator.history");
   const headingId = useId();
+  useEffect(() => void loadHistoryCard(), []);
   const [filter, setFilter] = useState<HistoryFilterValue>(NO_FILTER);
   const [filterGeneration, setFilterGeneration] = useState(0);
   const listFilter = useMemo(() => toListFilter(filter), [filter]);

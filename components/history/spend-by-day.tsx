@@ -1,7 +1,8 @@
 "use client";
 
 import { useLocale, useTranslations } from "next-intl";
-import { formatMoney, spendByDay } from "@/lib/contracts/cost";
+import { spendByDay } from "@/lib/contracts/cost";
+import { formatMoney } from "@/lib/client/format";
 import type { Job } from "@/lib/contracts/job";
 
 function localDay(iso: string): string {

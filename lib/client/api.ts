@@ -4,7 +4,7 @@ import {
   type Diagnosis,
   type RelayWeather,
 } from "@/lib/contracts/diagnosis";
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { CreateVideoRequest } from "@/lib/contracts/create-video";
 import { errorEnvelopeSchema, type ApiError } from "@/lib/contracts/errors";
 import {
@@ -63,7 +63,7 @@ export function apiErrorMessage(error: unknown, fallbacks: ApiErrorFallbacks): s
   return error.error?.message ?? fallbacks.unreadable(error.httpStatus);
 }
 
-async function call<T>(input: string, init: RequestInit, schema: z.ZodType<T>): Promise<T> {
+async function call<T>(input: string, init: RequestInit, schema: z.ZodMiniType<T>): Promise<T> {
   const response = await fetch(input, {
     ...init,
     cache: "no-store",
@@ -80,7 +80,7 @@ async function call<T>(input: string, init: RequestInit, schema: z.ZodType<T>): 
  * `GET` of one of our API's resources, validated by `schema`; a failure is an `ApiRequestError`
  * like every other call's (the SWR hooks fetch their resources with it).
  */
-export function getResource<T>(path: string, schema: z.ZodType<T>): Promise<T> {
+export function getResource<T>(path: string, schema: z.ZodMiniType<T>): Promise<T> {
   return call(path, {}, schema);
 }
 

@@ -93,3 +93,18 @@ export function withReadableMs<V extends Record<string, unknown>>(
   return (key, values) =>
     t(key, typeof values?.ms === "number" ? { ...values, ms: formatMs(values.ms) } : values);
 }
+
+/** "$0.40", "¥1.20": the narrow symbol in every language (an estimate is prefixed by the caller). */
+export function formatMoney(value: number, currency: string, locale: string): string {
+  try {
+    return new Intl.NumberFormat(locale, {
+      style: "currency",
+      currency,
+      currencyDisplay: "narrowSymbol",
+      minimumFractionDigits: 2,
+      maximumFractionDigits: value !== 0 && Math.abs(value) < 0.1 ? 3 : 2,
+    }).format(value);
+  } catch {
+    return `${value.toFixed(2)} ${currency}`;
+  }
+}

@@ -1,6 +1,11 @@
 import type { ErrorCode } from "@/lib/contracts/errors";
 import { isTerminalState, type Job, type JobEvent } from "@/lib/contracts/job";
 
+/** The DOM id of a job's card: the form moves the focus there after a submit. */
+export function jobCardId(jobId: string): string {
+  return `job-${jobId}`;
+}
+
 /** Retries and failovers stay visible on the card after they happened (and after a reload). */
 export type JobNote =
   | {

@@ -1,37 +1,42 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 
 /** ISO 4217 code (`USD`, `CNY`); shown with its narrow symbol (`$`, `¥`). */
 export const currencySchema = z
   .string()
-  .trim()
-  .toUpperCase()
-  .regex(/^[A-Z]{3}$/, "expected a currency code such as USD or CNY");
+  .check(
+    z.trim(),
+    z.toUpperCase(),
+    z.regex(/^[A-Z]{3}$/, "expected a currency code such as USD or CNY"),
+  );
 
 const amount = z
   .number({ error: "expected a number ≥ 0" })
-  .finite("expected a number ≥ 0")
-  .min(0, "expected a number ≥ 0");
+  .check(z.minimum(0, "expected a number ≥ 0"));
 
 /** What one video of a model costs: per second of video, per video, or both (added). */
 export const modelPriceSchema = z
-  .object({
-    perSecond: amount.optional(),
-    perVideo: amount.optional(),
+  .strictObject({
+    perSecond: z.optional(amount),
+    perVideo: z.optional(amount),
     currency: currencySchema,
   })
-  .strict()
-  .refine((p) => p.perSecond !== undefined || p.perVideo !== undefined, {
-    message: "expected perSecond and/or perVideo",
-  });
+  .check(
+    z.refine((p) => p.perSecond !== undefined || p.perVideo !== undefined, {
+      message: "expected perSecond and/or perVideo",
+    }),
+  );
 export type ModelPrice = z.infer<typeof modelPriceSchema>;
 
 /** `SORA_PRICES`: model id or family name → price. */
-export const priceTableSchema = z.record(z.string().trim().min(1).max(100), modelPriceSchema);
+export const priceTableSchema = z.record(
+  z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
+  modelPriceSchema,
+);
 export type PriceTable = z.infer<typeof priceTableSchema>;
 
 /** A job's cost: from the price table (`estimated`) or as the relay reported it. */
 export const jobCostSchema = z.object({
-  amount: z.number().min(0),
+  amount: z.number().check(z.minimum(0)),
   currency: currencySchema,
   estimated: z.boolean(),
 });
@@ -55,21 +60,6 @@ export function estimateCost(
   }
   const total = Math.round(each * count * 10_000) / 10_000;
   return { amount: total, currency: price.currency, estimated: true };
-}
-
-/** "$0.40", "¥1.20": the narrow symbol in every language (an estimate is prefixed by the caller). */
-export function formatMoney(value: number, currency: string, locale: string): string {
-  try {
-    return new Intl.NumberFormat(locale, {
-      style: "currency",
-      currency,
-      currencyDisplay: "narrowSymbol",
-      minimumFractionDigits: 2,
-      maximumFractionDigits: value !== 0 && Math.abs(value) < 0.1 ? 3 : 2,
-    }).format(value);
-  } catch {
-    return `${value.toFixed(2)} ${currency}`;
-  }
 }
 
 /** Completed jobs' costs added per local day and currency, newest day first. */
@@ -104,8 +94,8 @@ export const balanceSchema = z.discriminatedUnion("available", [
     available: z.literal(true),
     currency: z.literal("USD"),
     /** Left to spend; undefined when the relay reports only a limit. */
-    remaining: z.number().optional(),
-    limit: z.number().optional(),
+    remaining: z.optional(z.number()),
+    limit: z.optional(z.number()),
     unlimited: z.boolean(),
     checkedAt: z.string(),
   }),

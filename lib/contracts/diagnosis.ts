@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { checkIdSchema, checkStatusSchema } from "./diagnostics";
 
 /**
@@ -13,7 +13,7 @@ export const diagnosisActionSchema = z.discriminatedUnion("kind", [
   /** Most recent creates failed with 503/429: the relay is saturated. */
   z.object({
     kind: z.literal("wait"),
-    minutes: z.number().int().positive(),
+    minutes: z.int().check(z.positive()),
     reason: z.string(),
   }),
   /** Only the operator can fix it: the variable to change, or the relay console step. */
@@ -49,11 +49,11 @@ export type Diagnosis = z.infer<typeof diagnosisSchema>;
 /** Recent upstream health for the generator page's banner (from the recorded calls). */
 export const relayWeatherSchema = z.object({
   status: z.enum(["ok", "saturated", "failing"]),
-  windowMinutes: z.number().int(),
-  creates: z.number().int(),
-  failed: z.number().int(),
+  windowMinutes: z.int(),
+  creates: z.int(),
+  failed: z.int(),
   /** The most frequent failure status among those creates (503, 429 …). */
-  status503or429: z.number().int(),
+  status503or429: z.int(),
   /** Models whose most recent create in the window got `no_available_channel`. */
   noChannelModels: z.array(z.string()),
 });

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { ERROR_CODES, errorEnvelopeSchema } from "./errors";
 import { protocolSchema } from "./job";
 
@@ -102,15 +102,15 @@ export const diagnosticCheckSchema = z.object({
   /** Localized. */
   title: z.string(),
   status: checkStatusSchema,
-  durationMs: z.number().int().nonnegative(),
+  durationMs: z.int().check(z.nonnegative()),
   /** What was seen, in one line (localized; never the key, only its masked form). */
   observed: z.string(),
   /** Machine-readable cause of a warn/fail (stable, see LOCAL_CAUSE_CODES and ERROR_CODES). */
-  code: diagnosticCodeSchema.optional(),
+  code: z.optional(diagnosticCodeSchema),
   /** Localized: why this is a problem (warn/fail) or why the check was skipped. */
-  cause: z.string().optional(),
+  cause: z.optional(z.string()),
   /** Localized: the concrete fix. */
-  hint: z.string().optional(),
+  hint: z.optional(z.string()),
 });
 export type DiagnosticCheck = z.infer<typeof diagnosticCheckSchema>;
 
@@ -120,9 +120,9 @@ export type VerdictStatus = z.infer<typeof verdictStatusSchema>;
 export const verdictSchema = z.object({
   status: verdictStatusSchema,
   /** The first root cause in check order: the problem to fix first. */
-  primaryCause: z
-    .object({ checkId: checkIdSchema, code: diagnosticCodeSchema, message: z.string() })
-    .optional(),
+  primaryCause: z.optional(
+    z.object({ checkId: checkIdSchema, code: diagnosticCodeSchema, message: z.string() }),
+  ),
   /** Localized, concrete, in the order to do them. */
   nextSteps: z.array(z.string()),
 });
@@ -139,33 +139,33 @@ export const effectiveConfigSchema = z.object({
   defaultModel: z.string(),
   apiStyle: z.enum(["auto", "videos", "chat", "generations"]),
   protocol: protocolSchema,
-  maxRetries: z.number().int(),
-  retryBaseDelayMs: z.number().int(),
-  requestTimeoutMs: z.number().int(),
-  streamIdleTimeoutMs: z.number().int(),
-  jobDeadlineMs: z.number().int(),
-  pollIntervalMs: z.number().int(),
+  maxRetries: z.int(),
+  retryBaseDelayMs: z.int(),
+  requestTimeoutMs: z.int(),
+  streamIdleTimeoutMs: z.int(),
+  jobDeadlineMs: z.int(),
+  pollIntervalMs: z.int(),
   demoMode: z.boolean(),
   accessPassword: z.boolean(),
   /** Env files the CLI loaded (`.env.local`, `.env`); absent for the server. */
-  envFiles: z.array(z.string()).optional(),
-  runtime: z.string().optional(),
+  envFiles: z.optional(z.array(z.string())),
+  runtime: z.optional(z.string()),
 });
 export type EffectiveConfig = z.infer<typeof effectiveConfigSchema>;
 
 export const diagnosticsReportSchema = z.object({
   version: z.string(),
   startedAt: z.string(),
-  durationMs: z.number().int().nonnegative(),
-  locale: z.enum(["zh-CN", "en"]).optional(),
+  durationMs: z.int().check(z.nonnegative()),
+  locale: z.optional(z.enum(["zh-CN", "en"])),
   target: z.object({
     baseUrl: z.string(),
     keyMasked: z.string(),
-    fallbackBaseUrls: z.array(z.string()).optional(),
-    model: z.string().optional(),
-    protocol: protocolSchema.optional(),
+    fallbackBaseUrls: z.optional(z.array(z.string())),
+    model: z.optional(z.string()),
+    protocol: z.optional(protocolSchema),
   }),
-  config: effectiveConfigSchema.optional(),
+  config: z.optional(effectiveConfigSchema),
   checks: z.array(diagnosticCheckSchema),
   verdict: verdictSchema,
 });
@@ -188,20 +188,20 @@ export const upstreamCallSchema = z.object({
   at: z.string(),
   operation: z.string(),
   host: z.string(),
-  status: z.number().int().optional(),
-  latencyMs: z.number().nonnegative(),
-  attempt: z.number().int().optional(),
+  status: z.optional(z.int()),
+  latencyMs: z.number().check(z.nonnegative()),
+  attempt: z.optional(z.int()),
   /** Error code of a failed call (an ErrorCode, or `aborted` when our side gave up). */
-  code: z.string().optional(),
-  upstreamRequestId: z.string().optional(),
+  code: z.optional(z.string()),
+  upstreamRequestId: z.optional(z.string()),
 });
 export type UpstreamCall = z.infer<typeof upstreamCallSchema>;
 
 /** `GET /api/incidents`: the server's recent upstream calls (newest first) and error counts. */
 export const incidentsResponseSchema = z.object({
   calls: z.array(upstreamCallSchema),
-  counts: z.record(z.string(), z.number().int()),
-  windowMs: z.number().int(),
+  counts: z.record(z.string(), z.int()),
+  windowMs: z.int(),
   generatedAt: z.string(),
 });
 export type IncidentsResponse = z.infer<typeof incidentsResponseSchema>;

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 
 /** Stable error codes of the public API (DESIGN §4). The UI and the CLI map each to text, cause and fix. */
 export const ERROR_CODES = [
@@ -72,15 +72,15 @@ export const apiErrorSchema = z.object({
   /** What the person at the page can do, in plain words. */
   hint: z.string(),
   /** Operator steps (configuration names, server commands), shown folded "for the administrator". */
-  admin: z.string().optional(),
+  admin: z.optional(z.string()),
   /** The relay console, for errors fixed there (credit, channels, key, model access). */
-  consoleUrl: z.string().optional(),
+  consoleUrl: z.optional(z.string()),
   retryable: z.boolean(),
-  status: z.number().int().optional(),
-  upstreamMessage: z.string().optional(),
+  status: z.optional(z.int()),
+  upstreamMessage: z.optional(z.string()),
   requestId: z.string(),
-  upstreamRequestId: z.string().optional(),
-  attempts: z.number().int().optional(),
+  upstreamRequestId: z.optional(z.string()),
+  attempts: z.optional(z.int()),
 });
 export type ApiError = z.infer<typeof apiErrorSchema>;
 

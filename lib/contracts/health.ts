@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 
 export const healthStatusSchema = z.enum(["pass", "warn", "fail"]);
 
@@ -8,17 +8,17 @@ export const healthSchema = z.object({
   version: z.string(),
   serviceId: z.string(),
   description: z.string(),
-  output: z.string().optional(),
+  output: z.optional(z.string()),
   checks: z.record(
     z.string(),
     z.array(
       z.object({
-        componentType: z.string().optional(),
-        observedValue: z.union([z.string(), z.number(), z.boolean()]).optional(),
-        observedUnit: z.string().optional(),
+        componentType: z.optional(z.string()),
+        observedValue: z.optional(z.union([z.string(), z.number(), z.boolean()])),
+        observedUnit: z.optional(z.string()),
         status: healthStatusSchema,
         time: z.string(),
-        output: z.string().optional(),
+        output: z.optional(z.string()),
       }),
     ),
   ),
@@ -26,5 +26,5 @@ export const healthSchema = z.object({
 export type Health = z.infer<typeof healthSchema>;
 
 /** `/api/health` without a session on a password-protected server: up or not, nothing else. */
-export const healthStatusOnlySchema = z.object({ status: healthStatusSchema }).strict();
+export const healthStatusOnlySchema = z.strictObject({ status: healthStatusSchema });
 export type HealthStatusOnly = z.infer<typeof healthStatusOnlySchema>;

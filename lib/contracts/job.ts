@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { jobCostSchema } from "./cost";
 import { apiErrorSchema, errorCodeSchema } from "./errors";
 import { jobEtaSchema } from "./eta";
@@ -23,7 +23,7 @@ export type Protocol = z.infer<typeof protocolSchema>;
 /** What the relay answered when asked to cancel/delete a job (`not_sent`: nothing to ask it). */
 export const upstreamCancelSchema = z.object({
   outcome: z.enum(["deleted", "refused", "unsupported", "unreachable", "not_sent"]),
-  status: z.number().int().optional(),
+  status: z.optional(z.int()),
 });
 export type UpstreamCancel = z.infer<typeof upstreamCancelSchema>;
 
@@ -42,10 +42,10 @@ export const jobVideoSchema = z.object({
   /** Always ours (`/api/videos/:id/content`), never the upstream link. */
   url: z.string(),
   contentType: z.string(),
-  bytes: z.number().int().optional(),
+  bytes: z.optional(z.int()),
   archived: z.boolean(),
-  expiresAt: z.string().optional(),
-  thumbnailUrl: z.string().optional(),
+  expiresAt: z.optional(z.string()),
+  thumbnailUrl: z.optional(z.string()),
 });
 export type JobVideo = z.infer<typeof jobVideoSchema>;
 
@@ -57,80 +57,82 @@ export const jobSchema = z.object({
   prompt: z.string(),
   model: z.string(),
   protocol: protocolSchema,
-  seconds: z.string().optional(),
-  size: z.string().optional(),
+  seconds: z.optional(z.string()),
+  size: z.optional(z.string()),
   hasImage: z.boolean(),
-  progress: z.number().min(0).max(100),
-  progressMessage: z.string().optional(),
+  progress: z.number().check(z.minimum(0), z.maximum(100)),
+  progressMessage: z.optional(z.string()),
   /** Host of the base URL that owns the job (no credentials, no path). */
-  upstreamHost: z.string().optional(),
-  upstreamId: z.string().optional(),
+  upstreamHost: z.optional(z.string()),
+  upstreamId: z.optional(z.string()),
   /** The job this one retries (the "retry" button links them). */
-  retryOf: z.string().optional(),
+  retryOf: z.optional(z.string()),
   /** The completed job this one remixes (`remixOf` on create). */
-  remixOf: z.string().optional(),
+  remixOf: z.optional(z.string()),
   /** Upstream create attempts made for this job. */
-  attempts: z.number().int(),
+  attempts: z.int(),
   /**
    * Whether the upstream may already have accepted (and billed) this job: it has an upstream id, or a
    * create was sent whose outcome is ambiguous. Decides whether "Retry" may pay twice — not the error
    * code. Optional only because snapshots in older event logs lack it.
    */
-  mayBeBilled: z.boolean().optional(),
-  lastSeq: z.number().int(),
+  mayBeBilled: z.optional(z.boolean()),
+  lastSeq: z.int(),
   /** Set when the user canceled the job (`POST /api/videos/:id/cancel`). */
-  cancellation: jobCancellationSchema.optional(),
+  cancellation: z.optional(jobCancellationSchema),
   /** What the job costs: estimated from SORA_PRICES when it was created, or as the relay reported. */
-  cost: jobCostSchema.optional(),
-  video: jobVideoSchema.optional(),
-  error: apiErrorSchema.optional(),
-  completedAt: z.string().optional(),
+  cost: z.optional(jobCostSchema),
+  video: z.optional(jobVideoSchema),
+  error: z.optional(apiErrorSchema),
+  completedAt: z.optional(z.string()),
   /**
    * A running job's outlook from this store's history (time left, stalled). Only on
    * `GET /api/videos/:id`, computed at read time; never in the event log.
    */
-  eta: jobEtaSchema.optional(),
+  eta: z.optional(jobEtaSchema),
 });
 export type Job = z.infer<typeof jobSchema>;
 
 export const jobListSchema = z.object({
   jobs: z.array(jobSchema),
-  nextCursor: z.string().nullable(),
+  nextCursor: z.nullable(z.string()),
 });
 export type JobList = z.infer<typeof jobListSchema>;
 
 export const MAX_HISTORY_PAGE_SIZE = 100;
 export const MAX_HISTORY_SEARCH_CHARS = 200;
 
-/** An empty query parameter counts as absent. */
-const optionalParam = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (value === "" || value === null ? undefined : value), schema.optional());
-
 /**
  * `GET /api/videos` query: `limit` (1–100), `cursor` (from the previous page), `state` (one or
  * more states, comma-separated), `model` (exact id), `q` (text the prompt contains, any case).
+ * The server passes an empty parameter as absent.
  */
 export const jobListQuerySchema = z.object({
-  limit: optionalParam(
-    z
-      .string()
-      .regex(/^\d{1,3}$/)
-      .transform(Number)
-      .pipe(z.number().int().min(1).max(MAX_HISTORY_PAGE_SIZE)),
+  limit: z.optional(
+    z.pipe(
+      z.pipe(z.string().check(z.regex(/^\d{1,3}$/)), z.transform(Number)),
+      z.int().check(z.minimum(1), z.maximum(MAX_HISTORY_PAGE_SIZE)),
+    ),
   ),
-  cursor: optionalParam(z.string().max(100)),
-  state: optionalParam(
-    z
-      .string()
-      .transform((value) => [...new Set(value.split(",").map((s) => s.trim()))])
-      .pipe(z.array(jobStateSchema).min(1)),
+  cursor: z.optional(z.string().check(z.maxLength(100))),
+  state: z.optional(
+    z.pipe(
+      z.pipe(
+        z.string(),
+        z.transform((value) => [...new Set(value.split(",").map((s) => s.trim()))]),
+      ),
+      z.array(jobStateSchema).check(z.minLength(1)),
+    ),
   ),
-  model: optionalParam(z.string().trim().min(1).max(200)),
-  q: optionalParam(
-    z
-      .string()
-      .transform((value) => value.trim())
-      .pipe(z.string().max(MAX_HISTORY_SEARCH_CHARS)),
+  model: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(200))),
+  q: z.optional(
+    z.pipe(
+      z.pipe(
+        z.string(),
+        z.transform((value) => value.trim()),
+      ),
+      z.string().check(z.maxLength(MAX_HISTORY_SEARCH_CHARS)),
+    ),
   ),
 });
 export type JobListQuery = z.infer<typeof jobListQuerySchema>;
@@ -142,14 +144,17 @@ export type JobListFilter = Pick<JobListQuery, "state" | "model" | "q">;
 export const jobEventDataSchemas = {
   job: jobSchema,
   state: z.object({ state: jobStateSchema }),
-  progress: z.object({ percent: z.number().min(0).max(100), message: z.string().optional() }),
+  progress: z.object({
+    percent: z.number().check(z.minimum(0), z.maximum(100)),
+    message: z.optional(z.string()),
+  }),
   retry: z.object({
-    attempt: z.number().int(),
-    maxRetries: z.number().int(),
-    delayMs: z.number().int(),
+    attempt: z.int(),
+    maxRetries: z.int(),
+    delayMs: z.int(),
     error: z.object({
       code: errorCodeSchema,
-      status: z.number().int().optional(),
+      status: z.optional(z.int()),
       message: z.string(),
     }),
   }),
@@ -157,7 +162,7 @@ export const jobEventDataSchemas = {
   completed: z.object({ job: jobSchema }),
   failed: z.object({ job: jobSchema }),
   /** Sent shortly before a platform time limit: reconnect with Last-Event-ID. */
-  reconnect: z.object({ afterMs: z.number().int() }),
+  reconnect: z.object({ afterMs: z.int() }),
 } as const;
 
 export type JobEventType = keyof typeof jobEventDataSchemas;

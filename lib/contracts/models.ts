@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { modelPriceSchema } from "./cost";
 import { protocolSchema, type Protocol } from "./job";
 
@@ -22,16 +22,21 @@ export type ModelFamily = z.infer<typeof modelFamilySchema>;
 /** Which reference images a family takes (informational: our request carries one image). */
 export const imageInputsSchema = z.object({
   firstFrame: z.boolean(),
-  lastFrame: z.boolean().optional(),
+  lastFrame: z.optional(z.boolean()),
   /** Several reference images (subject/asset references); undefined when unknown. */
-  maxReferences: z.number().int().min(0).optional(),
+  maxReferences: z.optional(z.int().check(z.minimum(0))),
 });
 
-const sizeString = z.string().regex(/^\d{2,5}x\d{2,5}$/, "expected WIDTHxHEIGHT, e.g. 1280x720");
-const secondsString = z
-  .union([z.string(), z.number()])
-  .transform((v) => String(v))
-  .pipe(z.string().regex(/^\d{1,3}$/, "expected whole seconds"));
+const sizeString = z
+  .string()
+  .check(z.regex(/^\d{2,5}x\d{2,5}$/, "expected WIDTHxHEIGHT, e.g. 1280x720"));
+const secondsString = z.pipe(
+  z.pipe(
+    z.union([z.string(), z.number()]),
+    z.transform((v) => String(v)),
+  ),
+  z.string().check(z.regex(/^\d{1,3}$/, "expected whole seconds")),
+);
 
 export const modelInfoSchema = z.object({
   id: z.string(),
@@ -42,9 +47,9 @@ export const modelInfoSchema = z.object({
   /** Frame sizes `WxH`; the first one is the default. */
   sizes: z.array(z.string()),
   acceptsImage: z.boolean(),
-  imageInputs: imageInputsSchema.optional(),
+  imageInputs: z.optional(imageInputsSchema),
   /** Generates sound; undefined when the public docs do not say (or it depends on the version). */
-  audio: z.boolean().optional(),
+  audio: z.optional(z.boolean()),
   /** The relay can remix a finished video of this model (`POST /v1/videos/{id}/remix`). */
   remix: z.boolean(),
   /** Stable recommendation shown next to the model. */
@@ -52,12 +57,12 @@ export const modelInfoSchema = z.object({
   /** Parameters come from our catalogue (false: listed by the relay only, generic parameters). */
   known: z.boolean(),
   /** Listed by the relay's `/v1/models` (undefined when the relay was not asked or did not answer). */
-  listed: z.boolean().optional(),
-  shutdownDate: z.string().optional(),
+  listed: z.optional(z.boolean()),
+  shutdownDate: z.optional(z.string()),
   /** Message key under `models.notes` in the i18n files. */
-  note: z.string().optional(),
+  note: z.optional(z.string()),
   /** From SORA_PRICES (or the model's SORA_MODELS_FILE entry): drives the estimate before Generate. */
-  price: modelPriceSchema.optional(),
+  price: z.optional(modelPriceSchema),
 });
 export type ModelInfo = z.infer<typeof modelInfoSchema>;
 
@@ -65,7 +70,7 @@ export const modelsResponseSchema = z.object({
   defaultModel: z.string(),
   models: z.array(modelInfoSchema),
   /** Why the relay's list could not be merged (code of the error), if it could not. */
-  relayError: z.string().optional(),
+  relayError: z.optional(z.string()),
 });
 export type ModelsResponse = z.infer<typeof modelsResponseSchema>;
 
@@ -78,40 +83,42 @@ type FamilyParameters = Omit<CatalogueEntry, "id" | "stable" | "note" | "shutdow
  * come from `family` (or from the family the name matches).
  */
 export const operatorModelEntrySchema = z
-  .object({
-    id: z.string().trim().min(1).max(100).optional(),
-    pattern: z
-      .string()
-      .min(1)
-      .max(200)
-      .refine((p) => {
-        try {
-          new RegExp(p, "i");
-          return true;
-        } catch {
-          return false;
-        }
-      }, "not a valid regular expression")
-      .optional(),
-    family: modelFamilySchema.optional(),
-    protocol: protocolSchema.optional(),
-    durations: z.array(secondsString).min(1).optional(),
-    sizes: z.array(sizeString).min(1).optional(),
-    acceptsImage: z.boolean().optional(),
-    imageInputs: imageInputsSchema.optional(),
-    audio: z.boolean().optional(),
-    remix: z.boolean().optional(),
-    stable: z.boolean().optional(),
-    note: z.string().max(60).optional(),
-    shutdownDate: z.string().max(40).optional(),
-    price: modelPriceSchema.optional(),
+  .strictObject({
+    id: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))),
+    pattern: z.optional(
+      z.string().check(
+        z.minLength(1),
+        z.maxLength(200),
+        z.refine((p) => {
+          try {
+            new RegExp(p, "i");
+            return true;
+          } catch {
+            return false;
+          }
+        }, "not a valid regular expression"),
+      ),
+    ),
+    family: z.optional(modelFamilySchema),
+    protocol: z.optional(protocolSchema),
+    durations: z.optional(z.array(secondsString).check(z.minLength(1))),
+    sizes: z.optional(z.array(sizeString).check(z.minLength(1))),
+    acceptsImage: z.optional(z.boolean()),
+    imageInputs: z.optional(imageInputsSchema),
+    audio: z.optional(z.boolean()),
+    remix: z.optional(z.boolean()),
+    stable: z.optional(z.boolean()),
+    note: z.optional(z.string().check(z.maxLength(60))),
+    shutdownDate: z.optional(z.string().check(z.maxLength(40))),
+    price: z.optional(modelPriceSchema),
   })
-  .strict()
-  .refine((e) => (e.id === undefined) !== (e.pattern === undefined), {
-    message: "each entry needs exactly one of id or pattern",
-  });
+  .check(
+    z.refine((e) => (e.id === undefined) !== (e.pattern === undefined), {
+      message: "each entry needs exactly one of id or pattern",
+    }),
+  );
 export type OperatorModelEntry = z.infer<typeof operatorModelEntrySchema>;
-export const operatorModelsFileSchema = z.array(operatorModelEntrySchema).max(500);
+export const operatorModelsFileSchema = z.array(operatorModelEntrySchema).check(z.maxLength(500));
 
 const LANDSCAPE_PORTRAIT_720 = ["1280x720", "720x1280"];
 const HD_BOTH_WAYS = ["1280x720", "720x1280", "1920x1080", "1080x1920"];

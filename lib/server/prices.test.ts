@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { estimateCost, formatMoney, spendByDay } from "@/lib/contracts/cost";
+import { estimateCost, spendByDay } from "@/lib/contracts/cost";
+import { formatMoney } from "@/lib/client/format";
 import { parseConfig } from "./config";
 import { problemsFor } from "./config-test-support";
 

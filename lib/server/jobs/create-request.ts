@@ -1,5 +1,5 @@
 import "server-only";
-import type { z } from "zod";
+import * as z from "zod/mini";
 import { PROMPT_MAX_CHARS, createVideoRequestSchema } from "@/lib/contracts/create-video";
 import { estimateCost, type JobCost } from "@/lib/contracts/cost";
 import type { Protocol } from "@/lib/contracts/job";
@@ -157,7 +157,7 @@ export async function parseCreateVideoRequest(request: Request): Promise<CreateJ
   const body = await readBody(request, maxBodyBytes(config.maxImageBytes));
   const raw = isJson ? parseJsonBody(body) : await parseMultipartBody(body, contentType);
 
-  const parsed = createVideoRequestSchema.omit({ image: true }).safeParse(raw.fields);
+  const parsed = z.omit(createVideoRequestSchema, { image: true }).safeParse(raw.fields);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw issue ? issueToError(issue) : badRequest("invalidField", { field: "body" });

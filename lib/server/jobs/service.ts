@@ -157,8 +157,9 @@ async function findJob(id: string, options: { deleted?: boolean } = {}) {
 /** `GET /api/videos?limit=&cursor=&state=&model=&q=`: newest first, narrowed server-side. */
 export async function listVideos(request: Request, ctx: ApiContext): Promise<JobList> {
   const params = new URL(request.url).searchParams;
+  // An empty parameter counts as absent.
   const raw = Object.fromEntries(
-    Object.keys(jobListQuerySchema.shape).map((name) => [name, params.get(name)]),
+    Object.keys(jobListQuerySchema.shape).map((name) => [name, params.get(name) || undefined]),
   );
   const parsed = jobListQuerySchema.safeParse(raw);
   if (!parsed.success) {

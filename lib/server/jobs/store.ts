@@ -184,7 +184,7 @@ function toRecord(row: JobRow): JobRecord {
     state: row.state as JobState,
     prompt: row.prompt,
     model: row.model,
-    protocol: protocolSchema.catch("videos").parse(row.protocol),
+    protocol: protocolSchema.safeParse(row.protocol).data ?? "videos",
     seconds: opt(row.seconds),
     size: opt(row.size),
     hasImage: row.has_image === 1,
