@@ -5,18 +5,18 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ErrorCode } from "@/lib/contracts/errors";
 import { parseConfig } from "@/lib/server/config";
 import { AppError } from "@/lib/server/errors";
-import {
-  createGeneration,
-  fetchVideoContent,
-  followVideoJob,
-  listRelayModels,
-  recentUpstreamCalls,
-  type GenerationCallbacks,
-  type GenerationRequest,
-  type RetryInfo,
-  type UpstreamDeps,
-  type VideoSource,
-} from "@/lib/server/upstream";
+import { fetchVideoContent } from "@/lib/server/upstream/content";
+import type { UpstreamDeps } from "@/lib/server/upstream/deps";
+import { createGeneration } from "@/lib/server/upstream/generation";
+import { listRelayModels } from "@/lib/server/upstream/models";
+import { recentUpstreamCalls } from "@/lib/server/upstream/records";
+import type {
+  GenerationCallbacks,
+  GenerationRequest,
+  RetryInfo,
+  VideoSource,
+} from "@/lib/server/upstream/types";
+import { followVideoJob } from "@/lib/server/upstream/videos";
 import { startSimulator, type SimStats, type Simulator } from "@/simulator/server";
 import { makePng } from "@/simulator/png";
 
