@@ -26,15 +26,21 @@ describe("parseConfig", () => {
     expect(config.dataDir).toMatch(/[\\/]data$/);
   });
 
-  it("treats empty values (as left in .env files) as unset", () => {
+  it("treats empty and blank values (as left in .env files) as unset", () => {
     const config = parseConfig({
       SORA_API_KEY: "",
       SORA_FALLBACK_BASE_URLS: "",
-      SORA_MAX_RETRIES: "",
+      SORA_MAX_RETRIES: "  ",
+      SORA_BASE_URL: " ",
+      LOG_LEVEL: "\t",
+      ACCESS_PASSWORD: "   ",
     });
     expect(config.apiKey).toBeUndefined();
     expect(config.fallbackBaseUrls).toEqual([]);
     expect(config.maxRetries).toBe(2);
+    expect(config.baseUrl).toBe("https://api.openai.com");
+    expect(config.logLevel).toBe("info");
+    expect(config.accessPassword).toBeUndefined();
   });
 
   it("links the relay console: SORA_CONSOLE_URL, else the base URL's origin without credentials", () => {
