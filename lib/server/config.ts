@@ -291,7 +291,10 @@ const envSchema = z.preprocess(
 
 type Env = z.output<typeof envSchema>;
 
-/** The environment as the app's configuration; SORA_MODELS_FILE, SORA_PRICES and S3 pairs may throw ConfigError. */
+/**
+ * The environment as the app's configuration. Runs only on a valid environment; a bad
+ * SORA_MODELS_FILE or SORA_PRICES, or half an S3 key pair, throws ConfigError from the transform.
+ */
 const configSchema = envSchema.transform(toAppConfig);
 
 export type AppConfig = z.output<typeof configSchema>;
@@ -339,8 +342,10 @@ function toAppConfig(e: Env) {
      */
     inAppDemo: demo !== undefined,
     simSpeed: e.SIM_SPEED,
-    /** Set on Vercel (or by SORA_SSE_RECONNECT_MS): streams hand over to a resumed one before the limit. */
-    // Routes declare maxDuration = 300 s; leave 20 s to say goodbye.
+    /**
+     * Set on Vercel (or by SORA_SSE_RECONNECT_MS): streams hand over to a resumed one before the
+     * limit. Routes declare maxDuration = 300 s; 20 s are left to say goodbye.
+     */
     sseReconnectMs: e.SORA_SSE_RECONNECT_MS ?? (e.VERCEL ? 280_000 : undefined),
     /** The bind address; `next start -H` (see parseConfig) wins over HOSTNAME. */
     hostname: e.HOSTNAME,
