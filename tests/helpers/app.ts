@@ -26,9 +26,9 @@ const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
  * Only letters and digits: the simulator treats keys containing "invalid", "expired",
  * "exhausted" or "noaccess" specially, which random text of this length will not spell.
  */
-export function fakeApiKey(): string {
+export function fakeApiKey(prefix = "sk-"): string {
   const bytes = randomBytes(48);
-  return `sk-${Array.from(bytes, (b) => ALNUM[b % ALNUM.length]).join("")}`;
+  return `${prefix}${Array.from(bytes, (b) => ALNUM[b % ALNUM.length]).join("")}`;
 }
 
 async function portIsFree(port: number): Promise<boolean> {

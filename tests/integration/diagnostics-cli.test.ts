@@ -1,5 +1,4 @@
 import { execFileSync, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
 import net from "node:net";
@@ -14,6 +13,7 @@ import {
   type DiagnosticsReport,
 } from "@/lib/contracts/diagnostics";
 import { startSimulator, type Simulator } from "@/simulator/server";
+import { fakeApiKey } from "../helpers/app";
 import { findKeyLeaks } from "../helpers/client";
 import { HEALTHY_SIMULATOR_CHECKS } from "../helpers/diagnostics";
 
@@ -28,12 +28,6 @@ const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 /** This suite's ports (the diagnostics engineer's range). */
 const PORTS: [number, number] = [4600, 4649];
 const RUN_BOUND_MS = 15_000;
-
-const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-/** Made at run time; random letters cannot spell the simulator's special words. */
-function fakeKey(prefix = "sk-"): string {
-  return prefix + Array.from(randomBytes(40), (b) => ALNUM[b % ALNUM.length]).join("");
-}
 
 async function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -125,7 +119,7 @@ let closedPortUrl = "";
 let hangServer: net.Server;
 let hangUrl = "";
 const hangSockets = new Set<net.Socket>();
-const key = fakeKey();
+const key = fakeApiKey();
 
 beforeAll(async () => {
   workDir = fs.mkdtempSync(path.join(os.tmpdir(), "sora-diag-cli-"));
@@ -276,7 +270,7 @@ describe("npm run test:api", () => {
 
   it("an invalid key fails auth", async () => {
     const run = await runCli(["--json"], {
-      SORA_API_KEY: fakeKey("sk-invalid-"),
+      SORA_API_KEY: fakeApiKey("sk-invalid-"),
       SORA_BASE_URL: sim.url,
     });
     expectPrimaryCause(run, "auth", "invalid_api_key");
@@ -284,7 +278,7 @@ describe("npm run test:api", () => {
 
   it("an exhausted balance fails quota (the API call's refusal is its consequence)", async () => {
     const run = await runCli(["--json"], {
-      SORA_API_KEY: fakeKey("sk-exhausted-"),
+      SORA_API_KEY: fakeApiKey("sk-exhausted-"),
       SORA_BASE_URL: sim.url,
     });
     expectPrimaryCause(run, "quota", "insufficient_quota");
@@ -293,7 +287,7 @@ describe("npm run test:api", () => {
 
   it("a token without access to the model fails the API call as forbidden", async () => {
     const run = await runCli(["--json"], {
-      SORA_API_KEY: fakeKey("sk-noaccess-"),
+      SORA_API_KEY: fakeApiKey("sk-noaccess-"),
       SORA_BASE_URL: sim.url,
     });
     expectPrimaryCause(run, "api.call", "forbidden");
@@ -357,7 +351,7 @@ describe("npm run test:api", () => {
 
   it("--base-url and --key-env test another target", async () => {
     const run = await runCli(["--json", "--base-url", sim.url, "--key-env", "BACKUP_RELAY_KEY"], {
-      SORA_API_KEY: fakeKey("sk-invalid-"),
+      SORA_API_KEY: fakeApiKey("sk-invalid-"),
       SORA_BASE_URL: closedPortUrl,
       BACKUP_RELAY_KEY: key,
     });
@@ -396,7 +390,7 @@ describe("npm run test:api", () => {
   });
 
   it("a relay echoing a non-sk key in its 401: neither the JSON nor the text report leaks it", async () => {
-    const relayKey = fakeKey("relay_");
+    const relayKey = fakeApiKey("relay_");
     const json = await runCli(["--json", "--lang", "en"], {
       SORA_API_KEY: relayKey,
       SORA_BASE_URL: echoSim.url,
@@ -415,7 +409,7 @@ describe("npm run test:api", () => {
   });
 
   it("a key given with --key-env is scrubbed like the configured one (an echoed 400)", async () => {
-    const backup = fakeKey();
+    const backup = fakeApiKey();
     const run = await runCli(["--json", "--key-env", "BACKUP_RELAY_KEY"], {
       SORA_API_KEY: key,
       SORA_BASE_URL: echoSim.url,

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { errorEnvelopeSchema } from "@/lib/contracts/errors";
 import { jobSchema } from "@/lib/contracts/job";
 import { modelsResponseSchema } from "@/lib/contracts/models";
-import { TERMINAL } from "../helpers/client";
+import { EN, TERMINAL } from "../helpers/client";
 import { SAMPLE_MP4, dataUrl, makePng, setupStack, uniquePrompt } from "../helpers/stack";
 
 /** An operator's SORA_MODELS_FILE: one relay name served on /v1/videos, one image-less model. */
@@ -19,7 +19,6 @@ fs.writeFileSync(
 );
 
 const stack = setupStack({ speed: 50, env: { SORA_MODELS_FILE: modelsFile } });
-const EN = { "accept-language": "en" };
 
 async function expectArchivedCompletion(events: { event: string; data: unknown }[]) {
   const last = events.at(-1);
