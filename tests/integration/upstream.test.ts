@@ -1,6 +1,4 @@
-import { readFileSync } from "node:fs";
 import net from "node:net";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ErrorCode } from "@/lib/contracts/errors";
 import { parseConfig } from "@/lib/server/config";
@@ -19,12 +17,10 @@ import type {
 import { followVideoJob } from "@/lib/server/upstream/videos";
 import { startSimulator, type SimStats, type Simulator } from "@/simulator/server";
 import { makePng } from "@/simulator/png";
+import { SAMPLE_MP4 } from "../helpers/stack";
 
 /** The upstream layer against the real simulator over loopback (no mocks of our own code). */
 
-const SAMPLE_MP4 = readFileSync(
-  fileURLToPath(new URL("../../simulator/assets/sample.mp4", import.meta.url)),
-);
 const KEY = "sk-test-fake-key-123456";
 const STATE_KEY = Symbol.for("sora-studio.upstream.state");
 
