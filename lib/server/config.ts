@@ -25,18 +25,22 @@ function dropBlankValues(env: unknown): unknown {
   );
 }
 
-const httpUrl = (example: string) =>
+/** A URL with one of `schemes` (`"https:"`) and a host. */
+const urlWithScheme = (schemes: readonly string[], message: string) =>
   z
     .string()
     .trim()
     .refine((value) => {
       try {
         const url = new URL(value);
-        return url.protocol === "http:" || url.protocol === "https:";
+        return schemes.includes(url.protocol) && url.hostname !== "";
       } catch {
         return false;
       }
-    }, `expected an http(s) URL such as ${example}`);
+    }, message);
+
+const httpUrl = (example: string) =>
+  urlWithScheme(["http:", "https:"], `expected an http(s) URL such as ${example}`);
 
 /** A whole number; `expected` words every complaint unless `tooSmall` says more. */
 function wholeNumber(expected: string, range: { min: number; max?: number; tooSmall?: string }) {
@@ -90,17 +94,10 @@ const booleanFlag = z
 
 // ---- Shared mode (Redis + S3-compatible storage; Vercel, several servers) ----
 
-const redisUrl = z
-  .string()
-  .trim()
-  .refine((value) => {
-    try {
-      const url = new URL(value);
-      return (url.protocol === "redis:" || url.protocol === "rediss:") && url.hostname !== "";
-    } catch {
-      return false;
-    }
-  }, "expected redis://[user:password@]host:port[/db] or rediss://… (TLS)");
+const redisUrl = urlWithScheme(
+  ["redis:", "rediss:"],
+  "expected redis://[user:password@]host:port[/db] or rediss://… (TLS)",
+);
 
 const sharedModeEnv = {
   REDIS_URL: redisUrl.optional(),
