@@ -2,11 +2,13 @@ import { defineConfig, devices } from "@playwright/test";
 import { existsSync } from "node:fs";
 import {
   APP_PORT as appPort,
+  APP_URL,
   E2E_DATA_DIR as dataDir,
   E2E_FAKE_KEY,
   E2E_PRICES,
   E2E_SERVER_LOG,
   SIM_PORT as simPort,
+  SIM_URL,
 } from "./e2e/constants";
 
 /**
@@ -38,7 +40,7 @@ export default defineConfig({
   use: {
     // The product's default audience; English is covered by tests that ask for it.
     locale: "zh-CN",
-    baseURL: `http://127.0.0.1:${appPort}`,
+    baseURL: APP_URL,
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
     launchOptions: {
@@ -60,14 +62,14 @@ export default defineConfig({
   webServer: [
     {
       command: `node --import tsx simulator/cli.ts --port ${simPort} --speed 10`,
-      url: `http://127.0.0.1:${simPort}/__sim/health`,
+      url: `${SIM_URL}/__sim/health`,
       reuseExistingServer: !process.env.CI,
       stdout: "ignore",
       timeout: 30_000,
     },
     {
       command: `mkdir -p ${dataDir} && node node_modules/next/dist/bin/next start -p ${appPort} -H 127.0.0.1 2>&1 | tee ${E2E_SERVER_LOG}`,
-      url: `http://127.0.0.1:${appPort}/api/health`,
+      url: `${APP_URL}/api/health`,
       reuseExistingServer: !process.env.CI,
       // The log goes to E2E_SERVER_LOG (tee) for the leak scan and for reading after a failure.
       stdout: "ignore",
@@ -75,7 +77,7 @@ export default defineConfig({
       env: {
         NEXT_DIST_DIR: distDir,
         SORA_API_KEY: E2E_FAKE_KEY,
-        SORA_BASE_URL: `http://127.0.0.1:${simPort}`,
+        SORA_BASE_URL: SIM_URL,
         SORA_FALLBACK_BASE_URLS: "",
         SORA_RETRY_BASE_DELAY_MS: "300",
         SORA_RETRY_JITTER_MS: "100",

@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { accessGateEnabled, hasSession, PUBLIC_PATHS } from "@/lib/server/access";
-import { requestLocale } from "@/lib/server/http";
+import { requestLocale } from "@/lib/server/route-handler";
 import { newRequestId } from "@/lib/server/log";
 import { requestRefusal } from "@/lib/server/request-guard";
 

@@ -1,6 +1,7 @@
 /** Shared by playwright.config.ts, the specs and the global teardown. */
 export const APP_PORT = Number(process.env.APP_PORT ?? 3100);
 export const SIM_PORT = Number(process.env.SIM_PORT ?? 4010);
+export const APP_URL = `http://127.0.0.1:${APP_PORT}`;
 export const SIM_URL = `http://127.0.0.1:${SIM_PORT}`;
 export const E2E_DATA_DIR = `.e2e-data/${APP_PORT}`;
 /** The app's stdout and stderr, scanned for the key after the suite (e2e/global-teardown.ts). */

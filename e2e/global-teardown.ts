@@ -6,7 +6,7 @@ import { pathToFileURL } from "node:url";
 import { findKeyLeaks } from "../tests/helpers/client";
 import { readLeakSurfaces } from "../tests/helpers/key-leak";
 import { readTree } from "./key-leak";
-import { APP_PORT, E2E_FAKE_KEY, E2E_SERVER_LOG } from "./constants";
+import { APP_URL, E2E_FAKE_KEY, E2E_SERVER_LOG } from "./constants";
 
 const TSX = pathToFileURL(path.resolve("node_modules/tsx/dist/loader.mjs")).href;
 
@@ -86,7 +86,7 @@ async function diagnosticsCliOutput(): Promise<{ name: string; text: string }[]>
  */
 export default async function globalTeardown() {
   const distDir = process.env.NEXT_DIST_DIR ?? ".next";
-  const surfaces = await readLeakSurfaces(`http://127.0.0.1:${APP_PORT}`);
+  const surfaces = await readLeakSurfaces(APP_URL);
   const cli = await diagnosticsCliOutput();
   const log = fs.existsSync(E2E_SERVER_LOG) ? fs.readFileSync(E2E_SERVER_LOG, "utf8") : "";
   if (!log.includes("[Server]")) {

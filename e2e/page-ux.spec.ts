@@ -118,15 +118,21 @@ for (const viewport of LAYOUT_VIEWPORTS) {
       .toBeGreaterThanOrEqual(header.y + header.height - 1);
 
     // Scrolled into the form (the phone's case: the form is taller than the screen): in reach.
+    // Instant scrolls (the card's own smooth scroll may still be running): polled until laid out.
     await generator.prompt.evaluate((el) =>
-      window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 80),
+      window.scrollTo({
+        top: el.getBoundingClientRect().top + window.scrollY - 80,
+        behavior: "instant",
+      }),
     );
-    await page.waitForTimeout(300);
-    expect(await inViewport(generator.generateButton)).toBe(true);
+    await expect.poll(() => inViewport(generator.generateButton)).toBe(true);
     // Scrolled down to the end of the history on a desktop: still in view.
-    await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
-    await page.waitForTimeout(300);
-    if (viewport.width >= 1024) expect(await inViewport(generator.generateButton)).toBe(true);
+    await page.evaluate(() =>
+      window.scrollTo({ top: document.body.scrollHeight, behavior: "instant" }),
+    );
+    if (viewport.width >= 1024) {
+      await expect.poll(() => inViewport(generator.generateButton)).toBe(true);
+    }
     // The page title is said once: the form's card has no second subtitle.
     await expect(page.getByText(generator.t("pages.generateSubtitle"))).toHaveCount(1);
     await context.close();

@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Page } from "@playwright/test";
-import { APP_PORT } from "./constants";
+import { APP_URL } from "./constants";
 import { expect, simStats, test } from "./fixtures";
 import { GeneratorPage, uniquePrompt } from "./pages/generator-page";
 
@@ -135,7 +135,7 @@ async function halfOpenProxy(): Promise<{ server: Server; url: string; requests:
     const upstream = new AbortController();
     request.on("close", () => upstream.abort());
     void (async () => {
-      const answer = await fetch(`http://127.0.0.1:${APP_PORT}${request.url}`, {
+      const answer = await fetch(`${APP_URL}${request.url}`, {
         headers: { accept: "text/event-stream" },
         signal: upstream.signal,
       });

@@ -11,31 +11,29 @@ ensureDependencies();
 const bin = (name) => path.join(root, "node_modules", ".bin", name);
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
 
-const integration = (project) =>
-  run(bin("vitest"), ["run", "--config", "vitest.integration.config.ts", "--project", project], {
-    env,
-  });
+/** One project of vitest.config.ts: unit, sqlite, shared (integration) or soak. */
+const vitest = (project) => run(bin("vitest"), ["run", "--project", project], { env });
 
 const STEPS = [
   { name: "format", run: () => run(bin("prettier"), ["--check", "--log-level", "warn", "."]) },
   { name: "lint", run: () => run(bin("eslint"), [".", "--max-warnings", "0"]) },
   { name: "typecheck", run: () => run(bin("tsc"), ["--noEmit", "-p", "."]) },
-  { name: "unit", run: () => run(bin("vitest"), ["run"], { env }) },
+  { name: "unit", run: () => vitest("unit") },
   {
     name: "build",
     run: () => build(env),
   },
-  // The integration suite is a matrix over the job store (vitest.integration.config.ts projects):
+  // The integration suite is a matrix over the job store (vitest.config.ts projects sqlite, shared):
   // SQLite + DATA_DIR, then Redis + S3 on a redis-server and an S3 bucket started per file.
   {
     name: "integration",
     needsBuild: true,
-    run: () => integration("sqlite"),
+    run: () => vitest("sqlite"),
   },
   {
     name: "integration-shared",
     needsBuild: true,
-    run: () => integration("shared"),
+    run: () => vitest("shared"),
   },
   {
     name: "e2e",
@@ -56,7 +54,7 @@ const STEPS = [
     name: "soak",
     needsBuild: true,
     onlyWhenAsked: true,
-    run: () => run(bin("vitest"), ["run", "--config", "vitest.soak.config.ts"], { env }),
+    run: () => vitest("soak"),
   },
 ];
 

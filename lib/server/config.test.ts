@@ -26,15 +26,15 @@ describe("parseConfig", () => {
     expect(config.dataDir).toMatch(/[\\/]data$/);
   });
 
-  it("treats empty values (as left in .env files) as unset", () => {
-    const config = parseConfig({
-      SORA_API_KEY: "",
-      SORA_FALLBACK_BASE_URLS: "",
-      SORA_MAX_RETRIES: "",
-    });
-    expect(config.apiKey).toBeUndefined();
-    expect(config.fallbackBaseUrls).toEqual([]);
-    expect(config.maxRetries).toBe(2);
+  it.each([
+    ["SORA_API_KEY", "", "apiKey", undefined],
+    ["SORA_FALLBACK_BASE_URLS", "", "fallbackBaseUrls", []],
+    ["SORA_MAX_RETRIES", "  ", "maxRetries", 2],
+    ["SORA_BASE_URL", " ", "baseUrl", "https://api.openai.com"],
+    ["LOG_LEVEL", "\t", "logLevel", "info"],
+    ["ACCESS_PASSWORD", "   ", "accessPassword", undefined],
+  ] as const)("treats %s=%j (as .env files leave it) as unset", (name, value, field, expected) => {
+    expect(parseConfig({ [name]: value })[field]).toEqual(expected);
   });
 
   it("links the relay console: SORA_CONSOLE_URL, else the base URL's origin without credentials", () => {

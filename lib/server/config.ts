@@ -17,82 +17,103 @@ export function cleanApiKey(raw: string): string {
     .trim();
 }
 
-const optionalString = z.preprocess(
-  (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
-  z.string().optional(),
-);
+/** `NAME=` and `NAME=  ` (as .env files leave them) mean unset, for every variable at once. */
+function dropBlankValues(env: unknown): unknown {
+  if (typeof env !== "object" || env === null) return env;
+  return Object.fromEntries(
+    Object.entries(env).filter(([, value]) => !(typeof value === "string" && value.trim() === "")),
+  );
+}
 
-const httpUrl = (example: string) =>
+/** A URL with one of `schemes` (`"https:"`) and a host. */
+const urlWithScheme = (schemes: readonly string[], message: string) =>
   z
     .string()
     .trim()
     .refine((value) => {
       try {
         const url = new URL(value);
-        return url.protocol === "http:" || url.protocol === "https:";
+        return schemes.includes(url.protocol) && url.hostname !== "";
       } catch {
         return false;
       }
-    }, `expected an http(s) URL such as ${example}`);
+    }, message);
 
-const intMs = (fallback: number, min: number) =>
-  z.preprocess(
-    (v) => (v === undefined || v === "" ? fallback : v),
-    z.coerce
-      .number({ error: "expected a whole number of milliseconds" })
-      .int("expected a whole number of milliseconds")
-      .min(min, `expected at least ${min} ms`),
-  );
+const httpUrl = (example: string) =>
+  urlWithScheme(["http:", "https:"], `expected an http(s) URL such as ${example}`);
+
+/** A whole number; `expected` words every complaint unless `tooSmall` says more. */
+function wholeNumber(expected: string, range: { min: number; max?: number; tooSmall?: string }) {
+  const atLeast = z.coerce
+    .number({ error: expected })
+    .int(expected)
+    .min(range.min, range.tooSmall ?? expected);
+  return range.max === undefined ? atLeast : atLeast.max(range.max, expected);
+}
+
+const milliseconds = (min: number) =>
+  wholeNumber("expected a whole number of milliseconds", {
+    min,
+    tooSmall: `expected at least ${min} ms`,
+  });
+
+const byteCount = wholeNumber("expected a number of bytes", {
+  min: 1024,
+  tooSmall: "expected at least 1024 bytes",
+});
+
+const count = (min: number) =>
+  wholeNumber("expected a whole number", { min, tooSmall: `expected at least ${min}` });
+
+/** One of `values`, in any letter case. */
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z
+    .string()
+    .toLowerCase()
+    .pipe(z.enum(values, { error: `expected one of ${values.join(", ")}` }));
+
+/** Comma-separated entries, blanks between commas ignored; none when unset. */
+const commaList = <T extends z.ZodType<unknown, string>>(entry: T) =>
+  z
+    .string()
+    .transform((value) =>
+      value
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(entry))
+    .default(() => []);
+
+const booleanFlag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(["true", "false", "1", "0", "yes", "no"], { error: "expected true or false" }))
+  .transform((v) => v === "true" || v === "1" || v === "yes");
 
 // ---- Shared mode (Redis + S3-compatible storage; Vercel, several servers) ----
 
-const redisUrl = z
-  .string()
-  .trim()
-  .refine((value) => {
-    try {
-      const url = new URL(value);
-      return (url.protocol === "redis:" || url.protocol === "rediss:") && url.hostname !== "";
-    } catch {
-      return false;
-    }
-  }, "expected redis://[user:password@]host:port[/db] or rediss://… (TLS)");
-
-const booleanFlag = (fallback: boolean) =>
-  z.preprocess(
-    (v) => (v === undefined || v === "" ? String(fallback) : String(v).trim().toLowerCase()),
-    z
-      .enum(["true", "false", "1", "0", "yes", "no"], { error: "expected true or false" })
-      .transform((v) => v === "true" || v === "1" || v === "yes"),
-  );
+const redisUrl = urlWithScheme(
+  ["redis:", "rediss:"],
+  "expected redis://[user:password@]host:port[/db] or rediss://… (TLS)",
+);
 
 const sharedModeEnv = {
-  REDIS_URL: z.preprocess((v) => (v === "" ? undefined : v), redisUrl.optional()),
-  S3_BUCKET: z.preprocess(
-    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
-    z
-      .string()
-      .trim()
-      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "expected a bucket name such as sora-videos")
-      .optional(),
-  ),
-  S3_ENDPOINT: z.preprocess(
-    (v) => (v === "" ? undefined : v),
-    httpUrl("https://<account>.r2.cloudflarestorage.com").optional(),
-  ),
-  S3_REGION: z.preprocess((v) => (v === undefined || v === "" ? "auto" : v), z.string().trim()),
-  S3_ACCESS_KEY_ID: optionalString,
-  S3_SECRET_ACCESS_KEY: optionalString,
-  S3_FORCE_PATH_STYLE: booleanFlag(false),
+  REDIS_URL: redisUrl.optional(),
+  S3_BUCKET: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "expected a bucket name such as sora-videos")
+    .optional(),
+  S3_ENDPOINT: httpUrl("https://<account>.r2.cloudflarestorage.com").optional(),
+  S3_REGION: z.string().trim().default("auto"),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  S3_FORCE_PATH_STYLE: booleanFlag.default(false),
   /** Vercel sends it as `Authorization: Bearer <CRON_SECRET>` to cron routes. */
-  CRON_SECRET: z.preprocess(
-    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
-    z.string().min(16, "expected a random string of at least 16 characters").optional(),
-  ),
+  CRON_SECRET: z.string().min(16, "expected a random string of at least 16 characters").optional(),
 };
-
-/** Variables whose values never appear in a configuration error. */
-const SECRET_VARIABLES = new Set(["S3_SECRET_ACCESS_KEY", "CRON_SECRET", "REDIS_URL"]);
 
 export interface S3Config {
   bucket: string;
@@ -113,7 +134,7 @@ export interface SharedModeConfig {
   vercel: boolean;
 }
 
-type SharedModeEnv = z.infer<z.ZodObject<typeof sharedModeEnv>>;
+type SharedModeEnv = z.output<z.ZodObject<typeof sharedModeEnv>>;
 
 function sharedModeConfig(e: SharedModeEnv & { VERCEL?: string }): SharedModeConfig {
   const { S3_ACCESS_KEY_ID: accessKeyId, S3_SECRET_ACCESS_KEY: secretAccessKey } = e;
@@ -153,280 +174,140 @@ export function sharedModeSecrets(shared: SharedModeConfig): string[] {
 
 // ---- end of shared mode ----
 
-const envSchema = z.object({
-  SORA_API_KEY: optionalString,
-  SORA_BASE_URL: z.preprocess(
-    (v) => (v === undefined || v === "" ? "https://api.openai.com" : v),
-    httpUrl("https://api.example.com/v1"),
-  ),
-  SORA_FALLBACK_BASE_URLS: z.preprocess(
-    (v) =>
-      typeof v === "string"
-        ? v
-            .split(",")
-            .map((s) => s.trim())
-            .filter(Boolean)
-        : [],
-    z.array(httpUrl("https://backup.example.com/v1")),
-  ),
-  SORA_CONSOLE_URL: z.preprocess(
-    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
-    httpUrl("https://relay.example.com/console").optional(),
-  ),
-  SORA_DEFAULT_MODEL: z.preprocess(
-    (v) => (v === undefined || v === "" ? "sora_video2" : v),
-    z.string().trim().min(1),
-  ),
-  SORA_API_STYLE: z.preprocess(
-    (v) => (v === undefined || v === "" ? "auto" : String(v).toLowerCase()),
-    z.enum(["auto", "videos", "chat", "generations"], {
-      error: "expected one of auto, videos, chat, generations",
-    }),
-  ),
-  SORA_MAX_RETRIES: z.preprocess(
-    (v) => (v === undefined || v === "" ? 2 : v),
-    z.coerce
-      .number({ error: "expected a whole number from 0 to 10" })
-      .int("expected a whole number from 0 to 10")
-      .min(0, "expected a whole number from 0 to 10")
-      .max(10, "expected a whole number from 0 to 10"),
-  ),
-  /** First retry delay; the n-th waits n × this, plus jitter (3 s, 6 s by default). */
-  SORA_RETRY_BASE_DELAY_MS: intMs(3000, 0),
-  SORA_RETRY_JITTER_MS: intMs(1000, 0),
-  /** After acceptance, polls and downloads back off exponentially up to this wait. */
-  SORA_RETRY_MAX_DELAY_MS: intMs(30_000, 50),
-  SORA_REQUEST_TIMEOUT_MS: intMs(60_000, 100),
-  SORA_STREAM_IDLE_TIMEOUT_MS: intMs(180_000, 100),
-  SORA_JOB_DEADLINE_MS: intMs(45 * 60_000, 1000),
-  SORA_POLL_INTERVAL_MS: intMs(2000, 10),
-  /** A job's lease: how long a worker owns it without renewing (another process takes over after). */
-  SORA_LEASE_TTL_MS: intMs(15_000, 200),
-  /** How often the reconciler looks for jobs nobody is advancing. */
-  SORA_RECONCILE_INTERVAL_MS: intMs(5000, 50),
-  /** A running job is "stalled" only after at least this long without progress (and 1.5 × p90). */
-  SORA_STALL_FLOOR_MS: intMs(120_000, 100),
-  /** JSON array of extra/overriding model catalogue entries (docs/models.md). */
-  SORA_MODELS_FILE: optionalString,
-  /** JSON object: model id or family → {perSecond?, perVideo?, currency} (estimates, job costs). */
-  SORA_PRICES: optionalString,
-  SORA_MAX_IMAGE_BYTES: z.preprocess(
-    (v) => (v === undefined || v === "" ? 10 * 1024 * 1024 : v),
-    z.coerce
-      .number({ error: "expected a number of bytes" })
-      .int("expected a number of bytes")
-      .min(1024, "expected at least 1024 bytes"),
-  ),
-  /** Jobs one client IP may create per hour, and all clients together (0 = no limit). */
-  SORA_RATE_LIMIT_PER_IP: z.preprocess(
-    (v) => (v === undefined || v === "" ? 60 : v),
-    z.coerce.number({ error: "expected a whole number" }).int("expected a whole number").min(0),
-  ),
-  SORA_RATE_LIMIT_GLOBAL: z.preprocess(
-    (v) => (v === undefined || v === "" ? 300 : v),
-    z.coerce.number({ error: "expected a whole number" }).int("expected a whole number").min(0),
-  ),
-  // --- relay-provided URLs and media (issue 11: SSRF, caps) ---
-  /** Hosts (`name` or `name:port`) relay-provided media URLs may reach even on private addresses. */
-  SORA_ALLOWED_MEDIA_HOSTS: z.preprocess(
-    (v) =>
-      typeof v === "string"
-        ? v
-            .split(",")
-            .map((s) => s.trim().toLowerCase())
-            .filter(Boolean)
-        : [],
-    z.array(
+/** Variables whose values never appear in a configuration error. */
+const SECRET_VARIABLES = new Set([
+  "SORA_API_KEY",
+  "ACCESS_PASSWORD",
+  "SESSION_SECRET",
+  "S3_SECRET_ACCESS_KEY",
+  "CRON_SECRET",
+  "REDIS_URL",
+]);
+
+const envSchema = z.preprocess(
+  dropBlankValues,
+  z.object({
+    SORA_API_KEY: z.string().optional(),
+    SORA_BASE_URL: httpUrl("https://api.example.com/v1").default("https://api.openai.com"),
+    SORA_FALLBACK_BASE_URLS: commaList(httpUrl("https://backup.example.com/v1")),
+    SORA_CONSOLE_URL: httpUrl("https://relay.example.com/console").optional(),
+    SORA_DEFAULT_MODEL: z.string().trim().default("sora_video2"),
+    SORA_API_STYLE: oneOf(["auto", "videos", "chat", "generations"]).default("auto"),
+    SORA_MAX_RETRIES: wholeNumber("expected a whole number from 0 to 10", {
+      min: 0,
+      max: 10,
+    }).default(2),
+    /** First retry delay; the n-th waits n × this, plus jitter (3 s, 6 s by default). */
+    SORA_RETRY_BASE_DELAY_MS: milliseconds(0).default(3000),
+    SORA_RETRY_JITTER_MS: milliseconds(0).default(1000),
+    /** After acceptance, polls and downloads back off exponentially up to this wait. */
+    SORA_RETRY_MAX_DELAY_MS: milliseconds(50).default(30_000),
+    SORA_REQUEST_TIMEOUT_MS: milliseconds(100).default(60_000),
+    SORA_STREAM_IDLE_TIMEOUT_MS: milliseconds(100).default(180_000),
+    SORA_JOB_DEADLINE_MS: milliseconds(1000).default(45 * 60_000),
+    SORA_POLL_INTERVAL_MS: milliseconds(10).default(2000),
+    /** A job's lease: how long a worker owns it without renewing (another process takes over after). */
+    SORA_LEASE_TTL_MS: milliseconds(200).default(15_000),
+    /** How often the reconciler looks for jobs nobody is advancing. */
+    SORA_RECONCILE_INTERVAL_MS: milliseconds(50).default(5000),
+    /** A running job is "stalled" only after at least this long without progress (and 1.5 × p90). */
+    SORA_STALL_FLOOR_MS: milliseconds(100).default(120_000),
+    /** JSON array of extra/overriding model catalogue entries (docs/models.md). */
+    SORA_MODELS_FILE: z.string().optional(),
+    /** JSON object: model id or family → {perSecond?, perVideo?, currency} (estimates, job costs). */
+    SORA_PRICES: z.string().optional(),
+    SORA_MAX_IMAGE_BYTES: byteCount.default(10 * 1024 * 1024),
+    /** Jobs one client IP may create per hour, and all clients together (0 = no limit). */
+    SORA_RATE_LIMIT_PER_IP: count(0).default(60),
+    SORA_RATE_LIMIT_GLOBAL: count(0).default(300),
+    // --- relay-provided URLs and media (issue 11: SSRF, caps) ---
+    /** Hosts (`name` or `name:port`) relay-provided media URLs may reach even on private addresses. */
+    SORA_ALLOWED_MEDIA_HOSTS: commaList(
       z
         .string()
+        .toLowerCase()
         .regex(
           /^(?:\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::\d{1,5})?$/,
           "expected host names such as cdn.example.internal or 10.0.0.5:9000, comma-separated",
         ),
     ),
-  ),
-  /** Largest video archived or proxied from the relay (default 2 GB). */
-  SORA_MAX_VIDEO_BYTES: z.preprocess(
-    (v) => (v === undefined || v === "" ? 2 * 1024 ** 3 : v),
-    z.coerce
-      .number({ error: "expected a number of bytes" })
-      .int("expected a number of bytes")
-      .min(1024, "expected at least 1024 bytes"),
-  ),
-  // --- end relay-provided URLs and media ---
-  DATA_DIR: z.preprocess((v) => (v === undefined || v === "" ? "./data" : v), z.string()),
-  ACCESS_PASSWORD: optionalString,
-  LOG_LEVEL: z.preprocess(
-    (v) => (v === undefined || v === "" ? "info" : String(v).toLowerCase()),
-    z.enum(["debug", "info", "warn", "error", "silent"], {
-      error: "expected one of debug, info, warn, error, silent",
-    }),
-  ),
-  /** SSE streams end with a `reconnect` event after this long (Vercel's maxDuration minus margin). */
-  SORA_SSE_RECONNECT_MS: z.preprocess(
-    (v) => (v === undefined || v === "" ? undefined : v),
-    z.coerce.number().int().min(1000).optional(),
-  ),
-  VERCEL: optionalString,
-  /** production, preview or development (set by Vercel). */
-  VERCEL_ENV: optionalString,
-  /** Set by `npm start` when it started the built-in simulator because no key was configured. */
-  SORA_DEMO_MODE: optionalString,
-  /** Time factor of the built-in simulator (1: a job takes ~20 s); also used by the in-app one. */
-  SIM_SPEED: z.preprocess(
-    (v) => (v === undefined || v === "" ? 1 : v),
-    z.coerce.number({ error: "expected a number > 0" }).positive("expected a number > 0").max(1000),
-  ),
-  HOSTNAME: optionalString,
-  PORT: optionalString,
-  npm_package_version: optionalString,
-  ...sharedModeEnv,
-  // --- Exposure and access (issue 11): who may reach the server, and how it tells them apart. ---
-  /** Reverse proxies in front of the server whose X-Forwarded-For entries are trusted (0 = none). */
-  TRUST_PROXY: z.preprocess(
-    (v) => (v === undefined || v === "" ? 0 : v),
-    z.coerce
-      .number({ error: "expected the number of proxy hops to trust (0 = none)" })
-      .int("expected the number of proxy hops to trust (0 = none)")
-      .min(0, "expected the number of proxy hops to trust (0 = none)")
-      .max(10, "expected the number of proxy hops to trust (0 = none)"),
-  ),
-  /** The public origin users open (https://studio.example.com); its host is accepted in `Host`. */
-  PUBLIC_URL: z.preprocess(
-    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
-    httpUrl("https://studio.example.com").optional(),
-  ),
-  /** Further host names the server answers to, comma-separated (IP addresses and localhost always). */
-  ALLOWED_HOSTS: z.preprocess(
-    (v) =>
-      typeof v === "string"
-        ? v
-            .split(",")
-            .map((s) => s.trim().toLowerCase())
-            .filter(Boolean)
-        : [],
-    z.array(
-      z.string().regex(/^(\*\.)?[a-z0-9.-]+$/, "expected host names such as studio.example.com"),
+    /** Largest video archived or proxied from the relay (default 2 GB). */
+    SORA_MAX_VIDEO_BYTES: byteCount.default(2 * 1024 ** 3),
+    // --- end relay-provided URLs and media ---
+    DATA_DIR: z.string().default("./data"),
+    ACCESS_PASSWORD: z.string().optional(),
+    LOG_LEVEL: oneOf(["debug", "info", "warn", "error", "silent"]).default("info"),
+    /** SSE streams end with a `reconnect` event after this long (Vercel's maxDuration minus margin). */
+    SORA_SSE_RECONNECT_MS: milliseconds(1000).optional(),
+    VERCEL: z.string().optional(),
+    /** production, preview or development (set by Vercel). */
+    VERCEL_ENV: z.string().optional(),
+    /** Set by `npm start` when it started the built-in simulator because no key was configured. */
+    SORA_DEMO_MODE: z.string().optional(),
+    /** Time factor of the built-in simulator (1: a job takes ~20 s); also used by the in-app one. */
+    SIM_SPEED: z.coerce
+      .number({ error: "expected a number > 0" })
+      .positive("expected a number > 0")
+      .max(1000)
+      .default(1),
+    HOSTNAME: z.string().optional(),
+    PORT: z.string().optional(),
+    npm_package_version: z.string().optional(),
+    ...sharedModeEnv,
+    // --- Exposure and access (issue 11): who may reach the server, and how it tells them apart. ---
+    /** Reverse proxies in front of the server whose X-Forwarded-For entries are trusted (0 = none). */
+    TRUST_PROXY: wholeNumber("expected the number of proxy hops to trust (0 = none)", {
+      min: 0,
+      max: 10,
+    }).default(0),
+    /** The public origin users open (https://studio.example.com); its host is accepted in `Host`. */
+    PUBLIC_URL: httpUrl("https://studio.example.com").optional(),
+    /** Further host names the server answers to, comma-separated (IP addresses and localhost always). */
+    ALLOWED_HOSTS: commaList(
+      z
+        .string()
+        .toLowerCase()
+        .regex(/^(\*\.)?[a-z0-9.-]+$/, "expected host names such as studio.example.com"),
     ),
-  ),
-  VERCEL_URL: optionalString,
-  VERCEL_PROJECT_PRODUCTION_URL: optionalString,
-  VERCEL_BRANCH_URL: optionalString,
-  /** Signs sessions; shared by every instance of a multi-instance deployment (else kept in DATA_DIR). */
-  SESSION_SECRET: z.preprocess(
-    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
-    z.string().min(32, "expected at least 32 characters (e.g. openssl rand -hex 32)").optional(),
-  ),
-  /** Serve a real key beyond loopback without ACCESS_PASSWORD anyway (e.g. a private network). */
-  ALLOW_UNPROTECTED_PUBLIC_BIND: optionalString,
-  /** Open event streams one client may hold, and all clients together. */
-  SORA_MAX_STREAMS_PER_CLIENT: z.preprocess(
-    (v) => (v === undefined || v === "" ? 16 : v),
-    z.coerce.number({ error: "expected a whole number" }).int("expected a whole number").min(1),
-  ),
-  SORA_MAX_STREAMS: z.preprocess(
-    (v) => (v === undefined || v === "" ? 200 : v),
-    z.coerce.number({ error: "expected a whole number" }).int("expected a whole number").min(1),
-  ),
-  // --- end of exposure and access ---
-});
+    VERCEL_URL: z.string().optional(),
+    VERCEL_PROJECT_PRODUCTION_URL: z.string().optional(),
+    VERCEL_BRANCH_URL: z.string().optional(),
+    /** Signs sessions; shared by every instance of a multi-instance deployment (else kept in DATA_DIR). */
+    SESSION_SECRET: z
+      .string()
+      .min(32, "expected at least 32 characters (e.g. openssl rand -hex 32)")
+      .optional(),
+    /** Serve a real key beyond loopback without ACCESS_PASSWORD anyway (e.g. a private network). */
+    ALLOW_UNPROTECTED_PUBLIC_BIND: z.string().optional(),
+    /** Open event streams one client may hold, and all clients together. */
+    SORA_MAX_STREAMS_PER_CLIENT: count(1).default(16),
+    SORA_MAX_STREAMS: count(1).default(200),
+    // --- end of exposure and access ---
+  }),
+);
 
-export type ApiStyle = "auto" | "videos" | "chat" | "generations";
-export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
+type Env = z.output<typeof envSchema>;
 
-export interface AppConfig {
-  /** Key as used on the wire (cleaned), or undefined when none is configured. */
-  apiKey: string | undefined;
-  /** Key exactly as configured, for diagnostics to warn about stray characters. Never logged. */
-  rawApiKey: string | undefined;
-  baseUrl: string;
-  /** Where people top up and manage channels: SORA_CONSOLE_URL, else the base URL's origin. */
-  consoleUrl: string;
-  fallbackBaseUrls: string[];
-  defaultModel: string;
-  apiStyle: ApiStyle;
-  maxRetries: number;
-  retryBaseDelayMs: number;
-  retryJitterMs: number;
-  retryMaxDelayMs: number;
-  requestTimeoutMs: number;
-  streamIdleTimeoutMs: number;
-  jobDeadlineMs: number;
-  pollIntervalMs: number;
-  leaseTtlMs: number;
-  reconcileIntervalMs: number;
-  stallFloorMs: number;
-  maxImageBytes: number;
-  rateLimitPerIp: number;
-  rateLimitGlobal: number;
-  /** Hosts (lower case, optional `:port`) relay-provided URLs may reach whatever their address. */
-  allowedMediaHosts: string[];
-  maxVideoBytes: number;
-  dataDir: string;
-  accessPassword: string | undefined;
-  logLevel: LogLevel;
-  demoMode: boolean;
-  /**
-   * Vercel without a key: demo mode on the simulator served by the app itself
-   * (/api/demo-upstream, reached over the deployment's own public URL), stateless per job id.
-   */
-  inAppDemo: boolean;
-  simSpeed: number;
-  /** Set on Vercel (or by SORA_SSE_RECONNECT_MS): streams hand over to a resumed one before the limit. */
-  sseReconnectMs: number | undefined;
-  hostname: string | undefined;
-  version: string;
-  /** Entries of SORA_MODELS_FILE, validated (empty when unset). */
-  operatorModels: OperatorModelEntry[];
-  /** SORA_PRICES, validated (empty when unset). */
-  prices: PriceTable;
-  shared: SharedModeConfig;
-  // --- Exposure and access (issue 11) ---
-  /** Proxy hops whose X-Forwarded-For entries are trusted; 0: the connection's address. */
-  trustProxy: number;
-  /** Host names (lowercase, no port) the server answers to besides IP addresses and localhost. */
-  allowedHosts: string[];
-  /** On Vercel: the platform's own client-address header is trusted. */
-  onVercel: boolean;
-  sessionSecret: string | undefined;
-  allowUnprotectedPublicBind: boolean;
-  maxStreamsPerClient: number;
-  maxStreams: number;
-  // --- end of exposure and access ---
-}
+/**
+ * The environment as the app's configuration. Runs only on a valid environment; a bad
+ * SORA_MODELS_FILE or SORA_PRICES, or half an S3 key pair, throws ConfigError from the transform.
+ */
+const configSchema = envSchema.transform(toAppConfig);
 
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-    this.name = "ConfigError";
-  }
-}
+export type AppConfig = z.output<typeof configSchema>;
+export type ApiStyle = AppConfig["apiStyle"];
+export type LogLevel = AppConfig["logLevel"];
 
-/** Parses an environment into the app's configuration; throws ConfigError naming each bad variable. */
-export function parseConfig(
-  env: Record<string, string | undefined>,
-  argv: readonly string[] = [],
-): AppConfig {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0] ?? "environment");
-      const secret =
-        ["SORA_API_KEY", "ACCESS_PASSWORD", "SESSION_SECRET"].includes(name) ||
-        SECRET_VARIABLES.has(name);
-      const value = secret ? undefined : env[name];
-      return `${name}: ${issue.message}${value === undefined ? "" : ` (got "${value}")`}`;
-    });
-    throw new ConfigError(problems);
-  }
-  const e = parsed.data;
+function toAppConfig(e: Env) {
   const configuredKey = e.SORA_API_KEY ? cleanApiKey(e.SORA_API_KEY) || undefined : undefined;
   const demo = configuredKey ? undefined : inAppDemoUpstream(e);
-  const apiKey = demo?.apiKey ?? configuredKey;
   return {
-    apiKey,
+    /** Key as used on the wire (cleaned), or undefined when none is configured. */
+    apiKey: demo?.apiKey ?? configuredKey,
+    /** Key exactly as configured, for diagnostics to warn about stray characters. Never logged. */
     rawApiKey: e.SORA_API_KEY,
     baseUrl: demo?.baseUrl ?? e.SORA_BASE_URL,
+    /** Where people top up and manage channels: SORA_CONSOLE_URL, else the base URL's origin. */
     consoleUrl: consoleUrlOf(e.SORA_CONSOLE_URL, e.SORA_BASE_URL),
     fallbackBaseUrls: demo ? [] : e.SORA_FALLBACK_BASE_URLS,
     defaultModel: e.SORA_DEFAULT_MODEL,
@@ -445,29 +326,43 @@ export function parseConfig(
     maxImageBytes: e.SORA_MAX_IMAGE_BYTES,
     rateLimitPerIp: e.SORA_RATE_LIMIT_PER_IP,
     rateLimitGlobal: e.SORA_RATE_LIMIT_GLOBAL,
+    /** Hosts (lower case, optional `:port`) relay-provided URLs may reach whatever their address. */
     allowedMediaHosts: e.SORA_ALLOWED_MEDIA_HOSTS,
     maxVideoBytes: e.SORA_MAX_VIDEO_BYTES,
     dataDir: path.resolve(e.DATA_DIR),
     accessPassword: e.ACCESS_PASSWORD,
     logLevel: e.LOG_LEVEL,
     demoMode: demo !== undefined || e.SORA_DEMO_MODE === "1" || e.SORA_DEMO_MODE === "true",
+    /**
+     * Vercel without a key: demo mode on the simulator served by the app itself
+     * (/api/demo-upstream, reached over the deployment's own public URL), stateless per job id.
+     */
     inAppDemo: demo !== undefined,
     simSpeed: e.SIM_SPEED,
-    // Routes declare maxDuration = 300 s; leave 20 s to say goodbye.
+    /**
+     * Set on Vercel (or by SORA_SSE_RECONNECT_MS): streams hand over to a resumed one before the
+     * limit. Routes declare maxDuration = 300 s; 20 s are left to say goodbye.
+     */
     sseReconnectMs: e.SORA_SSE_RECONNECT_MS ?? (e.VERCEL ? 280_000 : undefined),
-    hostname: argvHostname(argv) ?? e.HOSTNAME,
+    /** The bind address; `next start -H` (see parseConfig) wins over HOSTNAME. */
+    hostname: e.HOSTNAME,
     version: e.npm_package_version ?? "0.1.0",
-    operatorModels: e.SORA_MODELS_FILE ? readModelsFile(e.SORA_MODELS_FILE) : [],
-    prices: e.SORA_PRICES ? parsePrices(e.SORA_PRICES) : {},
+    /** Entries of SORA_MODELS_FILE, validated (empty when unset). */
+    operatorModels: readModelsFile(e.SORA_MODELS_FILE),
+    /** SORA_PRICES, validated (empty when unset). */
+    prices: parsePrices(e.SORA_PRICES),
     shared: sharedModeConfig(e),
     // --- Exposure and access (issue 11) ---
+    /** Proxy hops whose X-Forwarded-For entries are trusted; 0: the connection's address. */
     trustProxy: e.TRUST_PROXY,
+    /** Host names (lowercase, no port) the server answers to besides IP addresses and localhost. */
     allowedHosts: [
       ...e.ALLOWED_HOSTS,
       ...[e.PUBLIC_URL, e.VERCEL_URL, e.VERCEL_PROJECT_PRODUCTION_URL, e.VERCEL_BRANCH_URL]
         .map(hostOf)
         .filter((host): host is string => Boolean(host)),
     ],
+    /** On Vercel: the platform's own client-address header is trusted. */
     onVercel: Boolean(e.VERCEL),
     sessionSecret: e.SESSION_SECRET,
     allowUnprotectedPublicBind: isTruthy(e.ALLOW_UNPROTECTED_PUBLIC_BIND),
@@ -477,20 +372,37 @@ export function parseConfig(
   };
 }
 
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses an environment into the app's configuration; throws ConfigError naming each bad variable. */
+export function parseConfig(
+  env: Record<string, string | undefined>,
+  argv: readonly string[] = [],
+): AppConfig {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? "environment");
+      const value = SECRET_VARIABLES.has(name) ? undefined : env[name];
+      return `${name}: ${issue.message}${value === undefined ? "" : ` (got "${value}")`}`;
+    });
+    throw new ConfigError(problems);
+  }
+  const boundTo = argvHostname(argv);
+  return boundTo ? { ...parsed.data, hostname: boundTo } : parsed.data;
+}
+
 /**
  * Vercel with no key: the app is its own upstream at `<public origin>/api/demo-upstream` (the
  * production domain in production: deployment URLs may sit behind Vercel's deployment protection).
  * Its key is derived, the same on every instance; it only opens that fake upstream.
  */
-function inAppDemoUpstream(e: {
-  VERCEL?: string;
-  VERCEL_ENV?: string;
-  PUBLIC_URL?: string;
-  VERCEL_PROJECT_PRODUCTION_URL?: string;
-  VERCEL_BRANCH_URL?: string;
-  VERCEL_URL?: string;
-  SESSION_SECRET?: string;
-}): { apiKey: string; baseUrl: string } | undefined {
+function inAppDemoUpstream(e: Env): { apiKey: string; baseUrl: string } | undefined {
   if (!e.VERCEL) return undefined;
   const host =
     e.VERCEL_ENV === "production"
@@ -536,7 +448,8 @@ function consoleUrlOf(configured: string | undefined, baseUrl: string): string {
 }
 
 /** SORA_MODELS_FILE: read once at start-up; a broken file stops the start like any bad variable. */
-function readModelsFile(file: string): OperatorModelEntry[] {
+function readModelsFile(file: string | undefined): OperatorModelEntry[] {
+  if (!file) return [];
   let raw: unknown;
   try {
     raw = JSON.parse(fs.readFileSync(path.resolve(file), "utf8"));
@@ -558,7 +471,8 @@ function readModelsFile(file: string): OperatorModelEntry[] {
 const PRICES_EXAMPLE = `{"sora-2":{"perSecond":0.1,"currency":"USD"},"kling":{"perVideo":1.2,"currency":"CNY"}}`;
 
 /** SORA_PRICES: a JSON object, model id or family name → price; anything else stops the start. */
-function parsePrices(raw: string): PriceTable {
+function parsePrices(raw: string | undefined): PriceTable {
+  if (!raw) return {};
   let json: unknown;
   try {
     json = JSON.parse(raw);

@@ -10,7 +10,7 @@ import { startSimulator, type SimStats, type Simulator } from "@/simulator/serve
 /*
  * Integration harness: the simulator in-process and the built app as a child `next start`.
  *   NEXT_DIST_DIR=.next-jobs flock /tmp/next-build.lock npx next build
- *   NEXT_DIST_DIR=.next-jobs npx vitest run --config vitest.integration.config.ts
+ *   NEXT_DIST_DIR=.next-jobs npx vitest run --project sqlite
  * NEXT_DIST_DIR picks the build to start (default `.next`).
  */
 export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));

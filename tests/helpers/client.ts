@@ -220,6 +220,9 @@ export function findKeyLeaks(key: string, texts: string[]): string[] {
   return [...found];
 }
 
+/** Headers that ask the app for English messages (assertions read them). */
+export const EN = { "accept-language": "en" };
+
 export const TERMINAL = (event: SseEvent) =>
   event.event === "completed" ||
   event.event === "failed" ||

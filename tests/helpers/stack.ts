@@ -9,7 +9,7 @@ import { startEngines, type Engines } from "./engines";
 import { storedState, type StoredState } from "./stored";
 
 /**
- * `SORA_TEST_STORE=shared` (the `shared` project of vitest.integration.config.ts) runs every suite
+ * `SORA_TEST_STORE=shared` (the `shared` project of vitest.config.ts) runs every suite
  * built on setupStack in shared mode: a fresh redis-server and S3 bucket per file, the app
  * configured with REDIS_URL and S3_* (a matrix over the store, not a second copy of the tests).
  */

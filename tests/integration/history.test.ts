@@ -1,11 +1,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { errorEnvelopeSchema } from "@/lib/contracts/errors";
 import { jobListSchema, type Job } from "@/lib/contracts/job";
-import { TERMINAL } from "../helpers/client";
+import { EN, TERMINAL } from "../helpers/client";
 import { setupStack, uniquePrompt } from "../helpers/stack";
 
 const stack = setupStack({ env: { SORA_RECONCILE_INTERVAL_MS: "200" } });
-const EN = { "accept-language": "en" };
 
 /** A unique word per run, so the search and filters only ever see this file's jobs. */
 const TAG = `zq${Date.now().toString(36)}`;

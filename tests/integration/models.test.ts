@@ -4,7 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { errorEnvelopeSchema } from "@/lib/contracts/errors";
 import { modelsResponseSchema } from "@/lib/contracts/models";
-import { finalJob, TERMINAL, type SseEvent } from "../helpers/client";
+import { EN, finalJob, TERMINAL, type SseEvent } from "../helpers/client";
 import { SAMPLE_MP4, dataUrl, makePng, setupStack, uniquePrompt } from "../helpers/stack";
 
 /** An operator's SORA_MODELS_FILE: one relay name served on /v1/videos, one image-less model. */
@@ -18,7 +18,6 @@ fs.writeFileSync(
 );
 
 const stack = setupStack({ speed: 50, env: { SORA_MODELS_FILE: modelsFile } });
-const EN = { "accept-language": "en" };
 
 async function expectArchivedCompletion(events: SseEvent[]) {
   expect(events.at(-1)?.event).toBe("completed");

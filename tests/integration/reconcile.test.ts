@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { errorEnvelopeSchema } from "@/lib/contracts/errors";
 import { jobSchema, type Job } from "@/lib/contracts/job";
 import { finalJob, TERMINAL } from "../helpers/client";
@@ -125,32 +125,38 @@ describe("SIGKILL during the download", () => {
 });
 
 /** Sends the create and drops the connection before any answer byte is read: a lost reply. */
-function postAndLoseReply(s: Stack, body: unknown, key: string): Promise<void> {
-  const url = new URL("/api/videos", s.app.url);
+async function postAndLoseReply(
+  s: Stack,
+  body: { prompt: string; model: string },
+  key: string,
+): Promise<void> {
   const payload = JSON.stringify(body);
-  return new Promise((resolve) => {
-    const req = http.request(url, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        accept: "application/json",
-        "content-length": Buffer.byteLength(payload),
-        "idempotency-key": key,
-      },
-    });
-    req.on("error", () => resolve());
-    req.on("response", (res) => {
-      res.destroy();
-      resolve();
-    });
-    req.end(payload, () => {
-      // Give the server the body, then vanish (the reply, if any, is never read).
-      setTimeout(() => {
-        req.destroy();
-        resolve();
-      }, 20);
-    });
+  const req = http.request(new URL("/api/videos", s.app.url), {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      accept: "application/json",
+      "content-length": Buffer.byteLength(payload),
+      "idempotency-key": key,
+    },
   });
+  const answered = new Promise<void>((resolve) => {
+    req.on("error", () => resolve());
+    req.on("response", () => resolve());
+  });
+  req.end(payload);
+  // Vanish once the answer starts or the server holds the job, whichever is seen first.
+  await Promise.race([
+    answered,
+    vi.waitFor(
+      async () => {
+        const { jobs } = (await s.client.request("/api/videos?limit=100")).json as { jobs: Job[] };
+        expect(jobs.map((j) => j.prompt)).toContain(body.prompt);
+      },
+      { timeout: 10_000, interval: 20 },
+    ),
+  ]);
+  req.destroy();
 }
 
 describe("exactly-once submit (Idempotency-Key)", () => {
@@ -247,8 +253,17 @@ describe("check again (recheck)", () => {
     });
     expect(failed.error?.message).toMatch(/not ready within/);
     expect(failed.error?.hint).toMatch(/Check again/);
-    // Wait out the relay's trouble, then ask again.
-    await new Promise((r) => setTimeout(r, 3000));
+    // Wait until the relay answers the job's poll again (its outage is over), then ask again.
+    await vi.waitFor(
+      async () => {
+        const poll = await fetch(`${short.sim.url}/v1/videos/${failed.upstreamId}`, {
+          headers: { authorization: `Bearer ${short.key}` },
+        });
+        await poll.body?.cancel();
+        expect(poll.status).toBe(200);
+      },
+      { timeout: 15_000, interval: 200 },
+    );
     const answer = await short.client.request(`/api/videos/${failed.id}/recheck`, {
       method: "POST",
     });

@@ -1,7 +1,7 @@
-import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fakeApiKey } from "../helpers/app";
 import { TERMINAL, findKeyLeaks } from "../helpers/client";
 import { readLeakSurfaces } from "../helpers/key-leak";
 import { setupStack, uniquePrompt } from "../helpers/stack";
@@ -11,10 +11,8 @@ import { setupStack, uniquePrompt } from "../helpers/stack";
  * relay that points the video at an internal service.
  */
 
-const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 /** Not `sk-` shaped: the scrubber must recognise the key by what it is, not by its shape. */
-const relayKey = () =>
-  `relay_${Array.from(randomBytes(40), (b) => ALNUM[b % ALNUM.length]).join("")}`;
+const relayKey = () => fakeApiKey("relay_");
 
 describe("a relay that echoes a non-sk key in full in its errors", () => {
   const key = relayKey();

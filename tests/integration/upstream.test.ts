@@ -1,30 +1,26 @@
-import { readFileSync } from "node:fs";
 import net from "node:net";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ErrorCode } from "@/lib/contracts/errors";
 import { parseConfig } from "@/lib/server/config";
-import {
-  createGeneration,
-  fetchVideoContent,
-  followVideoJob,
-  listRelayModels,
-  recentUpstreamCalls,
-  type GenerationCallbacks,
-  type GenerationRequest,
-  type RetryInfo,
-  type UpstreamDeps,
-  type VideoSource,
-} from "@/lib/server/upstream";
+import { fetchVideoContent } from "@/lib/server/upstream/content";
+import type { UpstreamDeps } from "@/lib/server/upstream/deps";
+import { createGeneration } from "@/lib/server/upstream/generation";
+import { listRelayModels } from "@/lib/server/upstream/models";
+import { recentUpstreamCalls } from "@/lib/server/upstream/records";
+import type {
+  GenerationCallbacks,
+  GenerationRequest,
+  RetryInfo,
+  VideoSource,
+} from "@/lib/server/upstream/types";
+import { followVideoJob } from "@/lib/server/upstream/videos";
 import { failureOf } from "@/lib/server/upstream/test-support";
 import { startSimulator, type SimStats, type Simulator } from "@/simulator/server";
 import { makePng } from "@/simulator/png";
+import { SAMPLE_MP4 } from "../helpers/stack";
 
 /** The upstream layer against the real simulator over loopback (no mocks of our own code). */
 
-const SAMPLE_MP4 = readFileSync(
-  fileURLToPath(new URL("../../simulator/assets/sample.mp4", import.meta.url)),
-);
 const KEY = "sk-test-fake-key-123456";
 const STATE_KEY = Symbol.for("sora-studio.upstream.state");
 

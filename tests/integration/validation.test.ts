@@ -2,7 +2,7 @@ import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorEnvelopeSchema } from "@/lib/contracts/errors";
 import { AppServer } from "../helpers/app";
-import { ApiClient, TERMINAL } from "../helpers/client";
+import { ApiClient, EN, TERMINAL } from "../helpers/client";
 import { SAMPLE_MP4, dataUrl, fileBlob, makePng, setupStack, uniquePrompt } from "../helpers/stack";
 
 const MAX_IMAGE_BYTES = 200_000;
@@ -29,8 +29,6 @@ async function expectRejected(
   expect((await stack.sim.stats()).requests).toEqual(statsBefore.requests);
   expect(await stack.stored.jobCount()).toBe(rowsBefore);
 }
-
-const EN = { "accept-language": "en" };
 
 function postJson(body: unknown) {
   return stack.client.request("/api/videos", {

@@ -1,5 +1,5 @@
 import { relayBalance } from "@/lib/server/balance";
-import { handleApi } from "@/lib/server/http";
+import { handleApi } from "@/lib/server/route-handler";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

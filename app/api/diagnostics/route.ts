@@ -1,5 +1,5 @@
 import { diagnosticsResponse } from "@/lib/server/diagnostics/http";
-import { acceptsEventStream, handleApi } from "@/lib/server/http";
+import { acceptsEventStream, handleApi } from "@/lib/server/route-handler";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

@@ -1,6 +1,6 @@
 import { accessGateEnabled, hasSession } from "@/lib/server/access";
 import { healthReport, healthStatusOnly } from "@/lib/server/health";
-import { handleApi } from "@/lib/server/http";
+import { handleApi } from "@/lib/server/route-handler";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

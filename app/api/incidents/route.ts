@@ -1,5 +1,5 @@
 import { recentIncidents } from "@/lib/server/diagnostics/service";
-import { handleApi } from "@/lib/server/http";
+import { handleApi } from "@/lib/server/route-handler";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

@@ -1,4 +1,4 @@
-import { handleApi } from "@/lib/server/http";
+import { handleApi } from "@/lib/server/route-handler";
 import { listModels } from "@/lib/server/jobs/models";
 
 export const runtime = "nodejs";

@@ -1,5 +1,5 @@
 import { currentRelayWeather } from "@/lib/server/diagnostics/job-diagnosis";
-import { handleApi } from "@/lib/server/http";
+import { handleApi } from "@/lib/server/route-handler";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

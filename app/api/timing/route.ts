@@ -1,4 +1,4 @@
-import { handleApi } from "@/lib/server/http";
+import { handleApi } from "@/lib/server/route-handler";
 import { modelTimings } from "@/lib/server/jobs/eta";
 
 export const runtime = "nodejs";

@@ -1,4 +1,4 @@
-import { handleApi, prefersJsonAnswer } from "@/lib/server/http";
+import { handleApi, prefersJsonAnswer } from "@/lib/server/route-handler";
 import { createVideo, listVideos } from "@/lib/server/jobs/service";
 
 export const runtime = "nodejs";

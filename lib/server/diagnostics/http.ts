@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { readJsonBody } from "../body";
 import { AppError, badRequest } from "../errors";
-import type { ApiContext } from "../http";
+import type { ApiContext } from "../route-handler";
 import { sseResponse } from "../sse";
 import { claimRunSlot, runConfiguredDiagnostics } from "./service";
 

@@ -24,9 +24,9 @@ vi.mock("../config", async (importOriginal) => {
   });
   return { ...actual, getConfig: () => config };
 });
-vi.mock("../upstream", () => ({ fetchVideoContent: vi.fn() }));
+vi.mock("../upstream/content", () => ({ fetchVideoContent: vi.fn() }));
 
-const upstream = await import("../upstream");
+const upstream = await import("../upstream/content");
 const { archiveIo, archiveVideo, sweepOrphanParts } = await import("./archive");
 
 const fetchContent = vi.mocked(upstream.fetchVideoContent);

@@ -11,7 +11,7 @@ import { ArchiveWriteError, archiveKey, getArchiveStorage, type ArchiveStorage }
 import { getConfig } from "../config";
 import { AppError, toAppError } from "../errors";
 import { serverLog } from "../log";
-import { fetchVideoContent } from "../upstream";
+import { fetchVideoContent } from "../upstream/content";
 import type { RetryInfo, VideoSource } from "../upstream/types";
 
 export interface ArchiveResult {

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 
-vi.mock("../upstream", () => ({ fetchVideoContent: vi.fn() }));
+vi.mock("../upstream/content", () => ({ fetchVideoContent: vi.fn() }));
 vi.mock("./runner", () => ({ getJobRunner: vi.fn() }));
 
 const { parseRange } = await import("./content");

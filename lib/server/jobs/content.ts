@@ -6,7 +6,7 @@ import { getArchiveStorage, type ArchiveStorage } from "../archive";
 import { getConfig } from "../config";
 import { AppError } from "../errors";
 import { serverLog } from "../log";
-import { fetchVideoContent } from "../upstream";
+import { fetchVideoContent } from "../upstream/content";
 import { VIDEO_CONTENT_TYPE } from "./snapshot";
 import { getJobRunner } from "./runner";
 import { getJobStore } from "./store";

@@ -1,6 +1,5 @@
 import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
-import { protocolForModel } from "@/lib/contracts/models";
 import { AppError } from "../errors";
 
 vi.mock("../config", async (importOriginal) => {
@@ -11,8 +10,7 @@ vi.mock("../config", async (importOriginal) => {
   });
   return { ...actual, getConfig: () => config };
 });
-vi.mock("../upstream", () => ({
-  resolveProtocol: (model: string) => protocolForModel(model),
+vi.mock("../upstream/models", () => ({
   listRelayModels: async () => [{ id: "sora-2-relay-only" }, { id: "gpt-4o" }],
 }));
 vi.mock("./store", async () => {

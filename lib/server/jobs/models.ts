@@ -9,7 +9,7 @@ import {
 import { getConfig } from "../config";
 import { toAppError } from "../errors";
 import { serverLog } from "../log";
-import { listRelayModels } from "../upstream";
+import { listRelayModels } from "../upstream/models";
 
 const RELAY_MODELS_TTL_MS = 60_000;
 const RELAY_MODELS_TIMEOUT_MS = 5_000;

@@ -5,16 +5,6 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { AppError } from "../errors";
 import type { GenerationOutcome, GenerationRequest, GenerationCallbacks } from "../upstream/types";
 
-vi.mock("../upstream", () => ({
-  createGeneration: vi.fn(),
-  followVideoJob: vi.fn(),
-  lookupVideoJob: vi.fn(),
-  createMayHaveBeenAccepted: (error: AppError) =>
-    ["gateway_timeout", "timeout", "interrupted", "protocol_error"].includes(error.code),
-  fetchVideoContent: vi.fn(),
-  listRelayModels: vi.fn(),
-  resolveProtocol: vi.fn(),
-}));
 vi.mock("./archive", () => ({
   archiveVideo: vi.fn(),
   sweepOrphanParts: vi.fn(async () => 0),

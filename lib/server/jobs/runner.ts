@@ -7,14 +7,11 @@ import { getConfig, type AppConfig } from "../config";
 import { AppError, toAppError } from "../errors";
 import { serverLog } from "../log";
 import { registerSecret, scrubUpstreamMessage } from "../redact";
-import {
-  createGeneration,
-  createMayHaveBeenAccepted,
-  followVideoJob,
-  lookupVideoJob,
-} from "../upstream";
+import { createMayHaveBeenAccepted } from "../upstream/classify";
+import { createGeneration } from "../upstream/generation";
 import { weatherDelayMs, sleep } from "../upstream/retry";
 import type { GenerationCallbacks, RetryInfo, VideoSource } from "../upstream/types";
+import { followVideoJob, lookupVideoJob } from "../upstream/videos";
 import { archiveVideo, isStorageError, sweepOrphanParts, type ArchiveResult } from "./archive";
 import { purgeDueDeletions } from "./deletion";
 import type { CreateJobInput } from "./create-request";

@@ -10,7 +10,7 @@ import {
 import { cachedDiagnosis } from "../diagnostics/job-diagnosis";
 import { AppError, badRequest } from "../errors";
 import { cancelVideoJob } from "../upstream/cancel";
-import type { ApiContext } from "../http";
+import type { ApiContext } from "../route-handler";
 import { serverLog } from "../log";
 import { consumeCreateBudget } from "../rate-limit";
 import { continueAfterResponse } from "../shared/vercel";

@@ -1,5 +1,5 @@
 import { logout } from "@/lib/server/auth";
-import { handleApi } from "@/lib/server/http";
+import { handleApi } from "@/lib/server/route-handler";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

@@ -1,4 +1,4 @@
-import { handleApi } from "@/lib/server/http";
+import { handleApi } from "@/lib/server/route-handler";
 import { runCronReconcile } from "@/lib/server/shared/cron";
 
 export const runtime = "nodejs";

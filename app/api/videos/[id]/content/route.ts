@@ -1,4 +1,4 @@
-import { handleApi } from "@/lib/server/http";
+import { handleApi } from "@/lib/server/route-handler";
 import { serveJobContent } from "@/lib/server/jobs/content";
 import { assertJobId } from "@/lib/server/jobs/ids";
 

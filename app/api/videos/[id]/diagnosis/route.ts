@@ -1,4 +1,4 @@
-import { handleApi } from "@/lib/server/http";
+import { handleApi } from "@/lib/server/route-handler";
 import { diagnoseVideo } from "@/lib/server/jobs/service";
 
 export const runtime = "nodejs";

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { errorEnvelopeSchema } from "@/lib/contracts/errors";
 import { createSessionToken, SESSION_COOKIE } from "./access";
 import { parseConfig } from "./config";
-import { handleApi } from "./http";
+import { handleApi } from "./route-handler";
 
 const CONFIG_KEY = Symbol.for("sora-studio.config");
 const holder = globalThis as Record<symbol, unknown>;
