@@ -1,4 +1,5 @@
 import type { Page } from "@playwright/test";
+import { inLiveRegion, LIVE_REGION } from "./a11y";
 import { expect, test } from "./fixtures";
 import { GeneratorPage, uniquePrompt } from "./pages/generator-page";
 
@@ -6,8 +7,6 @@ interface Heard {
   text: string;
   politeness: string;
 }
-
-const LIVE_REGION = '[aria-live], [role="status"], [role="alert"], [role="log"]';
 
 /**
  * Listens as a screen reader would: every new text of a live region inside a job card (with the
@@ -67,9 +66,7 @@ test("progress is announced politely: state changes and 25 % steps, not every pe
   // The percent on screen and the bar are not live regions themselves.
   const bar = generator.progressBar(card);
   await expect(bar).toHaveAttribute("aria-valuenow", /\d+/);
-  expect(await bar.evaluate((el, selector) => el.closest(selector) === null, LIVE_REGION)).toBe(
-    true,
-  );
+  expect(await inLiveRegion(bar)).toBe(false);
   await expect(generator.stateBadge(card, "completed")).toBeVisible({ timeout: 45_000 });
 
   const { heard, percents } = await heardSoFar();

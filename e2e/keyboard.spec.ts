@@ -2,7 +2,7 @@ import type { Locator } from "@playwright/test";
 import { stat } from "node:fs/promises";
 import { videoFileName } from "@/lib/media/video-file-name";
 import { expect, test } from "./fixtures";
-import { expectVisibleFocus, tabTo } from "./focus";
+import { expectVisibleFocus, tabTo } from "./a11y";
 import { GeneratorPage, uniquePrompt } from "./pages/generator-page";
 
 /** Moves a focused native select to `value` with the arrow keys, as a keyboard user would. */

@@ -59,3 +59,11 @@ export async function tabTo(target: Locator, maxPresses = 20): Promise<number> {
   }
   throw new Error(`Tab did not reach ${target.toString()} in ${maxPresses} presses`);
 }
+
+/** Elements whose text changes screen readers speak (ARIA live regions, explicit or by role). */
+export const LIVE_REGION = '[aria-live], [role="status"], [role="alert"], [role="log"]';
+
+/** Whether a screen reader would speak every change of `target`'s text. */
+export function inLiveRegion(target: Locator): Promise<boolean> {
+  return target.evaluate((el, selector) => el.closest(selector) !== null, LIVE_REGION);
+}
