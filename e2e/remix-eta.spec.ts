@@ -1,3 +1,4 @@
+import { inLiveRegion } from "./a11y";
 import { expect, simStats, test } from "./fixtures";
 import { GeneratorPage, uniquePrompt } from "./pages/generator-page";
 
@@ -108,7 +109,12 @@ test.describe("honest progress", () => {
     await page.clock.fastForward("20:00");
     const stalled = card.getByTestId("job-stalled");
     await expect(stalled).toBeVisible();
-    await expect(stalled).toContainText(t("generator.eta.stalledBody"));
+    await expect(stalled.getByRole("status").first()).toHaveText(t("generator.eta.stalledBody"));
+    // The title's clock ticks every second: a live region there would be heard every second.
+    const title = t("generator.eta.stalledTitle", { time: "TIME" })
+      .split("TIME")
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+    expect(await inLiveRegion(stalled.getByText(new RegExp(title.join("[\\d:]+"))))).toBe(false);
     await stalled.getByRole("button", { name: t("generator.eta.checkAgain") }).click();
     await expect(stalled).toContainText(t("generator.eta.unchanged"));
     await card.getByRole("button", { name: t("generator.cancel.action"), exact: true }).click();

@@ -7,6 +7,7 @@ import { PROMPT_MAX_CHARS } from "@/lib/contracts/create-video";
 import { ApiRequestError } from "@/lib/client/api";
 import { composeMemory, MAX_VARIATIONS, type Draft } from "@/lib/client/compose-memory";
 import { fallbackModels, frameSizeFor, resolveSelection } from "@/lib/client/model-options";
+import { scrollBehavior } from "@/lib/client/motion";
 import { jobCardId } from "@/lib/client/tracked-job";
 import { useApiErrorMessage } from "@/hooks/use-api-error-message";
 import { useHydrated } from "@/hooks/use-hydrated";
@@ -38,7 +39,6 @@ export const SHORTCUT_KEYS = "Ctrl/⌘ + Enter";
  * scroll margin). The card appears on the next renders: wait for it briefly.
  */
 function revealNewJob(jobId: string) {
-  const reduce = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   let tries = 0;
   const attempt = () => {
     const card = document.getElementById(jobCardId(jobId));
@@ -47,7 +47,7 @@ function revealNewJob(jobId: string) {
       return;
     }
     card.focus({ preventScroll: true });
-    card.scrollIntoView({ behavior: reduce ? "auto" : "smooth", block: "nearest" });
+    card.scrollIntoView({ behavior: scrollBehavior(), block: "nearest" });
   };
   attempt();
 }

@@ -6,6 +6,7 @@ import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from "reac
 import type { Job } from "@/lib/contracts/job";
 import { composeMemory, EMPTY_DRAFT, type Draft } from "@/lib/client/compose-memory";
 import { dataUrlToFile } from "@/lib/client/image";
+import { scrollBehavior } from "@/lib/client/motion";
 import { jobsKey, modelsKey } from "@/lib/client/query-cache";
 import { sessionImage } from "@/lib/client/session-images";
 import { HistoryGallery } from "@/components/history/history-gallery";
@@ -78,7 +79,7 @@ export function GeneratorWorkspace({
         const { draft, imageMissing } = draftFromJob(job, memory.getDraft());
         memory.updateDraft(() => draft);
         setNotice(t(imageMissing ? "reusedNoImage" : "reused"));
-        promptRef.current?.scrollIntoView({ behavior: "smooth", block: "center" });
+        promptRef.current?.scrollIntoView({ behavior: scrollBehavior(), block: "center" });
         promptRef.current?.focus({ preventScroll: true });
       },
     }),

@@ -56,17 +56,20 @@ function JobStalled({ job, quietMs }: { job: Job; quietMs: number }) {
   const unchanged =
     recheck.isSuccess && recheck.data.state === job.state && recheck.data.progress === job.progress;
   return (
-    <Alert tone="warning" role="status" data-testid="job-stalled" className="space-y-2">
+    <Alert tone="warning" data-testid="job-stalled" className="space-y-2">
+      {/* The title's clock ticks every second: only the words below are a live region. */}
       <p className="flex items-center gap-1.5 font-medium">
         <TriangleAlert aria-hidden className="size-4 shrink-0" />
         {t("stalledTitle", { time: formatElapsed(quietMs) })}
       </p>
-      <p>{checkable ? t("stalledBody") : t("stalledBodyNoCheck")}</p>
+      <p role="status">{checkable ? t("stalledBody") : t("stalledBodyNoCheck")}</p>
       {checkable ? (
         <RecheckButton jobId={job.id} recheck={recheck} texts="generator.eta" variant="outline" />
       ) : null}
-      {unchanged && !recheck.isPending ? <p>{t("unchanged")}</p> : null}
-      {message ? <p>{t("checkFailed", { message })}</p> : null}
+      <div role="status" className="space-y-2 empty:hidden">
+        {unchanged && !recheck.isPending ? <p>{t("unchanged")}</p> : null}
+        {message ? <p>{t("checkFailed", { message })}</p> : null}
+      </div>
     </Alert>
   );
 }

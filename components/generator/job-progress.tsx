@@ -2,7 +2,7 @@
 
 import { WifiOff } from "lucide-react";
 import { useTranslations } from "next-intl";
-import { jobPhase, relayDetail } from "@/lib/client/job-phase";
+import { announcedProgress, jobPhase, relayDetail } from "@/lib/client/job-phase";
 import type { TrackedJob } from "@/lib/client/tracked-job";
 import { Progress } from "@/components/ui/progress";
 import { Spinner } from "@/components/ui/spinner";
@@ -10,7 +10,8 @@ import { Spinner } from "@/components/ui/spinner";
 /**
  * A running job: the phase in our own words (the same word as the badge), the percent once real
  * progress arrived (an indeterminate bar until then), the relay's own text only as a secondary
- * detail, and the connection status.
+ * detail, and the connection status. Screen readers hear the phase from the card's badge and the
+ * progress from a polite region in coarse steps only; the percent and the bar are not live.
  */
 export function JobProgress({ tracked }: { tracked: TrackedJob }) {
   const t = useTranslations("generator");
@@ -18,6 +19,7 @@ export function JobProgress({ tracked }: { tracked: TrackedJob }) {
   const phase = jobPhase(job);
   const measured = job.progress > 0;
   const detail = relayDetail(job.progressMessage);
+  const step = announcedProgress(job.progress);
   return (
     <div className="space-y-2">
       <div className="flex items-baseline justify-between gap-3 text-xs">
@@ -33,6 +35,9 @@ export function JobProgress({ tracked }: { tracked: TrackedJob }) {
         label={t("job.progressLabel")}
         valueText={measured ? `${job.progress}%` : t(`phase.${phase}`)}
       />
+      <p className="sr-only" role="status">
+        {step > 0 ? t("job.progressStep", { percent: step }) : null}
+      </p>
       {detail ? (
         <p className="truncate text-xs text-muted" title={detail} data-testid="relay-detail">
           {t.rich("job.relaySays", {

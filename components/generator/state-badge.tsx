@@ -34,7 +34,7 @@ export function StateBadge({
   const { tone, Icon, spin } = LOOK[phase === "queued" ? "queued" : state];
   return (
     <Badge tone={tone} className={className} role={live ? "status" : undefined}>
-      <Icon aria-hidden className={spin ? "animate-spin motion-reduce:animate-none" : undefined} />
+      <Icon aria-hidden className={spin ? "animate-spin" : undefined} />
       {phase ? t(`phase.${phase}`) : t(`state.${state}`)}
     </Badge>
   );

@@ -122,10 +122,7 @@ export function HistoryGallery() {
             onClick={() => void history.refetch()}
             disabled={history.isFetching}
           >
-            <RefreshCw
-              aria-hidden
-              className={cn(history.isFetching && "animate-spin motion-reduce:animate-none")}
-            />
+            <RefreshCw aria-hidden className={cn(history.isFetching && "animate-spin")} />
           </IconButton>
         </div>
       </div>

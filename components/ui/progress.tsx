@@ -38,16 +38,13 @@ export function Progress({
         <div
           className={cn(
             // A short segment sliding across: clearly "working, amount unknown", never a full bar.
-            "animate-indeterminate h-full w-1/3 rounded-full opacity-70 motion-reduce:translate-x-full motion-reduce:animate-none",
+            "animate-indeterminate h-full w-1/3 rounded-full opacity-70 motion-reduce:translate-x-full",
             bar,
           )}
         />
       ) : (
         <div
-          className={cn(
-            "h-full rounded-full transition-[width] duration-500 ease-out motion-reduce:transition-none",
-            bar,
-          )}
+          className={cn("h-full rounded-full transition-[width] duration-500 ease-out", bar)}
           style={{ width: `${clamped}%` }}
         />
       )}

@@ -2,10 +2,5 @@ import { LoaderCircle } from "lucide-react";
 import { cn } from "./cn";
 
 export function Spinner({ className }: { className?: string }) {
-  return (
-    <LoaderCircle
-      aria-hidden
-      className={cn("size-4 animate-spin motion-reduce:animate-none", className)}
-    />
-  );
+  return <LoaderCircle aria-hidden className={cn("size-4 animate-spin", className)} />;
 }

@@ -1,5 +1,6 @@
 import { expect, type Locator, type Page } from "@playwright/test";
 import { randomUUID } from "node:crypto";
+import type { Job } from "@/lib/contracts/job";
 import type { Locale } from "@/lib/i18n/config";
 import { translator } from "@/lib/i18n/translate";
 import { makePng } from "@/simulator/png";
@@ -183,12 +184,20 @@ export class GeneratorPage {
     return this.consoleLines.filter((line) => line.startsWith(`[Sora2] ${jobId}`));
   }
 
-  /** The job id of a prompt, from the public history API. */
-  async jobId(prompt: string): Promise<string> {
+  cancelButton(card: Locator): Locator {
+    return card.getByRole("button", { name: this.t("generator.cancel.action"), exact: true });
+  }
+
+  /** The job of a prompt, from the public history API. */
+  async job(prompt: string): Promise<Job> {
     const response = await this.page.request.get("/api/videos?limit=100");
-    const { jobs } = (await response.json()) as { jobs: { id: string; prompt: string }[] };
+    const { jobs } = (await response.json()) as { jobs: Job[] };
     const job = jobs.find((j) => j.prompt === prompt);
     if (!job) throw new Error(`no job for prompt ${prompt}`);
-    return job.id;
+    return job;
+  }
+
+  async jobId(prompt: string): Promise<string> {
+    return (await this.job(prompt)).id;
   }
 }

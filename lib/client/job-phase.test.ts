@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { jobPhase, relayDetail } from "./job-phase";
+import { announcedProgress, jobPhase, relayDetail } from "./job-phase";
 
 describe("jobPhase", () => {
   it("names the phase from the state and the progress, never from the relay's raw words", () => {
@@ -40,5 +40,19 @@ describe("relayDetail", () => {
     expect(relayDetail("视频渲染中 18%")).toBe("视频渲染中");
     expect(relayDetail("Rendering frames (45%)")).toBe("Rendering frames");
     expect(relayDetail("High demand: expect delays")).toBe("High demand: expect delays");
+  });
+});
+
+describe("announcedProgress", () => {
+  it.each([
+    [0, 0],
+    [24, 0],
+    [25, 25],
+    [49, 25],
+    [50, 50],
+    [99, 75],
+    [100, 75],
+  ])("progress %i%% is announced as the %i%% step", (progress, step) => {
+    expect(announcedProgress(progress)).toBe(step);
   });
 });

@@ -51,3 +51,12 @@ export function relayDetail(message: string | undefined): string | undefined {
     .trim();
   return text || undefined;
 }
+
+/** Screen readers hear the progress in steps of this many percent, not every poll's number. */
+export const ANNOUNCED_PROGRESS_STEP = 25;
+
+/** The last step a job's progress passed (0 before the first one): what the live region says. */
+export function announcedProgress(progress: number): number {
+  const step = Math.floor(progress / ANNOUNCED_PROGRESS_STEP) * ANNOUNCED_PROGRESS_STEP;
+  return Math.min(100 - ANNOUNCED_PROGRESS_STEP, Math.max(0, step));
+}
