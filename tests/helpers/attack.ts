@@ -62,8 +62,8 @@ export async function floodBody(
     peak = Math.max(peak, rssBytes(pid));
   }, 20);
   const chunk = Buffer.alloc(1024 * 1024, "a");
-  try {
-    const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+  const send = () =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
       let status = 0;
       const chunks: Buffer[] = [];
       const settle = () => resolve({ status, text: Buffer.concat(chunks).toString("utf8") });
@@ -77,7 +77,7 @@ export async function floodBody(
         },
       );
       // The server answers and drops the connection before the upload ends — that is the point —
-      // so a reset after the answer arrived is expected; one before it is a failure.
+      // so a reset after the answer arrived is expected; one before it is handled below.
       request.on("error", (error) => (status ? settle() : reject(error)));
       let sent = 0;
       const pump = () => {
@@ -92,6 +92,19 @@ export async function floodBody(
       };
       pump();
     });
+  try {
+    // The server answers 413 and closes while our upload is in flight; the kernel then resets the
+    // connection, and a reset can overtake the answer already on the wire (the race HTTP's
+    // "lingering close" exists for). Such a reset says nothing about the server: send again, at
+    // most three times. A server that never answers still fails.
+    let answer: { status: number; text: string } | undefined;
+    for (let attempt = 1; !answer; attempt++) {
+      answer = await send().catch((error: NodeJS.ErrnoException) => {
+        if (attempt < 3 && (error.code === "ECONNRESET" || error.code === "EPIPE"))
+          return undefined;
+        throw error;
+      });
+    }
     peak = Math.max(peak, rssBytes(pid));
     return { ...answer, rssGrowth: peak - before };
   } finally {
