@@ -96,11 +96,11 @@ export async function floodBody(
     // The server answers 413 and closes while our upload is in flight; the kernel then resets the
     // connection, and a reset can overtake the answer already on the wire (the race HTTP's
     // "lingering close" exists for). Such a reset says nothing about the server: send again, at
-    // most three times. A server that never answers still fails.
+    // most five times. A server that never answers still fails.
     let answer: { status: number; text: string } | undefined;
     for (let attempt = 1; !answer; attempt++) {
       answer = await send().catch((error: NodeJS.ErrnoException) => {
-        if (attempt < 3 && (error.code === "ECONNRESET" || error.code === "EPIPE"))
+        if (attempt < 5 && (error.code === "ECONNRESET" || error.code === "EPIPE"))
           return undefined;
         throw error;
       });
