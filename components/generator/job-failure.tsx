@@ -4,7 +4,6 @@ import {
   AlertTriangle,
   Check,
   ClipboardCopy,
-  ExternalLink,
   RotateCcw,
   Stethoscope,
   Wallet,
@@ -22,7 +21,7 @@ import { useCopy } from "@/hooks/use-copy";
 import { useHydrated } from "@/hooks/use-hydrated";
 import { useCreateJob, useRecheckJob } from "@/hooks/use-jobs";
 import { Alert } from "@/components/ui/alert";
-import { Button, PendingButton, buttonClasses } from "@/components/ui/button";
+import { Button, ExternalLinkButton, PendingButton, buttonClasses } from "@/components/ui/button";
 import { useGeneratorActions } from "./generator-actions";
 import { JobDiagnosis } from "./job-diagnosis";
 import { RecheckButton } from "./recheck-button";
@@ -167,15 +166,9 @@ export function JobFailure({ job }: { job: Job }) {
         <div className="space-y-2 text-sm text-fg">
           <p data-testid="failure-hint">{error?.hint ?? tCauses(code)}</p>
           {error?.consoleUrl ? (
-            <a
-              href={error.consoleUrl}
-              target="_blank"
-              rel="noreferrer noopener"
-              className={buttonClasses({ variant: "outline", size: "sm" })}
-            >
-              <ExternalLink aria-hidden />
+            <ExternalLinkButton href={error.consoleUrl} variant="outline">
               {t("openConsole")}
-            </a>
+            </ExternalLinkButton>
           ) : null}
           {relayVisible ? (
             <p className="text-xs text-muted">

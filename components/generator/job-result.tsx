@@ -1,6 +1,6 @@
 "use client";
 
-import { Archive, Check, Download, ExternalLink, Link2 } from "lucide-react";
+import { Archive, Check, Download, Link2 } from "lucide-react";
 import { useFormatter, useTranslations } from "next-intl";
 import { useState } from "react";
 import type { Job } from "@/lib/contracts/job";
@@ -9,7 +9,7 @@ import { excerpt, formatBytes } from "@/lib/client/format";
 import { videoFileName } from "@/lib/media/video-file-name";
 import { useCopy } from "@/hooks/use-copy";
 import { useLinksNeedLogin } from "@/components/link-access";
-import { Button, buttonClasses } from "@/components/ui/button";
+import { Button, ExternalLinkButton, buttonClasses } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { JobCostNote } from "./job-cost-note";
 
@@ -74,15 +74,9 @@ export function JobResult({ job, autoLoad = true }: { job: Job; autoLoad?: boole
           {status === "copied" ? <Check aria-hidden /> : <Link2 aria-hidden />}
           {status === "copied" ? t("linkCopied") : t("copyLink")}
         </Button>
-        <a
-          href={video.url}
-          target="_blank"
-          rel="noopener"
-          className={buttonClasses({ variant: "ghost", size: "sm" })}
-        >
-          <ExternalLink aria-hidden />
+        <ExternalLinkButton href={video.url} variant="ghost" keepReferrer>
           {t("open")}
-        </a>
+        </ExternalLinkButton>
       </div>
       {/* A copied link is only useful to others who can sign in: say so where the copy happened. */}
       <p role="status" className="text-xs text-soft empty:hidden">

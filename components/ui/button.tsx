@@ -1,3 +1,4 @@
+import { ExternalLink } from "lucide-react";
 import type { ComponentProps, ReactNode } from "react";
 import { cn } from "./cn";
 import { Spinner } from "./spinner";
@@ -78,5 +79,31 @@ export function PendingButton({
       {pending ? <Spinner /> : icon}
       {pending && pendingLabel !== undefined ? pendingLabel : children}
     </Button>
+  );
+}
+
+/**
+ * A link that opens in a new tab, drawn as a small button with the external-link icon. Links to
+ * other sites send no referrer; `keepReferrer` is for our own pages (e.g. the archived video).
+ */
+export function ExternalLinkButton({
+  variant,
+  keepReferrer = false,
+  children,
+  ...props
+}: Omit<ComponentProps<"a">, "target" | "rel" | "className"> & {
+  variant: ButtonVariant;
+  keepReferrer?: boolean;
+}) {
+  return (
+    <a
+      target="_blank"
+      rel={keepReferrer ? "noopener" : "noreferrer noopener"}
+      className={buttonClasses({ variant, size: "sm" })}
+      {...props}
+    >
+      <ExternalLink aria-hidden />
+      {children}
+    </a>
   );
 }
