@@ -8,12 +8,9 @@ export const BALANCE_KEY = "/api/balance";
 const REFRESH_MS = 5 * 60_000;
 
 async function fetchBalance(path: string): Promise<Balance> {
-  // The schema (and zod with the API client) load with the first answer, not with every page's header.
-  const [{ getResource }, { balanceSchema }] = await Promise.all([
-    import("@/lib/client/api"),
-    import("@/lib/contracts/cost"),
-  ]);
-  return getResource(path, balanceSchema);
+  // The API client loads with the first answer, not with every page's header.
+  const { getResource } = await import("@/lib/client/api");
+  return getResource(path, (s) => s.balanceSchema);
 }
 
 /** The relay's balance (`GET /api/balance`); `{available: false}` when the relay has no billing. */

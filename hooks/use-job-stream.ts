@@ -2,7 +2,8 @@
 
 import { useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
-import { isTerminalState, type Job } from "@/lib/contracts/job";
+import { isTerminalState } from "@/lib/contracts/job-state";
+import type { Job } from "@/lib/contracts/job";
 import { ApiRequestError, fetchJob } from "@/lib/client/api";
 import { JobFollower } from "@/lib/client/job-follower";
 import { jobMemory } from "@/lib/client/job-memory";

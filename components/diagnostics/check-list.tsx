@@ -7,8 +7,8 @@ import {
   checkMessageKey,
   type CheckId,
   type CheckStatus,
-  type DiagnosticCheck,
-} from "@/lib/contracts/diagnostics";
+} from "@/lib/contracts/check-ids";
+import type { DiagnosticCheck } from "@/lib/contracts/diagnostics";
 import { Badge, type BadgeTone } from "@/components/ui/badge";
 import { CheckStatusIcon } from "./check-status-icon";
 

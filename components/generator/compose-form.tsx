@@ -3,7 +3,7 @@
 import { Sparkles } from "lucide-react";
 import { useTranslations } from "next-intl";
 import { useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
-import { PROMPT_MAX_CHARS } from "@/lib/contracts/create-video";
+import { PROMPT_MAX_CHARS } from "@/lib/contracts/limits";
 import { ApiRequestError } from "@/lib/client/api";
 import { composeMemory, MAX_VARIATIONS, type Draft } from "@/lib/client/compose-memory";
 import { fallbackModels, frameSizeFor, resolveSelection } from "@/lib/client/model-options";

@@ -1,7 +1,7 @@
 "use client";
 
 import { useLocale, useTranslations } from "next-intl";
-import { estimateCost } from "@/lib/contracts/cost";
+import { estimateCost } from "@/lib/contracts/pricing";
 import { formatMoney } from "@/lib/client/format";
 import type { ModelInfo } from "@/lib/contracts/models";
 

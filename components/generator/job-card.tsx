@@ -3,7 +3,8 @@
 import { CornerDownRight, ImageIcon, Shuffle, Timer, X } from "lucide-react";
 import { useTranslations } from "next-intl";
 import { useId } from "react";
-import { isTerminalState, type Job } from "@/lib/contracts/job";
+import { isTerminalState } from "@/lib/contracts/job-state";
+import type { Job } from "@/lib/contracts/job";
 import { formatElapsed } from "@/lib/client/format";
 import { jobPhase } from "@/lib/client/job-phase";
 import { jobCardId, type TrackedJob } from "@/lib/client/tracked-job";

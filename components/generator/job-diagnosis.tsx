@@ -6,7 +6,7 @@ import { useTranslations } from "next-intl";
 import { useState } from "react";
 import type { DiagnosisAction } from "@/lib/contracts/diagnosis";
 import type { Job } from "@/lib/contracts/job";
-import { describeModel } from "@/lib/contracts/models";
+import { describeModel } from "@/lib/contracts/model-catalogue";
 import { sessionImage } from "@/lib/client/session-images";
 import { useApiErrorMessage } from "@/hooks/use-api-error-message";
 import { useHydrated } from "@/hooks/use-hydrated";

@@ -2,7 +2,7 @@
 
 import { Hourglass, TriangleAlert } from "lucide-react";
 import { useTranslations } from "next-intl";
-import { estimateJob } from "@/lib/contracts/eta";
+import { estimateJob } from "@/lib/contracts/eta-estimate";
 import type { Job } from "@/lib/contracts/job";
 import { minutesRange } from "@/lib/client/eta";
 import { formatElapsed } from "@/lib/client/format";

@@ -12,7 +12,7 @@ import {
 import Link from "next/link";
 import { useTranslations } from "next-intl";
 import { useId, useState } from "react";
-import { ERROR_SPECS } from "@/lib/contracts/errors";
+import { ERROR_SPECS } from "@/lib/contracts/error-codes";
 import type { Job } from "@/lib/contracts/job";
 import { formatErrorDetails, type ErrorDetailLabels } from "@/lib/client/error-details";
 import { sessionImage } from "@/lib/client/session-images";

@@ -3,7 +3,7 @@
 import { Shuffle } from "lucide-react";
 import { useTranslations } from "next-intl";
 import { useState } from "react";
-import { PROMPT_MAX_CHARS } from "@/lib/contracts/create-video";
+import { PROMPT_MAX_CHARS } from "@/lib/contracts/limits";
 import type { Job } from "@/lib/contracts/job";
 import { canRemix } from "@/lib/client/remix";
 import { useApiErrorMessage } from "@/hooks/use-api-error-message";

@@ -4,7 +4,7 @@ import { Archive, Check, Download, Link2 } from "lucide-react";
 import { useFormatter, useTranslations } from "next-intl";
 import { useState } from "react";
 import type { Job } from "@/lib/contracts/job";
-import { parseSize } from "@/lib/contracts/models";
+import { parseSize } from "@/lib/contracts/model-catalogue";
 import { excerpt, formatBytes } from "@/lib/client/format";
 import { videoFileName } from "@/lib/media/video-file-name";
 import { useCopy } from "@/hooks/use-copy";

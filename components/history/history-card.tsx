@@ -5,7 +5,7 @@ import { useFormatter, useTranslations } from "next-intl";
 import dynamic from "next/dynamic";
 import { useId, useState } from "react";
 import type { Job } from "@/lib/contracts/job";
-import { parseSize } from "@/lib/contracts/models";
+import { parseSize } from "@/lib/contracts/model-catalogue";
 import { videoFileName } from "@/lib/media/video-file-name";
 import { trackJob } from "@/lib/client/tracked-job";
 import { useHydrated } from "@/hooks/use-hydrated";

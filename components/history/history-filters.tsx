@@ -4,7 +4,7 @@ import { Search } from "lucide-react";
 import { useTranslations } from "next-intl";
 import { useEffect, useState } from "react";
 import type { JobListFilter, JobState } from "@/lib/contracts/job";
-import { MAX_HISTORY_SEARCH_CHARS } from "@/lib/contracts/job";
+import { MAX_HISTORY_SEARCH_CHARS } from "@/lib/contracts/job-state";
 import { useModels } from "@/hooks/use-models";
 import { Field } from "@/components/ui/field";
 import { Select } from "@/components/ui/select";

@@ -1,7 +1,7 @@
 "use client";
 
 import { useLocale, useTranslations } from "next-intl";
-import { spendByDay } from "@/lib/contracts/cost";
+import { spendByDay } from "@/lib/contracts/pricing";
 import { formatMoney } from "@/lib/client/format";
 import type { Job } from "@/lib/contracts/job";
 

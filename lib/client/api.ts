@@ -1,22 +1,24 @@
-import {
-  diagnosisSchema,
-  relayWeatherSchema,
-  type Diagnosis,
-  type RelayWeather,
-} from "@/lib/contracts/diagnosis";
-import * as z from "zod/mini";
+import type * as z from "zod/mini";
 import type { CreateVideoRequest } from "@/lib/contracts/create-video";
-import { errorEnvelopeSchema, type ApiError } from "@/lib/contracts/errors";
-import {
-  jobListSchema,
-  jobSchema,
-  type Job,
-  type JobList,
-  type JobListFilter,
-} from "@/lib/contracts/job";
-import { modelsResponseSchema, type ModelsResponse } from "@/lib/contracts/models";
-import { timingResponseSchema, type TimingResponse } from "@/lib/contracts/eta";
+import type { Diagnosis, RelayWeather } from "@/lib/contracts/diagnosis";
+import type { TimingResponse } from "@/lib/contracts/eta";
+import type { ApiError } from "@/lib/contracts/errors";
+import type { Job, JobList, JobListFilter } from "@/lib/contracts/job";
+import type { ModelsResponse } from "@/lib/contracts/models";
+import type { ApiSchemas } from "./api-schemas";
+
+export type { ApiSchemas };
 import { logJobNotice } from "./console-log";
+
+/**
+ * The answers' schemas (and zod) load with the first call, not with the page: see api-schemas.ts.
+ * A schema is picked from the loaded module, e.g. `(s) => s.jobSchema`.
+ */
+export function loadApiSchemas(): Promise<ApiSchemas> {
+  return import("./api-schemas");
+}
+
+export type PickSchema<T> = (schemas: ApiSchemas) => z.ZodMiniType<T>;
 
 /** A failed call to our own API, carrying the envelope's error when there was one. */
 export class ApiRequestError extends Error {
@@ -42,7 +44,8 @@ async function readJson(response: Response): Promise<unknown> {
 
 /** The error of a failed answer from our API: its envelope's error when it has one. */
 export async function readApiError(response: Response): Promise<ApiRequestError> {
-  const envelope = errorEnvelopeSchema.safeParse(await readJson(response));
+  const [{ errorEnvelopeSchema }, body] = await Promise.all([loadApiSchemas(), readJson(response)]);
+  const envelope = errorEnvelopeSchema.safeParse(body);
   return new ApiRequestError(response.status, envelope.success ? envelope.data.error : null);
 }
 
@@ -63,15 +66,16 @@ export function apiErrorMessage(error: unknown, fallbacks: ApiErrorFallbacks): s
   return error.error?.message ?? fallbacks.unreadable(error.httpStatus);
 }
 
-async function call<T>(input: string, init: RequestInit, schema: z.ZodMiniType<T>): Promise<T> {
+async function call<T>(input: string, init: RequestInit, pick: PickSchema<T>): Promise<T> {
+  const schemas = loadApiSchemas();
   const response = await fetch(input, {
     ...init,
     cache: "no-store",
     headers: { Accept: "application/json", ...init.headers },
   });
   if (!response.ok) throw await readApiError(response);
-  const body = await readJson(response);
-  const parsed = schema.safeParse(body);
+  const [loaded, body] = await Promise.all([schemas, readJson(response)]);
+  const parsed = pick(loaded).safeParse(body);
   if (!parsed.success) throw new ApiRequestError(response.status, null);
   return parsed.data;
 }
@@ -80,12 +84,12 @@ async function call<T>(input: string, init: RequestInit, schema: z.ZodMiniType<T
  * `GET` of one of our API's resources, validated by `schema`; a failure is an `ApiRequestError`
  * like every other call's (the SWR hooks fetch their resources with it).
  */
-export function getResource<T>(path: string, schema: z.ZodMiniType<T>): Promise<T> {
-  return call(path, {}, schema);
+export function getResource<T>(path: string, pick: PickSchema<T>): Promise<T> {
+  return call(path, {}, pick);
 }
 
 export function fetchModels(): Promise<ModelsResponse> {
-  return call("/api/models", {}, modelsResponseSchema);
+  return call("/api/models", {}, (s) => s.modelsResponseSchema);
 }
 
 /** `GET /api/videos`, narrowed on the server by state, model and prompt text. */
@@ -99,15 +103,12 @@ export function fetchJobs(
   if (filter.state?.length) params.set("state", filter.state.join(","));
   if (filter.model) params.set("model", filter.model);
   if (filter.q) params.set("q", filter.q);
-  return call(`/api/videos?${params}`, {}, jobListSchema);
+  return call(`/api/videos?${params}`, {}, (s) => s.jobListSchema);
 }
 
 export function fetchJob(id: string): Promise<Job> {
-  return call(`/api/videos/${encodeURIComponent(id)}`, {}, jobSchema);
+  return call(`/api/videos/${encodeURIComponent(id)}`, {}, (s) => s.jobSchema);
 }
-
-/** `202 {job}` of `POST /api/videos` (and of `POST /api/videos/:id/recheck`). */
-const jobAnswerSchema = z.object({ job: jobSchema });
 
 /**
  * A fresh `Idempotency-Key` for one submit. `crypto.randomUUID` only exists in secure contexts; a
@@ -164,7 +165,7 @@ export async function createJob(
           body: JSON.stringify(body),
           signal: options.signal,
         },
-        jobAnswerSchema,
+        (s) => s.jobAnswerSchema,
       )
     ).job;
   try {
@@ -182,7 +183,7 @@ export async function createJob(
 /** `POST /api/videos/:id/<action>`, answered with the job as the server now knows it. */
 async function postJobAction(id: string, action: "recheck" | "cancel" | "restore"): Promise<Job> {
   const path = `/api/videos/${encodeURIComponent(id)}/${action}`;
-  return (await call(path, { method: "POST" }, jobAnswerSchema)).job;
+  return (await call(path, { method: "POST" }, (s) => s.jobAnswerSchema)).job;
 }
 
 /**
@@ -222,15 +223,15 @@ export function restoreJob(id: string): Promise<Job> {
 
 /** `GET /api/videos/:id/diagnosis`: the failed job's root cause and the ways out (issue 14). */
 export function fetchDiagnosis(id: string): Promise<Diagnosis> {
-  return call(`/api/videos/${encodeURIComponent(id)}/diagnosis`, {}, diagnosisSchema);
+  return call(`/api/videos/${encodeURIComponent(id)}/diagnosis`, {}, (s) => s.diagnosisSchema);
 }
 
 /** `GET /api/relay-weather`: recent creates, from the server's records (no upstream call). */
 export function fetchRelayWeather(): Promise<RelayWeather> {
-  return call("/api/relay-weather", {}, relayWeatherSchema);
+  return call("/api/relay-weather", {}, (s) => s.relayWeatherSchema);
 }
 
 /** `GET /api/timing`: each model's p50/p90 completion time from the server's own history. */
 export function fetchTiming(): Promise<TimingResponse> {
-  return call("/api/timing", {}, timingResponseSchema);
+  return call("/api/timing", {}, (s) => s.timingResponseSchema);
 }

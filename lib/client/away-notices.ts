@@ -1,5 +1,4 @@
-import type { JobState } from "@/lib/contracts/job";
-import { isTerminalState } from "@/lib/contracts/job";
+import { isTerminalState, type JobState } from "@/lib/contracts/job-state";
 
 /** Jobs that ended while the tab was hidden, by outcome. */
 export interface AwayCounts {

@@ -1,11 +1,7 @@
-import {
-  diagnosticsEventDataSchemas,
-  type CheckId,
-  type DiagnosticCheck,
-  type DiagnosticsReport,
-} from "@/lib/contracts/diagnostics";
+import type { CheckId } from "@/lib/contracts/check-ids";
+import type { DiagnosticCheck, DiagnosticsReport } from "@/lib/contracts/diagnostics";
 import type { ApiError } from "@/lib/contracts/errors";
-import { ApiRequestError, readApiError } from "./api";
+import { ApiRequestError, loadApiSchemas, readApiError, type ApiSchemas } from "./api";
 import { isRejectedFrame, jsonFrame, readEventStream, type RejectedFrame } from "./sse";
 
 export interface DiagnosticsRunState {
@@ -29,6 +25,7 @@ type DiagnosticsEvent =
 /** Validates one frame of `/api/diagnostics` against the shared schemas. */
 function toDiagnosticsEvent(
   frame: Parameters<typeof jsonFrame>[0],
+  diagnosticsEventDataSchemas: ApiSchemas["diagnosticsEventDataSchemas"],
 ): DiagnosticsEvent | RejectedFrame {
   return jsonFrame<DiagnosticsEvent>(frame, (event, data) => {
     if (event === "check") {
@@ -103,7 +100,10 @@ export class DiagnosticsRunStore {
         fail(await readApiError(response));
         return;
       }
-      for await (const item of readEventStream(response.body, toDiagnosticsEvent, { signal })) {
+      const { diagnosticsEventDataSchemas: schemas } = await loadApiSchemas();
+      const toEvent = (frame: Parameters<typeof jsonFrame>[0]) =>
+        toDiagnosticsEvent(frame, schemas);
+      for await (const item of readEventStream(response.body, toEvent, { signal })) {
         if (isRejectedFrame(item)) {
           const cause = `unreadable "${item.frame.event ?? "message"}" event (${item.reason})`;
           fail(new ApiRequestError(response.status, null, { cause }));

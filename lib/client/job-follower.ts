@@ -1,4 +1,5 @@
-import { jobSchema, type Job, type JobEvent } from "@/lib/contracts/job";
+import type { Job, JobEvent } from "@/lib/contracts/job";
+import { loadApiSchemas } from "./api";
 import { logJobEvent, logJobNotice } from "./console-log";
 import type { JobMemory } from "./job-memory";
 import { isRejectedFrame, readJobEvents } from "./sse";
@@ -292,7 +293,8 @@ export class JobFollower {
         return "gone";
       }
       if (!response.ok) return "error";
-      const parsed = jobSchema.safeParse(await response.json());
+      const [{ jobSchema }, body] = await Promise.all([loadApiSchemas(), response.json()]);
+      const parsed = jobSchema.safeParse(body);
       if (!parsed.success) return "error";
       this.applySnapshot(id, parsed.data);
       return "ok";

@@ -1,10 +1,5 @@
-import {
-  describeModel,
-  MODEL_CATALOGUE,
-  parseSize,
-  type ModelInfo,
-  type ModelsResponse,
-} from "@/lib/contracts/models";
+import { describeModel, MODEL_CATALOGUE, parseSize } from "@/lib/contracts/model-catalogue";
+import type { ModelInfo, ModelsResponse } from "@/lib/contracts/models";
 
 export type Orientation = "portrait" | "landscape" | "square";
 

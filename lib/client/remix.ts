@@ -1,5 +1,5 @@
 import type { Job } from "@/lib/contracts/job";
-import { describeModel } from "@/lib/contracts/models";
+import { describeModel } from "@/lib/contracts/model-catalogue";
 
 /**
  * Whether the page offers "Remix" for a job: a finished Videos API job the relay knows by id, of a

@@ -1,5 +1,6 @@
 import { EventSourceParserStream, type EventSourceMessage } from "eventsource-parser/stream";
-import { parseJobEvent, type JobEvent } from "@/lib/contracts/job";
+import type { JobEvent } from "@/lib/contracts/job";
+import { loadApiSchemas, type ApiSchemas } from "./api";
 
 /**
  * The one way the browser reads our event streams (job events, diagnostics runs), on the model of
@@ -88,17 +89,21 @@ export async function* readEventStream<T>(
 export type ReadJobEvent = JobEvent | RejectedFrame;
 
 /** Validates one SSE frame against the shared job event schemas. */
-export function toJobEvent(frame: EventSourceMessage): ReadJobEvent {
+export function toJobEvent(
+  frame: EventSourceMessage,
+  parseJobEvent: ApiSchemas["parseJobEvent"],
+): ReadJobEvent {
   return jsonFrame(frame, (event, data) => {
     const seq = frame.id !== undefined && /^\d+$/.test(frame.id) ? Number(frame.id) : 0;
     return parseJobEvent(event, seq, data) ?? undefined;
   });
 }
 
-/** A job's event stream, validated frame by frame. */
-export function readJobEvents(
+/** A job's event stream, validated frame by frame (the schemas load before the first frame). */
+export async function* readJobEvents(
   body: ReadableStream<Uint8Array>,
   options: ReadEventStreamOptions = {},
 ): AsyncGenerator<ReadJobEvent> {
-  return readEventStream(body, toJobEvent, options);
+  const { parseJobEvent } = await loadApiSchemas();
+  yield* readEventStream(body, (frame) => toJobEvent(frame, parseJobEvent), options);
 }

@@ -1,5 +1,6 @@
 import type { ErrorCode } from "@/lib/contracts/errors";
-import { isTerminalState, type Job, type JobEvent } from "@/lib/contracts/job";
+import { isTerminalState } from "@/lib/contracts/job-state";
+import type { Job, JobEvent } from "@/lib/contracts/job";
 
 /** The DOM id of a job's card: the form moves the focus there after a submit. */
 export function jobCardId(jobId: string): string {

@@ -1,6 +1,8 @@
 import * as z from "zod/mini";
 
-export const PROMPT_MAX_CHARS = 4000;
+import { PROMPT_MAX_CHARS } from "./limits";
+
+export { PROMPT_MAX_CHARS };
 
 /** JSON body of `POST /api/videos` (multipart carries the same fields plus an `image` file). */
 export const createVideoRequestSchema = z.object({

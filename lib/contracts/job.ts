@@ -3,19 +3,16 @@ import { jobCostSchema } from "./cost";
 import { apiErrorSchema, errorCodeSchema } from "./errors";
 import { jobEtaSchema } from "./eta";
 
-export const JOB_STATES = [
-  "queued",
-  "submitting",
-  "running",
-  "completed",
-  "failed",
-  "canceled",
-] as const;
-export const jobStateSchema = z.enum(JOB_STATES);
-export type JobState = z.infer<typeof jobStateSchema>;
+import {
+  JOB_STATES,
+  MAX_HISTORY_PAGE_SIZE,
+  MAX_HISTORY_SEARCH_CHARS,
+  type JobState,
+} from "./job-state";
 
-export const TERMINAL_STATES: readonly JobState[] = ["completed", "failed", "canceled"];
-export const isTerminalState = (state: JobState) => TERMINAL_STATES.includes(state);
+export * from "./job-state";
+
+export const jobStateSchema = z.enum(JOB_STATES);
 
 export const protocolSchema = z.enum(["videos", "chat", "generations"]);
 export type Protocol = z.infer<typeof protocolSchema>;
@@ -99,8 +96,8 @@ export const jobListSchema = z.object({
 });
 export type JobList = z.infer<typeof jobListSchema>;
 
-export const MAX_HISTORY_PAGE_SIZE = 100;
-export const MAX_HISTORY_SEARCH_CHARS = 200;
+/** `202 {job}` of `POST /api/videos` and of the job actions (recheck, cancel, restore). */
+export const jobAnswerSchema = z.object({ job: jobSchema });
 
 /**
  * `GET /api/videos` query: `limit` (1–100), `cursor` (from the previous page), `state` (one or
