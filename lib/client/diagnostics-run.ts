@@ -1,8 +1,6 @@
 import type { CheckId } from "@/lib/contracts/check-ids";
 import type { DiagnosticCheck, DiagnosticsReport } from "@/lib/contracts/diagnostics";
-import type { ApiError } from "@/lib/contracts/errors";
-import { ApiRequestError, loadApiSchemas, readApiError, type ApiSchemas } from "./api";
-import { isRejectedFrame, jsonFrame, readEventStream, type RejectedFrame } from "./sse";
+import { ApiRequestError, readApiError } from "./api";
 
 export interface DiagnosticsRunState {
   phase: "idle" | "running" | "done" | "error";
@@ -16,33 +14,6 @@ export interface DiagnosticsRunState {
 }
 
 export const IDLE_RUN: DiagnosticsRunState = { phase: "idle", generate: false, checks: {} };
-
-type DiagnosticsEvent =
-  | { type: "check"; data: DiagnosticCheck }
-  | { type: "report"; data: DiagnosticsReport }
-  | { type: "error"; error: ApiError };
-
-/** Validates one frame of `/api/diagnostics` against the shared schemas. */
-function toDiagnosticsEvent(
-  frame: Parameters<typeof jsonFrame>[0],
-  diagnosticsEventDataSchemas: ApiSchemas["diagnosticsEventDataSchemas"],
-): DiagnosticsEvent | RejectedFrame {
-  return jsonFrame<DiagnosticsEvent>(frame, (event, data) => {
-    if (event === "check") {
-      const parsed = diagnosticsEventDataSchemas.check.safeParse(data);
-      return parsed.success ? { type: "check", data: parsed.data } : undefined;
-    }
-    if (event === "report") {
-      const parsed = diagnosticsEventDataSchemas.report.safeParse(data);
-      return parsed.success ? { type: "report", data: parsed.data } : undefined;
-    }
-    if (event === "error") {
-      const parsed = diagnosticsEventDataSchemas.error.safeParse(data);
-      return parsed.success ? { type: "error", error: parsed.data.error } : undefined;
-    }
-    return undefined;
-  });
-}
 
 /**
  * One diagnostics run at a time, read from `/api/diagnostics` as a stream of checks. Kept outside
@@ -100,10 +71,9 @@ export class DiagnosticsRunStore {
         fail(await readApiError(response));
         return;
       }
-      const { diagnosticsEventDataSchemas: schemas } = await loadApiSchemas();
-      const toEvent = (frame: Parameters<typeof jsonFrame>[0]) =>
-        toDiagnosticsEvent(frame, schemas);
-      for await (const item of readEventStream(response.body, toEvent, { signal })) {
+      // The stream reader (with its parser and the schemas) loads with the run, not with the page.
+      const { isRejectedFrame, readDiagnosticsEvents } = await import("./sse");
+      for await (const item of readDiagnosticsEvents(response.body, { signal })) {
         if (isRejectedFrame(item)) {
           const cause = `unreadable "${item.frame.event ?? "message"}" event (${item.reason})`;
           fail(new ApiRequestError(response.status, null, { cause }));

@@ -2,7 +2,6 @@ import type { Job, JobEvent } from "@/lib/contracts/job";
 import { loadApiSchemas } from "./api";
 import { logJobEvent, logJobNotice } from "./console-log";
 import type { JobMemory } from "./job-memory";
-import { isRejectedFrame, readJobEvents } from "./sse";
 import {
   applyJobEvent,
   isFinished,
@@ -251,6 +250,8 @@ export class JobFollower {
       if (after > 0) this.notice(id, `resuming after event #${after}`);
       this.setFollow(id, "live");
       let received = 0;
+      // The stream reader (with its parser and the schemas) loads with the first stream.
+      const { isRejectedFrame, readJobEvents } = await import("./sse");
       const events = readJobEvents(response.body, { onActivity: arm, signal: attempt.signal });
       for await (const item of events) {
         if (isRejectedFrame(item)) {

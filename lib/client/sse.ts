@@ -1,4 +1,6 @@
 import { EventSourceParserStream, type EventSourceMessage } from "eventsource-parser/stream";
+import type { DiagnosticCheck, DiagnosticsReport } from "@/lib/contracts/diagnostics";
+import type { ApiError } from "@/lib/contracts/errors";
 import type { JobEvent } from "@/lib/contracts/job";
 import { loadApiSchemas, type ApiSchemas } from "./api";
 
@@ -106,4 +108,44 @@ export async function* readJobEvents(
 ): AsyncGenerator<ReadJobEvent> {
   const { parseJobEvent } = await loadApiSchemas();
   yield* readEventStream(body, (frame) => toJobEvent(frame, parseJobEvent), options);
+}
+
+export type DiagnosticsEvent =
+  | { type: "check"; data: DiagnosticCheck }
+  | { type: "report"; data: DiagnosticsReport }
+  | { type: "error"; error: ApiError };
+
+/** Validates one frame of `/api/diagnostics` against the shared schemas. */
+function toDiagnosticsEvent(
+  frame: EventSourceMessage,
+  schemas: ApiSchemas["diagnosticsEventDataSchemas"],
+): DiagnosticsEvent | RejectedFrame {
+  return jsonFrame<DiagnosticsEvent>(frame, (event, data) => {
+    if (event === "check") {
+      const parsed = schemas.check.safeParse(data);
+      return parsed.success ? { type: "check", data: parsed.data } : undefined;
+    }
+    if (event === "report") {
+      const parsed = schemas.report.safeParse(data);
+      return parsed.success ? { type: "report", data: parsed.data } : undefined;
+    }
+    if (event === "error") {
+      const parsed = schemas.error.safeParse(data);
+      return parsed.success ? { type: "error", error: parsed.data.error } : undefined;
+    }
+    return undefined;
+  });
+}
+
+/** A diagnostics run's event stream, validated frame by frame. */
+export async function* readDiagnosticsEvents(
+  body: ReadableStream<Uint8Array>,
+  options: ReadEventStreamOptions = {},
+): AsyncGenerator<DiagnosticsEvent | RejectedFrame> {
+  const { diagnosticsEventDataSchemas } = await loadApiSchemas();
+  yield* readEventStream(
+    body,
+    (frame) => toDiagnosticsEvent(frame, diagnosticsEventDataSchemas),
+    options,
+  );
 }

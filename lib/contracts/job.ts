@@ -7,7 +7,6 @@ import {
   JOB_STATES,
   MAX_HISTORY_PAGE_SIZE,
   MAX_HISTORY_SEARCH_CHARS,
-  type JobState,
 } from "./job-state";
 
 export * from "./job-state";
