@@ -3,11 +3,7 @@ import { jobCostSchema } from "./cost";
 import { apiErrorSchema, errorCodeSchema } from "./errors";
 import { jobEtaSchema } from "./eta";
 
-import {
-  JOB_STATES,
-  MAX_HISTORY_PAGE_SIZE,
-  MAX_HISTORY_SEARCH_CHARS,
-} from "./job-state";
+import { JOB_STATES, MAX_HISTORY_PAGE_SIZE, MAX_HISTORY_SEARCH_CHARS } from "./job-state";
 
 export * from "./job-state";
 
