@@ -1,7 +1,6 @@
 import "server-only";
 import { ERROR_SPECS, type ApiError, type ErrorCode } from "@/lib/contracts/errors";
 import type { Locale } from "@/lib/i18n/config";
-import { MESSAGES } from "@/lib/i18n/messages";
 import { translator } from "@/lib/i18n/translate";
 import { getConfig } from "./config";
 import { scrubUpstreamMessage } from "./redact";
@@ -138,14 +137,9 @@ export function renderError(stored: StoredError, locale: Locale): ApiError {
   const values = { model: stored.params?.model ?? "?", host: stored.params?.host ?? "?" };
   const detail = stored.detail;
   const detailValues = { ...values, ...detail?.params };
-  const messages = MESSAGES[locale].errors as unknown as {
-    codes: Record<string, { admin?: string }>;
-    detailHints?: Record<string, string>;
-    detailAdmin?: Record<string, string>;
-  };
-  const codeEntry = messages.codes[stored.code];
-  const detailHint = detail && detail.key in (messages.detailHints ?? {});
-  const detailAdmin = detail && detail.key in (messages.detailAdmin ?? {});
+  const has = (key: string) => t.has(key as never);
+  const detailHint = detail && has(`errors.detailHints.${detail.key}`);
+  const detailAdmin = detail && has(`errors.detailAdmin.${detail.key}`);
   const message = detail
     ? t(`errors.details.${detail.key}` as never, detail.params as never)
     : t(`errors.codes.${stored.code}.message` as never, values as never);
@@ -154,7 +148,7 @@ export function renderError(stored: StoredError, locale: Locale): ApiError {
     : t(`errors.codes.${stored.code}.hint` as never, values as never);
   const admin = detailAdmin
     ? t(`errors.detailAdmin.${detail.key}` as never, detailValues as never)
-    : codeEntry?.admin
+    : has(`errors.codes.${stored.code}.admin`)
       ? t(`errors.codes.${stored.code}.admin` as never, values as never)
       : undefined;
   return {
