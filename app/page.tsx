@@ -3,7 +3,6 @@ import { getTranslations } from "next-intl/server";
 import { GeneratorWorkspace } from "@/components/generator/generator-workspace";
 import { LinkAccessProvider } from "@/components/link-access";
 import { PageHeader } from "@/components/page-header";
-import { QueryProvider } from "@/components/query-provider";
 import { accessGateEnabled } from "@/lib/server/access";
 import { appMode } from "@/lib/server/app-mode";
 import { getConfig } from "@/lib/server/config";
@@ -23,12 +22,7 @@ export default async function GeneratePage() {
     <>
       <PageHeader title={t("generateTitle")} subtitle={t("generateSubtitle")} />
       <LinkAccessProvider loginRequired={accessGateEnabled()}>
-        <QueryProvider>
-          <GeneratorWorkspace
-            demo={appMode() === "demo"}
-            maxImageBytes={getConfig().maxImageBytes}
-          />
-        </QueryProvider>
+        <GeneratorWorkspace demo={appMode() === "demo"} maxImageBytes={getConfig().maxImageBytes} />
       </LinkAccessProvider>
     </>
   );

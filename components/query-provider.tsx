@@ -8,7 +8,7 @@ let browserClient: QueryClient | undefined;
 /**
  * One client per browser tab, kept across client-side navigation so the job cache and its stream
  * followers survive a visit to /diagnostics; a fresh one per server render, never shared between
- * requests. Only the generator uses Query, so only its page loads it.
+ * requests. Only the generator's jobs panel uses Query, so only it loads it, after the page is up.
  */
 function queryClient(): QueryClient {
   const make = () =>

@@ -1,10 +1,18 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
+import { useLocale } from "next-intl";
+import useSWR from "swr";
 import { fetchModels } from "@/lib/client/api";
-import { modelsKey } from "@/lib/client/query-cache";
 
-/** `GET /api/models`: the catalogue merged with what the relay lists. */
+/**
+ * `GET /api/models`: the catalogue merged with what the relay lists. Keyed by language, since the
+ * server words the model notes in the request's language: switching language fetches them again.
+ */
 export function useModels() {
-  return useQuery({ queryKey: modelsKey, queryFn: fetchModels, staleTime: 5 * 60_000, retry: 1 });
+  const locale = useLocale();
+  return useSWR(["/api/models", locale], fetchModels, {
+    dedupingInterval: 5 * 60_000,
+    revalidateOnFocus: false,
+    errorRetryCount: 1,
+  });
 }

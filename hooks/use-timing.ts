@@ -1,16 +1,14 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
+import useSWR from "swr";
 import { fetchTiming } from "@/lib/client/api";
-import { timingKey } from "@/lib/client/query-cache";
 
 /** `GET /api/timing`, refreshed every minute while a running job shows its outlook. */
 export function useTiming() {
-  return useQuery({
-    queryKey: timingKey,
-    queryFn: fetchTiming,
-    staleTime: 30_000,
-    refetchInterval: 60_000,
-    retry: 1,
+  return useSWR("/api/timing", fetchTiming, {
+    dedupingInterval: 30_000,
+    refreshInterval: 60_000,
+    revalidateOnFocus: false,
+    errorRetryCount: 1,
   });
 }

@@ -11,7 +11,6 @@ import { scrollBehavior } from "@/lib/client/motion";
 import { jobCardId } from "@/lib/client/tracked-job";
 import { useApiErrorMessage } from "@/hooks/use-api-error-message";
 import { useHydrated } from "@/hooks/use-hydrated";
-import { useCreateJob } from "@/hooks/use-jobs";
 import { useModels } from "@/hooks/use-models";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
@@ -22,6 +21,7 @@ import { Spinner } from "@/components/ui/spinner";
 import { Segmented } from "@/components/ui/segmented";
 import { Textarea } from "@/components/ui/textarea";
 import { CostEstimate } from "./cost-estimate";
+import { useGeneratorActions } from "./generator-actions";
 import { ImageField, usePreparedImage } from "./image-field";
 import { ModelParameters, ModelSelect } from "./model-fields";
 import { RecentPrompts } from "./recent-prompts";
@@ -74,7 +74,8 @@ export function ComposeForm({
   const t = useTranslations("generator.compose");
   const hydrated = useHydrated();
   const models = useModels();
-  const create = useCreateJob();
+  const actions = useGeneratorActions();
+  const [createError, setCreateError] = useState<unknown>(null);
   const describe = useApiErrorMessage();
   const formRef = useRef<HTMLFormElement>(null);
   const countId = useId();
@@ -82,7 +83,7 @@ export function ComposeForm({
   const [announcement, setAnnouncement] = useState("");
   const [batch, setBatch] = useState<{ done: number; count: number } | null>(null);
 
-  const catalogue = models.data ?? (models.isError ? fallbackModels() : undefined);
+  const catalogue = models.data ?? (models.error ? fallbackModels() : undefined);
   const selection = catalogue
     ? resolveSelection(catalogue.models, catalogue.defaultModel, draft)
     : null;
@@ -95,8 +96,8 @@ export function ComposeForm({
   const length = draft.prompt.length;
   const trimmed = draft.prompt.trim();
   const over = trimmed.length - PROMPT_MAX_CHARS;
-  const imageBusy = Boolean(pickedImage) && prepared.isFetching;
-  const imageFailed = Boolean(pickedImage) && prepared.isError;
+  const imageBusy = Boolean(pickedImage) && prepared.isLoading;
+  const imageFailed = Boolean(pickedImage) && prepared.error !== undefined;
   const canSubmit =
     hydrated &&
     Boolean(selection) &&
@@ -104,14 +105,14 @@ export function ComposeForm({
     over <= 0 &&
     !imageBusy &&
     !imageFailed &&
-    !create.isPending &&
+    actions !== null &&
     batch === null;
   const count = draft.count;
 
   /** One job per variation, one after the other, each with its own idempotency key. */
   async function submit(event?: FormEvent) {
     event?.preventDefault();
-    if (!canSubmit || !selection) return;
+    if (!canSubmit || !selection || !actions) return;
     const image = pickedImage ? prepared.data : undefined;
     const request = {
       prompt: trimmed,
@@ -125,9 +126,10 @@ export function ComposeForm({
     };
     let done = 0;
     setBatch({ done, count });
+    setCreateError(null);
     try {
       for (let variation = 0; variation < count; variation++) {
-        const job = await create.mutateAsync({ ...request, variation });
+        const job = await actions.createJob({ ...request, variation });
         done += 1;
         setBatch({ done, count });
         if (done === 1) {
@@ -136,8 +138,9 @@ export function ComposeForm({
         }
       }
       setAnnouncement(count > 1 ? t("submittedMany", { count }) : t("submitted"));
-    } catch {
-      // The error is shown from the mutation's state below; the jobs already created stay.
+    } catch (error) {
+      // Shown below the button; the jobs already created stay.
+      setCreateError(error);
       if (done > 0) setAnnouncement(t("submitPartly", { done, count }));
     } finally {
       setBatch(null);
@@ -151,8 +154,7 @@ export function ComposeForm({
     }
   }
 
-  const createError = create.error;
-  const busy = create.isPending || batch !== null;
+  const busy = batch !== null;
   const envelope = createError instanceof ApiRequestError ? createError.error : null;
 
   return (
@@ -228,7 +230,7 @@ export function ComposeForm({
             disabled={!hydrated}
             onChange={(id) => onDraft((d) => ({ ...d, model: id }))}
           />
-          {models.isError ? (
+          {models.error ? (
             <Alert tone="warning" className="text-xs">
               {t("modelsUnavailable")}
             </Alert>

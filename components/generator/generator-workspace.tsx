@@ -1,37 +1,30 @@
 "use client";
 
-import { useQueryClient } from "@tanstack/react-query";
-import { useLocale, useTranslations } from "next-intl";
-import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
+import { useTranslations } from "next-intl";
+import dynamic from "next/dynamic";
+import { useMemo, useRef, useState, useSyncExternalStore } from "react";
 import type { Job } from "@/lib/contracts/job";
 import { composeMemory, EMPTY_DRAFT, type Draft } from "@/lib/client/compose-memory";
 import { dataUrlToFile } from "@/lib/client/image";
 import { scrollBehavior } from "@/lib/client/motion";
-import { jobsKey, modelsKey } from "@/lib/client/query-cache";
 import { sessionImage } from "@/lib/client/session-images";
-import { HistoryGallery } from "@/components/history/history-gallery";
 import { ComposeForm } from "./compose-form";
-import { CurrentJobs } from "./current-jobs";
-import { GeneratorActionsContext, type GeneratorActions } from "./generator-actions";
+import {
+  createJobChannel,
+  GeneratorActionsContext,
+  type GeneratorActions,
+} from "./generator-actions";
 import { pickImage } from "./image-field";
 import { RelayWeatherBanner } from "./relay-weather-banner";
 
-/**
- * Texts inside job snapshots (error message and hint) are rendered by the server in the request's
- * language: after the language switch, fetch them again.
- */
-function useRefetchOnLocaleChange() {
-  const locale = useLocale();
-  const queryClient = useQueryClient();
-  const previous = useRef(locale);
-  useEffect(() => {
-    if (previous.current === locale) return;
-    previous.current = locale;
-    void queryClient.invalidateQueries({ queryKey: jobsKey });
-    void queryClient.invalidateQueries({ queryKey: modelsKey });
-    void queryClient.invalidateQueries({ queryKey: ["job"] });
-  }, [locale, queryClient]);
-}
+// The jobs panel (job cache, cards, history) is not needed to start writing a prompt: it loads
+// once the page is interactive, and its place holds a placeholder until then.
+const JobsPanel = dynamic(() => import("./jobs-panel"), {
+  ssr: false,
+  loading: () => (
+    <div className="h-48 animate-pulse rounded-xl bg-zinc-100 dark:bg-zinc-900" aria-hidden />
+  ),
+});
 
 /**
  * A job's settings as a draft: prompt, model, duration, frame, and its reference image while this
@@ -70,10 +63,11 @@ export function GeneratorWorkspace({
   const draft = useSyncExternalStore(memory.subscribe, memory.getDraft, () => EMPTY_DRAFT);
   const [notice, setNotice] = useState<string | null>(null);
   const promptRef = useRef<HTMLTextAreaElement>(null);
-  useRefetchOnLocaleChange();
+  const [channel] = useState(createJobChannel);
 
   const actions = useMemo<GeneratorActions>(
     () => ({
+      ...channel,
       loadDraft(job: Job) {
         const memory = composeMemory();
         const { draft, imageMissing } = draftFromJob(job, memory.getDraft());
@@ -83,7 +77,7 @@ export function GeneratorWorkspace({
         promptRef.current?.focus({ preventScroll: true });
       },
     }),
-    [t],
+    [t, channel],
   );
 
   return (
@@ -106,8 +100,7 @@ export function GeneratorWorkspace({
         </div>
         <div className="min-w-0 space-y-10">
           <RelayWeatherBanner />
-          <CurrentJobs demo={demo} />
-          <HistoryGallery />
+          <JobsPanel demo={demo} />
         </div>
       </div>
     </GeneratorActionsContext.Provider>

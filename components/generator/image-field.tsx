@@ -1,9 +1,9 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
 import { ImagePlus, X } from "lucide-react";
 import { useTranslations } from "next-intl";
 import { useEffect, useEffectEvent, useId, useRef, useState, type DragEvent } from "react";
+import useSWRImmutable from "swr/immutable";
 import { formatBytes } from "@/lib/client/format";
 import {
   ACCEPTED_IMAGE_TYPES,
@@ -35,14 +35,11 @@ export function usePreparedImage(
   frame: { width: number; height: number } | null,
   maxBytes: number,
 ) {
-  return useQuery<PreparedImage, ImagePreparationError>({
-    queryKey: ["reference-image", picked?.key, frame?.width, frame?.height, maxBytes],
-    queryFn: () => prepareReferenceImage(picked!.file, frame!, maxBytes),
-    enabled: Boolean(picked && frame),
-    staleTime: Infinity,
-    gcTime: 60_000,
-    retry: false,
-  });
+  return useSWRImmutable<PreparedImage, ImagePreparationError>(
+    picked && frame ? ["reference-image", picked.key, frame.width, frame.height, maxBytes] : null,
+    () => prepareReferenceImage(picked!.file, frame!, maxBytes),
+    { shouldRetryOnError: false },
+  );
 }
 
 /** Reference image: click, drag-and-drop or paste; preview; inline errors; cropped in the browser. */

@@ -4,10 +4,8 @@ import { jobMemory } from "./job-memory";
 import { trackJob, type TrackedJob } from "./tracked-job";
 
 /** Query keys and cache updates shared by the history list and the job stream. */
-export const modelsKey = ["models"] as const;
 /** Prefix of every history list, whatever it is narrowed to. */
 export const jobsKey = ["jobs"] as const;
-export const timingKey = ["timing"] as const;
 export const historyKey = (filter: JobListFilter) => ["jobs", filter] as const;
 export const jobKey = (id: string) => ["job", id] as const;
 
