@@ -14,7 +14,6 @@ const nextConfig: NextConfig = {
   // Lets parallel builds (tests, benchmarks) use their own output folder.
   distDir: process.env.NEXT_DIST_DIR || ".next",
   poweredByHeader: false,
-  productionBrowserSourceMaps: process.env.ANALYZE_MAPS === "1",
   // undici: loaded as published (its pinned-lookup Agent and fetch, lib/server/upstream/destination.ts).
   serverExternalPackages: ["better-sqlite3", "undici"],
   devIndicators: false,
