@@ -1,4 +1,5 @@
 import type { ChatStyle, StreamFault } from "./faults";
+import { compactChunk, DONE, PING, pingInterval, pyJson, S2AChunks, sse } from "./chat-chunks";
 import { progressAt } from "./jobs";
 
 /*
@@ -28,81 +29,6 @@ const PROGRESS_STEPS = 10;
 const QUEUED_AT = 0.05;
 export const CHAT_FAILURE_REASON =
   "Content policy violation: this prompt may violate our content policies";
-
-export function pingInterval(speed: number): number {
-  return Math.max(50, Math.round(10_000 / speed));
-}
-
-/** `json.dumps` with Python's default separators (", " and ": "), non-ASCII kept as is. */
-export function pyJson(value: unknown): string {
-  if (value === null || value === undefined) return "null";
-  if (Array.isArray(value)) return `[${value.map(pyJson).join(", ")}]`;
-  if (typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>);
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}: ${pyJson(v)}`).join(", ")}}`;
-  }
-  return JSON.stringify(value);
-}
-
-const sse = (payload: string) => `data: ${payload}\n\n`;
-export const DONE = "data: [DONE]\n\n";
-export const PING = ": PING\n\n";
-
-/** Chunks in sora2api's format (progress in `reasoning_content`, `"STOP"`, python spacing). */
-class S2AChunks {
-  private first = true;
-  constructor(
-    private readonly id: string,
-    private readonly created: number,
-  ) {}
-
-  chunk(delta: { content?: string | null; reasoning?: string | null }, finish?: "STOP"): string {
-    const role = this.first ? { role: "assistant" } : {};
-    this.first = false;
-    return sse(
-      pyJson({
-        id: this.id,
-        object: "chat.completion.chunk",
-        created: this.created,
-        model: "sora",
-        choices: [
-          {
-            index: 0,
-            delta: {
-              ...role,
-              content: delta.content ?? null,
-              reasoning_content: delta.reasoning ?? null,
-              tool_calls: null,
-            },
-            finish_reason: finish ?? null,
-            native_finish_reason: finish ?? null,
-          },
-        ],
-        usage: finish
-          ? { prompt_tokens: 0, completion_tokens: 1, total_tokens: 1 }
-          : { prompt_tokens: 0 },
-      }),
-    );
-  }
-}
-
-function compactChunk(
-  plan: ChatPlan,
-  id: string,
-  created: number,
-  delta: Record<string, unknown>,
-  finish: string | null = null,
-): string {
-  return sse(
-    JSON.stringify({
-      id,
-      object: "chat.completion.chunk",
-      created,
-      model: plan.model,
-      choices: [{ index: 0, delta, finish_reason: finish }],
-    }),
-  );
-}
 
 /** Times (ms from start) and percentages of the progress updates, after the queued phase. */
 function progressSchedule(durationMs: number): Array<{ at: number; percent: number }> {
@@ -165,7 +91,7 @@ export function buildScript(plan: ChatPlan, now: number): Step[] {
   }
 
   const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
-    compactChunk(plan, id, created, delta, finish);
+    compactChunk(plan.model, id, created, delta, finish);
   add(0, chunk({ role: "assistant", content: "" }));
 
   switch (plan.style) {
@@ -300,10 +226,3 @@ export function failureScript(
   steps.push({ at: d * 0.2, text: DONE });
   return steps;
 }
-
-export const SSE_HEADERS = {
-  "content-type": "text/event-stream",
-  "cache-control": "no-cache",
-  connection: "keep-alive",
-  "x-accel-buffering": "no",
-};

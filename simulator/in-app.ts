@@ -8,7 +8,8 @@ import {
   VIDEO_SECONDS,
   VIDEO_SIZES,
 } from "./catalog";
-import { SSE_HEADERS, buildScript, type ChatPlan } from "./chat-stream";
+import { SSE_HEADERS } from "./chat-chunks";
+import { buildScript, type ChatPlan } from "./chat-stream";
 import { jobDuration, renderTask, renderTaskSubmit, renderVideo, type Job } from "./jobs";
 
 /*

@@ -1,16 +1,7 @@
 import type { ServerResponse } from "node:http";
 import { DEFAULT_CHAT_MODEL } from "../catalog";
-import {
-  CHAT_FAILURE_REASON,
-  DONE,
-  PING,
-  SSE_HEADERS,
-  buildScript,
-  failureScript,
-  pingInterval,
-  pyJson,
-  type ChatPlan,
-} from "../chat-stream";
+import { DONE, PING, SSE_HEADERS, pingInterval, pyJson } from "../chat-chunks";
+import { CHAT_FAILURE_REASON, buildScript, failureScript, type ChatPlan } from "../chat-stream";
 import { bodies } from "../fault-answers";
 import type { ActiveFaults, StreamFault } from "../faults";
 import { admit, createJob } from "../admission";
