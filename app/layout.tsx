@@ -6,6 +6,8 @@ import { getLocale, getTranslations } from "next-intl/server";
 import { headers } from "next/headers";
 import type { ReactNode } from "react";
 import { ModeRibbon } from "@/components/mode-ribbon";
+import { clientMessages } from "@/lib/i18n/client-messages";
+import type { Locale } from "@/lib/i18n/config";
 import { Providers } from "@/components/providers";
 import { SiteHeader } from "@/components/site-header";
 import { appMode } from "@/lib/server/app-mode";
@@ -30,7 +32,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
       className={`${GeistSans.variable} ${GeistMono.variable}`}
     >
       <body className="min-h-dvh font-sans">
-        <NextIntlClientProvider>
+        <NextIntlClientProvider messages={clientMessages(locale as Locale)}>
           <Providers nonce={nonce}>
             <a
               href="#main"

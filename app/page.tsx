@@ -3,6 +3,8 @@ import { getTranslations } from "next-intl/server";
 import { GeneratorWorkspace } from "@/components/generator/generator-workspace";
 import { LinkAccessProvider } from "@/components/link-access";
 import { PageHeader } from "@/components/page-header";
+import { PageMessages } from "@/components/page-messages";
+import { PAGE_MESSAGES } from "@/lib/i18n/client-messages";
 import { accessGateEnabled } from "@/lib/server/access";
 import { appMode } from "@/lib/server/app-mode";
 import { getConfig } from "@/lib/server/config";
@@ -21,9 +23,14 @@ export default async function GeneratePage() {
   return (
     <>
       <PageHeader title={t("generateTitle")} subtitle={t("generateSubtitle")} />
-      <LinkAccessProvider loginRequired={accessGateEnabled()}>
-        <GeneratorWorkspace demo={appMode() === "demo"} maxImageBytes={getConfig().maxImageBytes} />
-      </LinkAccessProvider>
+      <PageMessages namespaces={PAGE_MESSAGES.generator}>
+        <LinkAccessProvider loginRequired={accessGateEnabled()}>
+          <GeneratorWorkspace
+            demo={appMode() === "demo"}
+            maxImageBytes={getConfig().maxImageBytes}
+          />
+        </LinkAccessProvider>
+      </PageMessages>
     </>
   );
 }

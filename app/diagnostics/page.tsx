@@ -2,6 +2,8 @@ import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
 import { DiagnosticsDashboard } from "@/components/diagnostics/diagnostics-dashboard";
 import { PageHeader } from "@/components/page-header";
+import { PageMessages } from "@/components/page-messages";
+import { PAGE_MESSAGES } from "@/lib/i18n/client-messages";
 import { Alert } from "@/components/ui/alert";
 import { accessGateEnabled, listensOnLoopbackOnly } from "@/lib/server/access";
 import { appMode } from "@/lib/server/app-mode";
@@ -29,7 +31,9 @@ export default async function DiagnosticsPage() {
           {tAuth("exposedWarning")}
         </Alert>
       ) : null}
-      <DiagnosticsDashboard config={dashboardConfig()} />
+      <PageMessages namespaces={PAGE_MESSAGES.diagnostics}>
+        <DiagnosticsDashboard config={dashboardConfig()} />
+      </PageMessages>
     </>
   );
 }
