@@ -171,6 +171,39 @@ test("delete: the card goes at once, undo brings it back; after the window it is
   expect((await context.request.get(`/api/videos/${job.id}`)).status()).toBe(404);
 });
 
+test("a card deleted while a search is still loading stays gone when the search answers", async ({
+  page,
+}) => {
+  const job = await finishedJob(page.request, { prompt: uniquePrompt("a kite over dunes") });
+  const generator = new GeneratorPage(page);
+  const t = generator.t;
+  await generator.goto();
+  const item = generator.historyItem(job.prompt);
+  await expect(item).toBeVisible();
+  // The narrowed list answers late, and still with the job in it (asked before the delete).
+  let answered = false;
+  await page.route(
+    (url) => url.pathname === "/api/videos" && url.searchParams.has("q"),
+    async (route) => {
+      const response = await route.fetch();
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await route.fulfill({ response });
+      answered = true;
+    },
+  );
+  await historyControls(generator).search.fill(job.prompt);
+  await page.waitForRequest((r) => new URL(r.url()).searchParams.has("q"));
+  await item.getByRole("button", { name: t("generator.history.delete") }).click();
+  await expect(item).toHaveCount(0);
+  await expect.poll(() => answered).toBe(true);
+  // The late answer must not bring the card back, nor may the end of the undo window.
+  await expect(generator.history).toContainText(t("generator.history.noMatchTitle"));
+  await expect(item).toHaveCount(0);
+  const note = page.getByRole("status").filter({ hasText: t("generator.history.undo") });
+  await expect(note).toHaveCount(0, { timeout: 15_000 });
+  await expect(item).toHaveCount(0);
+});
+
 /** Makes the page believe it is hidden (or visible again) and tells it so. */
 async function setVisibility(page: Page, state: "hidden" | "visible") {
   await page.evaluate((value) => {

@@ -54,33 +54,51 @@ export function HistoryGallery() {
   const filtered = Object.keys(listFilter).length > 0;
   const history = useJobHistory(listFilter);
   const sentinel = useRef<HTMLDivElement>(null);
-  const jobs = uniqueJobs(history.data?.pages);
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = history;
-  const listedModels = [...new Set(jobs.map((job) => job.model))];
   const messageOf = useApiErrorMessage();
   const queryClient = useQueryClient();
   const { remove, restore } = useDeleteJob();
   const [pending, setPending] = useState<PendingDelete[]>([]);
+  const [deleted, setDeleted] = useState<ReadonlySet<string>>(new Set());
+  const markDeleted = useCallback((id: string, gone: boolean) => {
+    setDeleted((set) => {
+      const next = new Set(set);
+      if (gone) next.add(id);
+      else next.delete(id);
+      return next;
+    });
+  }, []);
+  // A deleted job stays out of every list, also one that answers after the delete (a search or a
+  // refresh asked before it) or one still shown while a new filter loads.
+  const jobs = uniqueJobs(history.data?.pages).filter((job) => !deleted.has(job.id));
+  const listedModels = [...new Set(jobs.map((job) => job.model))];
   const onDelete = useCallback(
     (job: Job) => {
       setPending((list) => [...list.filter((p) => p.job.id !== job.id), { job }]);
+      markDeleted(job.id, true);
       remove.mutate(job, {
-        onError: (error) =>
+        onError: (error) => {
+          markDeleted(job.id, false);
           setPending((list) =>
             list.map((p) => (p.job.id === job.id ? { job, failed: messageOf(error) } : p)),
-          ),
+          );
+        },
       });
     },
-    [remove, messageOf],
+    [remove, messageOf, markDeleted],
   );
   const onUndo = useCallback(
     (job: Job) => {
       setPending((list) => list.filter((p) => p.job.id !== job.id));
+      markDeleted(job.id, false);
       restore.mutate(job, {
-        onError: (error) => setPending((list) => [...list, { job, failed: messageOf(error) }]),
+        onError: (error) => {
+          markDeleted(job.id, true);
+          setPending((list) => [...list, { job, failed: messageOf(error) }]);
+        },
       });
     },
-    [restore, messageOf],
+    [restore, messageOf, markDeleted],
   );
   const onDismiss = useCallback(
     (id: string) => {
