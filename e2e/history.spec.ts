@@ -239,9 +239,18 @@ test("done while away: the tab title and an opted-in notification say it; both c
     Object.defineProperty(window, "Notification", { value: FakeNotification });
   });
   const page = await context.newPage();
+  // Someone else's job, running when the page opens: its history card follows it, but its end is
+  // not this browser's news.
+  const othersPrompt = uniquePrompt("someone else's lantern", "[[sim:speed=2]]");
+  const others = await page.request.post("/api/videos", {
+    headers: { accept: "application/json" },
+    data: { prompt: othersPrompt },
+  });
+  expect(others.status()).toBe(202);
   const generator = new GeneratorPage(page, "en");
   const t = generator.t;
   await generator.goto();
+  await expect(generator.historyItem(othersPrompt)).toBeVisible();
   const baseTitle = await page.title();
   const bell = generator.history.getByRole("button", {
     name: t("generator.history.away.notify"),
@@ -256,6 +265,9 @@ test("done while away: the tab title and an opted-in notification say it; both c
   await generator.submit(uniquePrompt("a kite in a storm", "[[sim:no_channel]]"));
   await expect(page).toHaveTitle(`(2) ✓ ✗ ${baseTitle}`, { timeout: 45_000 });
   await expect(doneCard.locator("video")).toBeAttached();
+  await expect(generator.historyItem(othersPrompt)).toContainText(t("generator.state.completed"), {
+    timeout: 45_000,
+  });
   const notes = () =>
     page.evaluate(
       () => (window as unknown as { __notes: { title: string; closed: boolean }[] }).__notes,

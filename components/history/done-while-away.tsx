@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from "react";
 import type { Job, JobState } from "@/lib/contracts/job";
 import { endedNewsworthy, titleWithNotices, type AwayCounts } from "@/lib/client/away-notices";
 import { excerpt, stripDirectives } from "@/lib/client/format";
+import { jobMemory } from "@/lib/client/job-memory";
 import type { TrackedJob } from "@/lib/client/tracked-job";
 import { useHydrated } from "@/hooks/use-hydrated";
 import { IconButton } from "@/components/ui/button";
@@ -34,7 +35,7 @@ function writeOptIn(on: boolean) {
 }
 
 /**
- * Jobs that finish while the tab is hidden show in the tab title (`(1) ✓ Sora Studio`) and, when
+ * This browser's jobs (the "current" panel) that finish while the tab is hidden show in the tab title (`(1) ✓ Sora Studio`) and, when
  * the user opted in here, as a browser notification; both clear when the tab is seen again. The
  * permission prompt only ever follows a click on this control.
  */
@@ -89,6 +90,8 @@ export function DoneWhileAway() {
       seen.set(id, tracked.job.state);
       if (document.visibilityState !== "hidden") return;
       if (!endedNewsworthy(before, tracked.job.state)) return;
+      // Only this browser's own jobs: history cards also follow other people's running jobs.
+      if (!jobMemory().workspaceIds().includes(id)) return;
       baseTitle ??= document.title;
       counts[tracked.job.state === "completed" ? "completed" : "failed"] += 1;
       document.title = titleWithNotices(baseTitle, counts);
