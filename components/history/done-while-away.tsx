@@ -35,9 +35,10 @@ function writeOptIn(on: boolean) {
 }
 
 /**
- * This browser's jobs (the "current" panel) that finish while the tab is hidden show in the tab title (`(1) ✓ Sora Studio`) and, when
- * the user opted in here, as a browser notification; both clear when the tab is seen again. The
- * permission prompt only ever follows a click on this control.
+ * This browser's own jobs (the "current" panel) that finish while the tab is hidden show in the
+ * tab title (`(1) ✓ Sora Studio`) and, when the user opted in here, as a browser notification;
+ * both clear when the tab is seen again. The permission prompt only ever follows a click on this
+ * control.
  */
 export function DoneWhileAway() {
   const t = useTranslations("generator.history.away");
